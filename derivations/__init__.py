@@ -1,0 +1,1 @@
+"""Step-by-step SymPy derivations of deep-learning optimization results, one module a topic."""

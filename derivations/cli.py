@@ -1,0 +1,97 @@
+"""The command line every topic shares.
+
+``python -m derivations.<topic> [--latex | --text | --json] [--standalone]
+[--subs NAME=VALUE ...] [--only RESULT ...]``
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Callable, Sequence
+
+from . import render
+from .core import Derivation
+
+__all__ = ["main", "parse_assignment", "render_as", "ArgumentParser"]
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse with one-line errors: ``error: ...`` on stderr and exit status 2."""
+
+    def error(self, message):
+        self.exit(2, f"error: {message}\n")
+
+
+def parse_assignment(text: str) -> tuple[str, str]:
+    """Split ``NAME=VALUE``.
+
+    Examples
+    --------
+    >>> parse_assignment("beta=0.5")
+    ('beta', '0.5')
+    """
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip() or not value.strip():
+        raise ValueError(f"--subs takes NAME=VALUE, got {text!r}; write it like beta=0.5")
+    return name.strip(), value.strip()
+
+
+def add_output_options(parser: argparse.ArgumentParser) -> None:
+    """The options shared by a topic and by ``python -m derivations all``."""
+    form = parser.add_mutually_exclusive_group()
+    form.add_argument("--latex", dest="form", action="store_const", const="latex",
+                      help="LaTeX: align* steps per result")
+    form.add_argument("--text", dest="form", action="store_const", const="text",
+                      help="plain text with SymPy's pretty printer (the default)")
+    form.add_argument("--json", dest="form", action="store_const", const="json",
+                      help="the JSON contract: topic, title, symbols, results")
+    parser.add_argument("--standalone", action="store_true",
+                        help="with --latex: a complete document that pdflatex compiles")
+    parser.add_argument("--subs", nargs="+", action="extend", default=[], metavar="NAME=VALUE",
+                        help="fix parameters to exact numbers (decimals or fractions)")
+    parser.add_argument("--only", nargs="+", action="extend", default=[], metavar="RESULT",
+                        help="keep only these results, in this order")
+    parser.set_defaults(form="text")
+
+
+def render_as(derivations: Sequence[Derivation], form: str, standalone: bool = False) -> str:
+    """Render one or more derivations in one form; several LaTeX ones share one document."""
+    if form == "json":
+        payload = [render.as_json(d) for d in derivations]
+        return json.dumps(payload[0] if len(payload) == 1 else payload, indent=2,
+                          ensure_ascii=False) + "\n"
+    if form == "latex":
+        body = "\n".join(render.latex(d) for d in derivations)
+        return render.standalone_document(body) if standalone else body
+    return "\n".join(render.text(d) for d in derivations)
+
+
+def select(derive: Callable[..., Derivation], subs: Sequence[str], only: Sequence[str]):
+    """Run ``derive`` with the ``--subs`` values and keep the ``--only`` results."""
+    derivation = derive(**dict(parse_assignment(s) for s in subs))
+    return derivation.only(only) if only else derivation
+
+
+def main(derive: Callable[..., Derivation], argv: Sequence[str] | None = None,
+         prog: str | None = None) -> int:
+    """Run a topic's command line; return the exit status.
+
+    Examples
+    --------
+    >>> from derivations import gd
+    >>> main(gd.derive, ["--json", "--only", "optimal_learning_rate"]) == 0  # doctest: +ELLIPSIS
+    {...
+    True
+    """
+    parser = ArgumentParser(prog=prog, description=(derive.__doc__ or "").strip().splitlines()[0]
+                            if derive.__doc__ else None)
+    add_output_options(parser)
+    args = parser.parse_args(argv)
+    try:
+        output = render_as([select(derive, args.subs, args.only)], args.form, args.standalone)
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    sys.stdout.write(output)
+    return 0

@@ -1,0 +1,339 @@
+"""Core types of a derivation: steps, results, parameters and the derivation itself.
+
+A topic module builds a :class:`Derivation` from its model with SymPy operations.
+Each :class:`Result` carries the steps that produced it, so that the renderers can
+print the derivation and the tests can compare the value with a closed form and
+with a simulation.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field, replace
+from fractions import Fraction
+
+import sympy as sp
+
+__all__ = [
+    "Step",
+    "Result",
+    "Parameter",
+    "Derivation",
+    "parse_number",
+    "describe_set",
+    "interval_from_inequalities",
+    "derivation",
+]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a derivation: a short sentence and the SymPy object it produces.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> Step("differentiate the loss", sp.Symbol("w") ** 2).text
+    'differentiate the loss'
+    """
+
+    text: str
+    expr: sp.Basic
+
+
+@dataclass(frozen=True)
+class Result:
+    """A derived result.
+
+    Parameters
+    ----------
+    name : str
+        Stable snake_case name; scripts select results by it.
+    statement : str
+        One sentence saying what the value is.
+    value : sympy object
+        Expression, Relational, Matrix, Tuple, Interval/Union or FiniteSet.
+    steps : tuple of Step
+        The derivation, in order.
+    lhs : sympy object, optional
+        What the value is the value *of* (``eta^*``, ``R``); rendered as
+        ``lhs = value`` or, for sets, ``lhs \\in value``.
+    assumptions : tuple of sympy Relational
+        Conditions, beyond the symbols' declared facts, under which the value holds.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> r = Result("half", "One half.", sp.S.Half)
+    >>> r.value
+    1/2
+    """
+
+    name: str
+    statement: str
+    value: sp.Basic
+    steps: tuple[Step, ...] = ()
+    lhs: sp.Basic | None = None
+    assumptions: tuple[sp.Basic, ...] = ()
+
+    def __post_init__(self):
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", self.name):
+            raise ValueError(f"name == {self.name!r}, must be snake_case; rename the result")
+        object.__setattr__(self, "steps", tuple(self.steps))
+        object.__setattr__(self, "assumptions", tuple(self.assumptions))
+        object.__setattr__(self, "value", _immutable(self.value))
+
+    def subs(self, values: dict[sp.Symbol, sp.Basic]) -> "Result":
+        """The result with ``values`` substituted into its value (steps stay general).
+
+        Examples
+        --------
+        >>> import sympy as sp
+        >>> x = sp.Symbol("x")
+        >>> Result("double", "Twice x.", 2 * x).subs({x: 3}).value
+        6
+        """
+        if not values:
+            return self
+        return replace(self, value=_immutable(self.value.subs(values)))
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A model parameter: its symbol, its meaning and the set of values the model allows.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> beta = Parameter(sp.Symbol("beta", positive=True), "momentum weight",
+    ...                  sp.Interval.Lopen(0, 1))
+    >>> beta.validate(sp.Rational(1, 2))
+    1/2
+    """
+
+    symbol: sp.Symbol
+    meaning: str
+    domain: sp.Set = sp.Reals
+
+    @property
+    def name(self) -> str:
+        return self.symbol.name
+
+    def validate(self, value) -> sp.Basic:
+        """Return ``value`` as a SymPy number, or raise ``ValueError`` naming the constraint."""
+        number = parse_number(value, self.name) if isinstance(value, str) else sp.sympify(value)
+        if number.free_symbols:
+            return number  # symbolic values pass until their facts are known
+        if self.domain.contains(number) is sp.false:
+            raise ValueError(
+                f"{self.name} == {value}, must lie in {describe_set(self.domain)} "
+                f"({self.meaning}); choose a value in that range"
+            )
+        return number
+
+
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?(/[+-]?\d+)?")
+
+
+def parse_number(text: str, name: str = "value") -> sp.Rational:
+    """Read a decimal or a fraction exactly, never by evaluating the text.
+
+    Examples
+    --------
+    >>> parse_number("0.1")
+    1/10
+    >>> parse_number("3/2")
+    3/2
+    >>> parse_number("1e-3")
+    1/1000
+    """
+    text = text.strip()
+    if not _NUMBER.fullmatch(text):
+        raise ValueError(
+            f"{name} == {text!r} is not a number; give a decimal or a fraction such as 0.1 or 1/10"
+        )
+    numerator, _, denominator = text.partition("/")
+    if denominator and Fraction(denominator) == 0:
+        raise ValueError(f"{name} == {text!r} divides by zero; give a non-zero denominator")
+    fraction = Fraction(numerator) / Fraction(denominator or 1)
+    return sp.Rational(fraction.numerator, fraction.denominator)
+
+
+def describe_set(domain: sp.Set) -> str:
+    """Write an interval the way a person would: ``(0, 1]``, ``(0, oo)``.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> describe_set(sp.Interval.Lopen(0, 1))
+    '(0, 1]'
+    """
+    if isinstance(domain, sp.Interval):
+        left = "(" if domain.left_open else "["
+        right = ")" if domain.right_open else "]"
+        return f"{left}{domain.start}, {domain.end}{right}"
+    if isinstance(domain, sp.Union):
+        return " U ".join(describe_set(part) for part in domain.args)
+    return str(domain)
+
+
+def interval_from_inequalities(condition: sp.Basic, var: sp.Symbol) -> sp.Interval:
+    """Turn a conjunction of bounds on ``var`` into an Interval.
+
+    ``reduce_inequalities`` answers with relations such as ``(0 < eta) & (eta < b)``;
+    this collects the lower and upper bounds.  A positive ``var`` is bounded below
+    by 0 even where the solver leaves that bound out.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> eta = sp.Symbol("eta", positive=True)
+    >>> interval_from_inequalities(eta < 2, eta)
+    Interval.open(0, 2)
+    """
+    relations = condition.args if isinstance(condition, sp.And) else (condition,)
+    lower = [(sp.S.Zero, True)] if var.is_positive else [(sp.S.NegativeInfinity, True)]
+    upper = [(sp.S.Infinity, True)]
+    for relation in relations:
+        if relation is sp.true:
+            continue
+        relation = relation.canonical  # var on the left where SymPy can put it
+        if not isinstance(relation, (sp.StrictLessThan, sp.LessThan, sp.StrictGreaterThan,
+                                     sp.GreaterThan)) or relation.lhs != var:
+            raise ValueError(f"condition {relation} does not bound {var} alone")
+        strict = isinstance(relation, (sp.StrictLessThan, sp.StrictGreaterThan))
+        bound = relation.rhs
+        if bound.is_infinite:
+            continue
+        target = upper if isinstance(relation, (sp.StrictLessThan, sp.LessThan)) else lower
+        target.append((bound, strict))
+    start, left_open = _tightest(lower, sp.Max)
+    end, right_open = _tightest(upper, sp.Min)
+    return sp.Interval(start, end, left_open, right_open)
+
+
+def _tightest(bounds, pick):
+    finite = [b for b in bounds if not b[0].is_infinite] or bounds
+    value = pick(*(b for b, _ in finite))
+    return value, next((strict for b, strict in finite if b == value), True)
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """A topic's results, its parameters and the constraints that relate them.
+
+    Parameters
+    ----------
+    topic, title : str
+        The module's short name and a human title.
+    results : tuple of Result
+    parameters : tuple of Parameter
+        The symbols a user may fix with ``--subs``, each with its allowed values.
+    constraints : tuple of sympy Relational
+        Relations between parameters (``sigma_S < sigma_L``) that values must keep.
+    notation : dict
+        Meanings of the other symbols that appear (``lambda``, ``t``).
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> x = sp.Symbol("x", positive=True)
+    >>> d = Derivation("demo", "A demo", (Result("square", "x squared.", x**2),),
+    ...                parameters=(Parameter(x, "a number", sp.Interval.open(0, sp.oo)),))
+    >>> d.with_values({"x": "3"})["square"].value
+    9
+    >>> d.symbols
+    {'x': 'a number'}
+    """
+
+    topic: str
+    title: str
+    results: tuple[Result, ...]
+    parameters: tuple[Parameter, ...] = ()
+    constraints: tuple[sp.Basic, ...] = ()
+    notation: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def symbols(self) -> dict[str, str]:
+        """Every symbol's name and meaning: the parameters', then the notation's."""
+        return {**{p.name: p.meaning for p in self.parameters}, **self.notation}
+
+    def __getitem__(self, name: str) -> Result:
+        for result in self.results:
+            if result.name == name:
+                return result
+        raise KeyError(self._unknown(name))
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(r.name for r in self.results)
+
+    def _unknown(self, name: str) -> str:
+        return (f"result == {name!r} is not a result of {self.topic}; "
+                f"choose from {', '.join(self.names)}")
+
+    def only(self, names) -> "Derivation":
+        """Keep the named results, in the order given; unknown names raise ``ValueError``."""
+        unknown = [n for n in names if n not in self.names]
+        if unknown:
+            raise ValueError(self._unknown(unknown[0]))
+        return replace(self, results=tuple(self[n] for n in names))
+
+    def with_values(self, values: dict) -> "Derivation":
+        """Substitute parameter values (names or symbols to numbers or numeric strings).
+
+        Each value is checked against its parameter's domain and the derivation's
+        constraints; a value outside the model raises ``ValueError``.
+        """
+        by_name = {p.name: p for p in self.parameters}
+        fixed = {}
+        for key, value in values.items():
+            name = getattr(key, "name", key)
+            if name not in by_name:
+                raise ValueError(
+                    f"{name!r} is not a parameter of {self.topic}; "
+                    f"choose from {', '.join(sorted(by_name))}"
+                )
+            fixed[by_name[name].symbol] = by_name[name].validate(value)
+        for constraint in self.constraints:
+            if constraint.subs(fixed) is sp.false:
+                shown = ", ".join(f"{s} == {v}" for s, v in fixed.items()
+                                  if s in constraint.free_symbols)
+                raise ValueError(f"{shown} violate the model's constraint {constraint}; "
+                                 f"choose values that satisfy it")
+        return replace(self, results=tuple(r.subs(fixed) for r in self.results))
+
+
+def _immutable(value):
+    if isinstance(value, sp.MatrixBase):
+        return sp.ImmutableMatrix(value)
+    if isinstance(value, (tuple, list)):
+        return sp.Tuple(*value)
+    return value
+
+
+def derivation(build):
+    """Turn a topic's ``build() -> Derivation`` into ``derive(**overrides) -> Derivation``.
+
+    The symbolic derivation runs once per process and is cached; ``overrides``
+    (parameter names to numbers or numeric strings) are validated and substituted.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> x = sp.Symbol("x", positive=True)
+    >>> @derivation
+    ... def derive():
+    ...     \"\"\"A demo.\"\"\"
+    ...     return Derivation("demo", "Demo", (Result("sq", "x squared.", x**2),),
+    ...                       (Parameter(x, "x", sp.Interval.open(0, sp.oo)),))
+    >>> derive(x=2)["sq"].value
+    4
+    """
+    cached = functools.lru_cache(maxsize=None)(build)
+
+    @functools.wraps(build)
+    def derive(**overrides) -> Derivation:
+        return cached().with_values(overrides)
+
+    return derive

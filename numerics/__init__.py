@@ -1,0 +1,1 @@
+"""Simulations that check the derivations: NumPy and SciPy only, never SymPy."""

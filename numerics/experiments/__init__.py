@@ -1,0 +1,1 @@
+"""Experiments: one runnable module per empirical question of the problem sets."""

@@ -1,0 +1,1 @@
+"""Answer documents in LaTeX and PDF, assembled from derivations, simulations and experiments."""
