@@ -25,6 +25,7 @@ h = sp.Symbol("h", positive=True)
 delta = sp.Symbol("delta", positive=True)
 t = sp.Symbol("t", integer=True, nonnegative=True)
 w_star = sp.Symbol("w^*", real=True)
+f = sp.Function("f")
 rho = sp.Symbol("rho", nonnegative=True)
 
 POSITIVE = sp.Interval.open(0, sp.oo)
@@ -44,7 +45,7 @@ PARAMETERS = (
     Parameter(g, "the gradient at w_t", sp.Reals),
     Parameter(w_t, "the current iterate", sp.Reals),
 )
-NOTATION = {"w^*": "the minimiser", "w": "the weight", "rho": "contraction factor per step",
+NOTATION = {"w^*": "the minimiser", "f": "the function GD minimises", "w": "the weight", "rho": "contraction factor per step",
             "h": "a curvature (Hessian eigenvalue)", "delta": "the gap sigma_L - sigma_S"}
 
 
@@ -137,7 +138,8 @@ def derive() -> Derivation:
     stable = interval_from_inequalities(condition, eta)
     stability_range = Result(
         "stability_range", "The learning rates for which GD converges.", stable,
-        (Step("convergence needs the factor inside (-1, 1)", sp.And(factor > -1, factor < 1)),
+        (Step("convergence needs the factor inside (-1, 1)",
+              sp.Tuple(sp.Gt(factor, -1, evaluate=False), sp.Lt(factor, 1, evaluate=False))),
          Step("solve for eta > 0", condition)),
         lhs=eta)
 
@@ -160,10 +162,12 @@ def derive() -> Derivation:
                                + [factor.subs(sigma, s) < 1 for s in (sigma_L, sigma_S)], eta),
         eta)
     gap = sp.factor((1 / sigma_S**2 - 1 / sigma_L**2).subs(sigma_L, sigma_S + delta))
+    if not gap.is_positive:
+        raise ArithmeticError(f"cannot order the two stability bounds: {gap}")
     largest = Result(
         "largest_stable_learning_rate_2d",
         "With two directions sigma_L > sigma_S, the largest stable rate is set by sigma_L.",
-        two_d.end,
+        1 / sigma_L**2,
         (Step("both factors must lie in (-1, 1)",
               sp.Tuple(factor.subs(sigma, sigma_L), factor.subs(sigma, sigma_S))),
          Step("the intersection of both ranges", sp.Eq(eta, two_d.end)),
@@ -193,7 +197,7 @@ def derive() -> Derivation:
               sp.Eq(eta, best)),),
         lhs=eta)
 
-    model = sp.Symbol("f(w_t)") + g * (w - w_t) + lam / 2 * (w - w_t) ** 2
+    model = f(w_t) + g * (w - w_t) + lam / 2 * (w - w_t) ** 2
     minimiser_w = sp.solve(sp.diff(model, w), w)[0]
     proximal_step = Result(
         "proximal_step",

@@ -7,7 +7,7 @@ import sympy as sp
 
 from .core import Derivation, Result
 
-__all__ = ["latex", "standalone_document", "text", "as_json", "numeric", "latex_value", "latex_claim"]
+__all__ = ["latex", "standalone_document", "text", "as_json", "numeric", "latex_value", "claim"]
 
 _TEX_SPECIALS = {
     "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
@@ -16,6 +16,7 @@ _TEX_SPECIALS = {
 
 PREAMBLE = r"""\documentclass[11pt]{article}
 \usepackage[margin=2cm]{geometry}
+\usepackage[T1]{fontenc}
 \usepackage{amsmath}
 \usepackage{amssymb}
 \allowdisplaybreaks
@@ -38,20 +39,21 @@ def latex_value(result: Result) -> str:
     return sp.latex(result.value)
 
 
-def latex_claim(result: Result) -> str:
+def claim(result: Result) -> sp.Basic:
     """The value as a statement: ``lhs = value``, or ``lhs \\in value`` for a set.
 
     Examples
     --------
     >>> import sympy as sp
     >>> eta = sp.Symbol("eta", positive=True)
-    >>> latex_claim(Result("r", "A range.", sp.Interval.open(0, 1), lhs=eta))
-    '\\\\eta \\\\in \\\\left(0, 1\\\\right)'
+    >>> claim(Result("r", "A range.", sp.Interval.open(0, 1), lhs=eta))
+    Contains(eta, Interval.open(0, 1))
     """
     if result.lhs is None:
-        return latex_value(result)
-    relation = r"\in" if isinstance(result.value, sp.Set) else "="
-    return f"{sp.latex(result.lhs)} {relation} {latex_value(result)}"
+        return result.value
+    if isinstance(result.value, sp.Set):
+        return sp.Contains(result.lhs, result.value, evaluate=False)
+    return sp.Eq(result.lhs, result.value, evaluate=False)
 
 
 def _latex_result(result: Result) -> str:
@@ -65,7 +67,7 @@ def _latex_result(result: Result) -> str:
             rf"  &\text{{\parbox[t]{{0.36\linewidth}}{{\raggedright {escape_tex(step.text)}}}}}"
             rf" && {sp.latex(step.expr)} \\"
         )
-    lines.append(rf"  &\text{{result}} && \boxed{{{latex_claim(result)}}}")
+    lines.append(rf"  &\text{{result}} && \boxed{{{sp.latex(claim(result))}}}")
     lines.append(r"\end{align*}")
     return "\n".join(lines)
 
@@ -111,10 +113,7 @@ def text(derivation: Derivation) -> str:
         for number, step in enumerate(result.steps, 1):
             out.append(f"  {number}. {step.text}")
             out += ["       " + line for line in sp.pretty(step.expr).splitlines()]
-        shown = sp.pretty(result.value)
-        if result.lhs is not None:
-            relation = "∈" if isinstance(result.value, sp.Set) else "="
-            shown = f"{sp.pretty(result.lhs)} {relation} {shown}" if "\n" not in shown else shown
+        shown = sp.pretty(claim(result))
         out.append("  result:")
         out += ["       " + line for line in shown.splitlines()]
         out.append("")
