@@ -197,12 +197,12 @@ def interval_from_inequalities(condition: sp.Basic, var: sp.Symbol) -> sp.Interv
     for relation in relations:
         if relation is sp.true:
             continue
-        relation = relation.canonical  # var on the left where SymPy can put it
+        relation = relation.reversed if relation.rhs == var else relation
         if not isinstance(relation, (sp.StrictLessThan, sp.LessThan, sp.StrictGreaterThan,
                                      sp.GreaterThan)) or relation.lhs != var:
             raise ValueError(f"condition {relation} does not bound {var} alone")
         strict = isinstance(relation, (sp.StrictLessThan, sp.StrictGreaterThan))
-        bound = relation.rhs
+        bound = sp.factor(relation.rhs)
         if bound.is_infinite:
             continue
         target = upper if isinstance(relation, (sp.StrictLessThan, sp.LessThan)) else lower

@@ -68,7 +68,7 @@ def gd_contraction(loss, weight=w):
     Examples
     --------
     >>> gd_contraction(least_squares_loss(w))[0]
-    1 - 2*eta*sigma**2
+    -2*eta*sigma**2 + 1
     """
     gradient = sp.diff(loss, weight)
     minimiser = sp.solve(sp.Eq(gradient, 0), weight)[0]

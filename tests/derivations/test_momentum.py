@@ -1,0 +1,99 @@
+"""The momentum topic's results against textbook closed forms, compared symbolically."""
+import pytest
+import sympy as sp
+
+from derivations import momentum as mo
+
+eta, beta, sigma, lam = mo.eta, mo.beta, mo.sigma, mo.lam
+kappa = sp.Symbol("kappa", positive=True)
+
+
+def value(name):
+    return mo.derive()[name].value
+
+
+def test_recurrence_matrix():
+    expected = sp.Matrix([[1 - beta, 2 * beta * sigma**2],
+                          [-eta * (1 - beta), 1 - 2 * eta * beta * sigma**2]])
+    assert sp.simplify(value("recurrence_matrix") - expected) == sp.zeros(2, 2)
+
+
+def test_characteristic_polynomial():
+    expected = lam**2 - (2 - beta - 2 * eta * beta * sigma**2) * lam + 1 - beta
+    assert sp.expand(value("characteristic_polynomial") - expected) == 0
+
+
+def test_eigenvalues_solve_the_polynomial_and_multiply_to_the_determinant():
+    first, second = value("eigenvalues").args
+    assert sp.expand(first * second - (1 - beta)) == 0
+    assert sp.expand(first + second - (2 - beta - 2 * eta * beta * sigma**2)) == 0
+
+
+def test_discriminant():
+    expected = (2 - beta - 2 * eta * beta * sigma**2) ** 2 - 4 * (1 - beta)
+    assert sp.expand(value("discriminant") - expected) == 0
+
+
+def test_repeated_eigenvalue_rates_are_the_squares_of_one_plus_minus_sqrt():
+    expected = {(1 - sp.sqrt(1 - beta)) ** 2 / (2 * beta * sigma**2),
+                (1 + sp.sqrt(1 - beta)) ** 2 / (2 * beta * sigma**2)}
+    derived = value("repeated_eigenvalue_learning_rates").args
+    assert all(any(sp.simplify(d - e) == 0 for e in expected) for d in derived)
+
+
+def test_regimes_partition_the_positive_rates():
+    real, complex_ = value("real_eigenvalue_range"), value("complex_eigenvalue_range")
+    half = {beta: sp.Rational(1, 2), sigma: 1}
+    assert sp.Union(real.subs(half), complex_.subs(half)) == sp.Interval.open(0, sp.oo)
+    assert sp.Intersection(real.subs(half), complex_.subs(half)) == sp.S.EmptySet
+
+
+def test_complex_modulus_is_sqrt_of_momentum_not_twice_it():
+    # Published as 2 sqrt(beta) in a well-known article; it is sqrt of the momentum 1 - beta.
+    assert value("complex_eigenvalue_modulus") == sp.sqrt(1 - beta)
+
+
+def test_stability_range():
+    assert sp.simplify(value("stability_range").end - (2 - beta) / (beta * sigma**2)) == 0
+    assert value("stability_range").start == 0
+
+
+def test_optimal_tuning_is_the_textbook_heavy_ball():
+    smax, smin = mo.sigma_max, mo.sigma_min
+    derivation = mo.derive()
+    L, mu = 2 * smax**2, 2 * smin**2  # Hessian eigenvalues of ||y - X w||^2
+    alpha = derivation["optimal_learning_rate"].value * derivation["optimal_beta"].value
+    momentum = 1 - derivation["optimal_beta"].value
+    assert sp.simplify(alpha - 4 / (sp.sqrt(L) + sp.sqrt(mu)) ** 2) == 0
+    assert sp.simplify(momentum - ((sp.sqrt(L) - sp.sqrt(mu)) / (sp.sqrt(L) + sp.sqrt(mu))) ** 2) == 0
+    rate = derivation["optimal_rate"].value.subs(smax, sp.sqrt(kappa) * smin)
+    assert sp.simplify(rate - (sp.sqrt(kappa) - 1) / (sp.sqrt(kappa) + 1)) == 0
+
+
+def test_heavy_ball_map():
+    alpha_eq, m_eq = value("heavy_ball_equivalence").args
+    assert alpha_eq.rhs == beta * eta and m_eq.rhs == 1 - beta
+
+
+def test_cycle_contains_the_published_counterexample():
+    # Lessard, Recht and Packard (2016) report the cycle 0.6465, -1.8025, 2.1159.
+    cycles = [tuple(float(v) for v in c) for c in value("nonquadratic_cycle").args]
+    assert any(sorted(c) == pytest.approx(sorted((0.6465, -1.8025, 2.1159)), abs=1e-3)
+               for c in cycles)
+
+
+@pytest.mark.parametrize("overrides, message", [
+    ({"beta": "1.5"}, r"beta == 1.5, must lie in \(0, 1\]"),
+    ({"beta": 0}, r"beta == 0, must lie in \(0, 1\]"),
+    ({"eta": "abc"}, r"eta == 'abc' is not a number"),
+    ({"nosuch": 1}, r"'nosuch' is not a parameter of momentum; choose from .*beta"),
+    ({"sigma_min": 3, "sigma_max": 1}, r"violate the model's constraint"),
+])
+def test_bad_parameters_name_the_constraint(overrides, message):
+    with pytest.raises(ValueError, match=message):
+        mo.derive(**overrides)
+
+
+def test_unknown_result_is_refused():
+    with pytest.raises(ValueError, match=r"'nope' is not a result of momentum; choose from"):
+        mo.derive().only(["nope"])
