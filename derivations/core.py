@@ -8,9 +8,15 @@ with a simulation.
 from __future__ import annotations
 
 import functools
+import hashlib
+import os
+import pickle
 import re
+import sys
+import tempfile
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
+from pathlib import Path
 
 import sympy as sp
 
@@ -312,11 +318,58 @@ def _immutable(value):
     return value
 
 
+def cache_path(build) -> Path | None:
+    """Where the derivation built by ``build`` is cached, or ``None`` when caching is off.
+
+    The file name carries a hash of every source file of this package and of SymPy's
+    version, so any change derives anew.  ``OPTVERIFY_NO_CACHE=1`` turns the cache off;
+    ``OPTVERIFY_CACHE`` or ``XDG_CACHE_HOME`` move it.
+
+    Examples
+    --------
+    >>> import os
+    >>> os.environ["OPTVERIFY_NO_CACHE"] = "1"
+    >>> cache_path(cache_path) is None
+    True
+    >>> del os.environ["OPTVERIFY_NO_CACHE"]
+    """
+    if os.environ.get("OPTVERIFY_NO_CACHE"):
+        return None
+    module = sys.modules[build.__module__]
+    digest = hashlib.sha256(sp.__version__.encode())
+    for source in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(source.read_bytes())
+    root = os.environ.get("OPTVERIFY_CACHE") or Path(
+        os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "optverify" / "derivations"
+    name = module.__spec__.name if getattr(module, "__spec__", None) else build.__module__
+    return Path(root) / f"{name}-{build.__name__}-{digest.hexdigest()[:16]}.pickle"
+
+
+def _load_or_build(build) -> Derivation:
+    path = cache_path(build)
+    if path is not None and path.exists():
+        try:
+            return pickle.loads(path.read_bytes())
+        except Exception:  # a damaged cache file is rebuilt below
+            pass
+    built = build()
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as handle:
+                pickle.dump(built, handle)
+            os.replace(handle.name, path)
+        except OSError:  # a read-only cache folder only costs speed
+            pass
+    return built
+
+
 def derivation(build):
     """Turn a topic's ``build() -> Derivation`` into ``derive(**overrides) -> Derivation``.
 
-    The symbolic derivation runs once per process and is cached; ``overrides``
-    (parameter names to numbers or numeric strings) are validated and substituted.
+    The symbolic derivation runs once per process, and is kept on disk between
+    processes (see :func:`cache_path`); ``overrides`` (parameter names to numbers or
+    numeric strings) are validated and substituted.
 
     Examples
     --------
@@ -330,7 +383,7 @@ def derivation(build):
     >>> derive(x=2)["sq"].value
     4
     """
-    cached = functools.lru_cache(maxsize=None)(build)
+    cached = functools.lru_cache(maxsize=None)(functools.partial(_load_or_build, build))
 
     @functools.wraps(build)
     def derive(**overrides) -> Derivation:

@@ -94,9 +94,11 @@ def jury_conditions(polynomial, var):
 def heavy_ball_cycles(gradient, step, momentum):
     """Every period-3 cycle of ``x_{k+1} = x_k - step g(x_k) + momentum (x_k - x_{k-1})``.
 
-    ``gradient`` is a Piecewise of linear pieces; each assignment of the three points to
-    pieces gives a linear system whose solution is kept when every point lies in its
-    piece.  Cycles are returned once each, starting at their smallest point.
+    ``gradient`` is a Piecewise of linear pieces ``c x + d``.  The cycle equations are
+    written once as a linear system with symbolic slopes and intercepts; each assignment
+    of the three points to pieces substitutes its coefficients and solves, and the
+    solution is kept when every point lies in its piece.  Cycles are returned once each, starting at their smallest
+    point.
 
     Examples
     --------
@@ -105,18 +107,22 @@ def heavy_ball_cycles(gradient, step, momentum):
     ()
     """
     points = sp.symbols("x_1:4", real=True)
-    pieces = [(expr, cond) for expr, cond in gradient.args]
+    slopes, intercepts = sp.symbols("c_1:4"), sp.symbols("d_1:4")
+    equations = [sp.Eq(points[(k + 1) % 3],
+                       points[k] - step * (slopes[k] * points[k] + intercepts[k])
+                       + momentum * (points[k] - points[k - 1])) for k in range(3)]
+    system, rhs = sp.linear_eq_to_matrix(equations, points)
+    pieces = [sp.Poly(expr, x).all_coeffs()[-2:] if sp.degree(expr, x) else [0, expr]
+              for expr, _ in gradient.args]
     cycles = []
     for assignment in itertools.product(range(len(pieces)), repeat=3):
-        grads = [pieces[j][0].subs(x, p) for j, p in zip(assignment, points)]
-        equations = [sp.Eq(points[(k + 1) % 3],
-                           points[k] - step * grads[k] + momentum * (points[k] - points[k - 1]))
-                     for k in range(3)]
-        for solution in sp.solve(equations, points, dict=True):
-            values = [solution[p] for p in points]
-            if len(set(values)) < 3 or any(gradient.subs(x, v) != g.subs(points[k], v)
-                                           for k, (v, g) in enumerate(zip(values, grads))):
-                continue
+        coefficients = {}
+        for k, piece in enumerate(assignment):
+            coefficients[slopes[k]], coefficients[intercepts[k]] = pieces[piece]
+        values = list(system.subs(coefficients).LUsolve(rhs.subs(coefficients)))
+        consistent = all(gradient.subs(x, v) == pieces[j][0] * v + pieces[j][1]
+                         for v, j in zip(values, assignment))
+        if consistent and len(set(values)) == 3:
             start = values.index(min(values))
             cycle = sp.Tuple(*(values[start:] + values[:start]))
             if cycle not in cycles:
@@ -216,7 +222,7 @@ def derive() -> Derivation:
     band_high = sp.factor(eta_high.subs(in_rho))
     overlap = sp.factor(band_low.subs(sigma, sigma_min) / band_high.subs(sigma, sigma_max))
     squared_lhs, squared_rhs = sp.fraction(overlap)
-    root_lhs, root_rhs = (sp.refine(sp.sqrt(side), sp.Q.lt(rho, 1))
+    root_lhs, root_rhs = (sp.sqrt(side).subs(sp.Abs(rho - 1), 1 - rho)
                           for side in (squared_lhs, squared_rhs))
     feasible = sp.reduce_inequalities([root_lhs <= root_rhs], rho)
     rho_best = sp.factor(feasible.canonical.rhs)
@@ -245,7 +251,7 @@ def derive() -> Derivation:
         "optimal_rate", "The contraction factor of every direction at the optimal tuning.",
         rho_best, tuning_steps, lhs=sp.Symbol("rho^*"))
 
-    z_from_w = sp.solve(sp.Eq(w_t, w_prev - eta * z_t), z_t)[0]
+    z_from_w = sp.solve(sp.Eq(w_t, w_prev - eta * z_t), z_t, simplify=False)[0]
     w_update = sp.expand(w_t - eta * ((1 - beta) * z_from_w + beta * g_t))
     step_coefficient = -w_update.coeff(g_t)
     momentum_coefficient = sp.factor(w_update.coeff(w_t) - 1)

@@ -9,8 +9,8 @@ __all__ = ["momentum_matrix", "eigenvalues_2x2", "spectral_radius_2x2", "momentu
 def momentum_matrix(eta, beta, sigma):
     """The 2x2 matrix of EMA momentum on one singular direction, broadcast over inputs.
 
-    Built from one step of the simulation itself: the images of the unit vectors
-    ``(a, x) = (1, 0)`` and ``(0, 1)`` under ``a' = (1 - beta) a + beta 2 sigma^2 x``,
+    Its columns are the images of the unit vectors ``(a, x) = (1, 0)`` and ``(0, 1)``
+    under one step of the simulated recurrence ``a' = (1 - beta) a + beta 2 sigma^2 x``,
     ``x' = x - eta a'``.
 
     Returns
@@ -24,14 +24,12 @@ def momentum_matrix(eta, beta, sigma):
            [-0.05,  0.9 ]])
     """
     eta, beta, sigma = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (eta, beta, sigma)))
-
-    def step(a, x):
+    matrices = np.empty(eta.shape + (2, 2))
+    for column, (a, x) in enumerate(((1.0, 0.0), (0.0, 1.0))):
         a_next = (1 - beta) * a + beta * 2 * sigma**2 * x
-        return a_next, x - eta * a_next
-
-    columns = [step(np.ones_like(eta), np.zeros_like(eta)), step(np.zeros_like(eta), np.ones_like(eta))]
-    return np.stack([np.stack([columns[0][0], columns[1][0]], -1),
-                     np.stack([columns[0][1], columns[1][1]], -1)], -2)
+        matrices[..., 0, column] = a_next
+        matrices[..., 1, column] = x - eta * a_next
+    return matrices
 
 
 def eigenvalues_2x2(matrices):
@@ -42,22 +40,32 @@ def eigenvalues_2x2(matrices):
     >>> np.sort_complex(eigenvalues_2x2(np.array([[2.0, 0.0], [0.0, 3.0]])))
     array([2.+0.j, 3.+0.j])
     """
-    matrices = np.asarray(matrices, dtype=float)
-    half_trace = (matrices[..., 0, 0] + matrices[..., 1, 1]) / 2
-    det = matrices[..., 0, 0] * matrices[..., 1, 1] - matrices[..., 0, 1] * matrices[..., 1, 0]
+    half_trace, det = _half_trace_and_det(matrices)
     root = np.sqrt((half_trace**2 - det).astype(complex))
     return np.stack([half_trace - root, half_trace + root], -1)
 
 
+def _half_trace_and_det(matrices):
+    matrices = np.asarray(matrices, dtype=float)
+    half_trace = (matrices[..., 0, 0] + matrices[..., 1, 1]) / 2
+    det = matrices[..., 0, 0] * matrices[..., 1, 1] - matrices[..., 0, 1] * matrices[..., 1, 0]
+    return half_trace, det
+
+
 def spectral_radius_2x2(matrices):
-    """Largest eigenvalue modulus of each 2x2 matrix in a stack.
+    """Largest eigenvalue modulus of each real 2x2 matrix in a stack.
+
+    Real eigenvalues ``h +- sqrt(h^2 - det)`` give ``|h| + sqrt(h^2 - det)``; a complex
+    pair is conjugate, so its modulus is ``sqrt(det)``.  Real arithmetic only.
 
     Examples
     --------
     >>> float(spectral_radius_2x2(np.array([[0.0, 1.0], [-0.25, 0.0]])))
     0.5
     """
-    return np.abs(eigenvalues_2x2(matrices)).max(-1)
+    half_trace, det = _half_trace_and_det(matrices)
+    gap = half_trace**2 - det
+    return np.where(gap >= 0, np.abs(half_trace) + np.sqrt(np.abs(gap)), np.sqrt(np.abs(det)))
 
 
 def momentum_spectral_radius(eta, beta, sigma):

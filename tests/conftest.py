@@ -1,5 +1,6 @@
 """Shared test configuration: hypothesis profiles and the location of shared data."""
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,9 @@ settings.register_profile("ci", deadline=None, derandomize=True, database=None,
 settings.register_profile("dev", deadline=None, max_examples=20)
 settings.register_profile("thorough", deadline=None, max_examples=500)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+# Tests derive afresh: a cache left by earlier runs must not stand in for the derivation.
+os.environ["OPTVERIFY_CACHE"] = tempfile.mkdtemp(prefix="optverify-test-cache-")
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MNIST_DIR = PROJECT_ROOT.parent / "shared" / "data" / "mnist"
