@@ -7,7 +7,7 @@ import sympy as sp
 
 from .core import Derivation, Result
 
-__all__ = ["latex", "standalone_document", "text", "as_json", "numeric", "latex_value", "claim"]
+__all__ = ["latex", "latex_result", "standalone_document", "text", "as_json", "numeric", "latex_value", "claim"]
 
 _TEX_SPECIALS = {
     "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
@@ -56,7 +56,8 @@ def claim(result: Result) -> sp.Basic:
     return sp.Eq(result.lhs, result.value, evaluate=False)
 
 
-def _latex_result(result: Result) -> str:
+def latex_result(result: Result) -> str:
+    """One result: its name, statement, an ``align*`` of its steps and the boxed answer."""
     lines = [
         rf"\subsection*{{\texttt{{{escape_tex(result.name)}}}}}",
         escape_tex(result.statement),
@@ -86,7 +87,7 @@ def latex(derivation: Derivation, standalone: bool = False) -> str:
     """
     body = "\n\n".join(
         [rf"\section*{{{escape_tex(derivation.title)}}}"]
-        + [_latex_result(r) for r in derivation.results]
+        + [latex_result(r) for r in derivation.results]
     ) + "\n"
     return standalone_document(body) if standalone else body
 
