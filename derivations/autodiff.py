@@ -1,0 +1,258 @@
+"""Computation graphs and Jacobians: finite differences, forward mode and reverse mode.
+
+Models: ``f(x, y) = (x + y)(y + 1)`` with ``a = x + y``, ``b = y + 1``; and
+``f_1(w) = exp(exp(w_1) + exp(2 w_2)) + s(exp(w_1) + exp(2 w_2))``,
+``f_2(w) = w_1 w_2 + max(w_1, w_2)`` at ``w = (1, -1)``, ``s`` the sigmoid.
+Each function is cut into intermediate variables, one per operation; forward mode
+pushes tangents through them in order, reverse mode pulls adjoints back.
+``max`` is differentiated along its active branch: at ``w = (1, -1)``,
+``max(w_1, w_2) = w_1``, so its partials are ``Heaviside(w_1 - w_2) = 1`` and ``0``.
+"""
+from __future__ import annotations
+
+import itertools
+
+import sympy as sp
+
+from .cli import main
+from .core import Derivation, Result, Step, derivation
+
+x, y = sp.symbols("x y", real=True)
+w_1, w_2 = sp.symbols("w_1 w_2", real=True)
+u = sp.Symbol("u", real=True)
+s = sp.Function("s")
+SIGMOID = sp.Lambda(u, 1 / (1 + sp.exp(-u)))
+POINT = {w_1: sp.Integer(1), w_2: sp.Integer(-1)}
+FIRST_POINT = {x: sp.Integer(1), y: sp.Integer(-1)}
+DELTA = sp.Rational(1, 100)
+
+f = (x + y) * (y + 1)
+F = {"f_1": sp.exp(sp.exp(w_1) + sp.exp(2 * w_2)) + s(sp.exp(w_1) + sp.exp(2 * w_2)),
+     "f_2": w_1 * w_2 + sp.Max(w_1, w_2)}
+INPUTS = (w_1, w_2)
+
+NOTATION = {"x": "first input of f", "y": "second input of f", "w_1": "first input of f_1, f_2",
+            "w_2": "second input of f_1, f_2", "s": "the sigmoid 1/(1 + exp(-u))",
+            "a": "x + y", "b": "y + 1", "v_k": "the k-th intermediate variable",
+            "vdot_k": "tangent of v_k (forward mode)", "vbar_k": "adjoint of v_k (reverse mode)"}
+
+
+def computation_graph(outputs, names, given=None):
+    """Cut expressions into intermediate variables, one per operation.
+
+    ``outputs`` maps output names to expressions; ``given`` maps subexpressions to their
+    names and ``names`` yields names for the other intermediates.  Returns the definitions ``[(symbol, operation)]`` in evaluation
+    order (an output is named by its key) and the edges ``[(parent, child)]``.
+
+    Examples
+    --------
+    >>> defs, edges = computation_graph({"f": f}, iter(()), {x + y: "a", y + 1: "b"})
+    >>> defs
+    [(b, y + 1), (a, x + y), (f, a*b)]
+    >>> edges
+    [(y, b), (x, a), (y, a), (b, f), (a, f)]
+    """
+    seen, definitions = {}, []
+
+    def visit(expr, name=None):
+        if expr.is_Atom:
+            return expr
+        if expr in seen:
+            return seen[expr]
+        local = expr.func(*[visit(arg) for arg in expr.args])
+        symbol = sp.Symbol(name or (given or {}).get(expr) or next(names), real=True)
+        seen[expr] = symbol
+        definitions.append((symbol, local))
+        return symbol
+
+    for name, expr in outputs.items():
+        visit(expr, name)
+    rank = {symbol: position for position, (symbol, _) in enumerate(definitions)}
+    edges = [(parent, symbol) for symbol, local in definitions
+             for parent in sorted(local.free_symbols, key=lambda p: (rank.get(p, -1), p.name))]
+    return definitions, edges
+
+
+def evaluate(expr, values=None):
+    """``expr`` with the sigmoid written out and ``values`` substituted, evaluated exactly.
+
+    Examples
+    --------
+    >>> evaluate(s(u), {u: 0})
+    1/2
+    """
+    return expr.replace(s, SIGMOID).subs(values or {}).doit()
+
+
+def local_partials(definitions, point):
+    """Values of the intermediates at ``point`` and each operation's partial derivatives
+    there: ``{child: {parent: value}}``."""
+    values = dict(point)
+    partials = {}
+    for symbol, local in definitions:
+        partials[symbol] = {parent: evaluate(sp.diff(local.replace(s, SIGMOID), parent), values)
+                            for parent in local.free_symbols}
+        values[symbol] = evaluate(local, values)
+    return values, partials
+
+
+def marked(symbol, mark):
+    """``v_4 -> vdot_4`` (printed with a dot or bar accent)."""
+    head, _, tail = symbol.name.partition("_")
+    return sp.Symbol(f"{head}{mark}_{tail}" if tail else f"{head}{mark}")
+
+
+def forward_mode(definitions, partials, seed):
+    """Tangents of every intermediate for the input tangents ``seed`` (a dict), with steps."""
+    tangents = dict(seed)
+    steps = [Step("seed the input tangents",
+                  sp.Tuple(*[sp.Eq(marked(v, "dot"), t) for v, t in seed.items()]))]
+    for symbol, local in definitions:
+        parents = sorted(partials[symbol], key=lambda p: p.name)
+        rule = sum(sp.diff(local, p) * marked(p, "dot") for p in parents)
+        tangents[symbol] = sum(partials[symbol][p] * tangents[p] for p in parents)
+        steps.append(Step(f"{symbol} = {local}", sp.Tuple(sp.Eq(marked(symbol, "dot"), rule),
+                                                           sp.Eq(marked(symbol, "dot"),
+                                                                 tangents[symbol]))))
+    return tangents, steps
+
+
+def reverse_mode(definitions, partials, output, inputs):
+    """Adjoints ``d output / d v`` of every intermediate, visiting the graph backwards."""
+    adjoints = {output: sp.Integer(1)}
+    children = {}
+    for symbol, _ in definitions:
+        for parent in partials[symbol]:
+            children.setdefault(parent, []).append(symbol)
+    steps = [Step(f"seed the output adjoint of {output}", sp.Eq(marked(output, "bar"), 1))]
+    order = [symbol for symbol, _ in reversed(definitions) if symbol != output] + list(inputs)
+    for node in order:
+        users = [c for c in children.get(node, []) if c in adjoints]
+        rule = sum(sp.Symbol(f"d{c}/d{node}") * marked(c, "bar") for c in users)
+        adjoints[node] = sum(partials[c][node] * adjoints[c] for c in users)
+        steps.append(Step(f"{node}: sum over the variables that use it",
+                          sp.Tuple(sp.Eq(marked(node, "bar"), rule),
+                                   sp.Eq(marked(node, "bar"), adjoints[node]))))
+    return adjoints, steps
+
+
+@derivation
+def derive() -> Derivation:
+    """Computation graphs and Jacobians: finite differences, forward mode and reverse mode.
+
+    Examples
+    --------
+    >>> derive()["jacobian"].value[1, :]
+    Matrix([[0, 1]])
+    """
+    f_defs, f_edges = computation_graph({"f": f}, iter(()), {x + y: "a", y + 1: "b"})
+    names = (f"v_{k}" for k in itertools.count(1))
+    defs, edges = computation_graph(F, names)
+    as_equations = lambda d: sp.Tuple(*[sp.Eq(symbol, local) for symbol, local in d])
+    graph = Result(
+        "graph", "The intermediate variables (one per operation) and the edges "
+        "(parent, child) of f, and of f_1, f_2 together (they share no nodes but the inputs).",
+        sp.Tuple(as_equations(f_defs), sp.Tuple(*[sp.Tuple(*e) for e in f_edges]),
+                 as_equations(defs), sp.Tuple(*[sp.Tuple(*e) for e in edges])),
+        (Step("walk f's expression tree, one variable per operation", as_equations(f_defs)),
+         Step("an edge from each variable an operation reads", sp.Tuple(*[sp.Tuple(*e)
+                                                                          for e in f_edges])),
+         Step("the same for f_1 and f_2: the shared exp(w_1) + exp(2 w_2) is computed once",
+              as_equations(defs)),
+         Step("their edges", sp.Tuple(*[sp.Tuple(*e) for e in edges]))))
+
+    f_values, _ = local_partials(f_defs, FIRST_POINT)
+    values, partials = local_partials(defs, POINT)
+    outputs = [sp.Symbol(name, real=True) for name in F]
+    value = Result(
+        "value", "f(1, -1), f_1(1, -1) and f_2(1, -1), evaluated through the graphs.",
+        sp.Tuple(f_values[sp.Symbol("f", real=True)], *[values[o] for o in outputs]),
+        (Step("f's intermediates at (x, y) = (1, -1)",
+              sp.Tuple(*[sp.Eq(v, f_values[v]) for v, _ in f_defs])),
+         Step("f_1's and f_2's intermediates at w = (1, -1)",
+              sp.Tuple(*[sp.Eq(v, values[v]) for v, _ in defs]))),
+        lhs=sp.Tuple(sp.Function("f")(1, -1), sp.Function("f_1")(1, -1), sp.Function("f_2")(1, -1)))
+
+    vector = sp.Matrix([evaluate(e) for e in F.values()])
+    symbolic = vector.jacobian(INPUTS)
+    exact = sp.ImmutableMatrix(symbolic.subs(POINT).doit())
+    jacobian = Result(
+        "jacobian", "The exact Jacobian of (f_1, f_2) at w = (1, -1) (max along its active "
+        "branch w_1).",
+        exact,
+        (Step("differentiate (f_1, f_2) in (w_1, w_2)", sp.ImmutableMatrix(symbolic)),
+         Step("at w = (1, -1); Heaviside(w_1 - w_2) = Heaviside(2) = 1", exact)),
+        lhs=sp.Symbol("J"))
+
+    base = vector.subs(POINT)
+    columns = []
+    for direction in INPUTS:
+        moved = {v: POINT[v] + (DELTA if v == direction else 0) for v in INPUTS}
+        columns.append(((vector.subs(moved) - base) / DELTA).applyfunc(sp.powsimp))
+    finite = sp.ImmutableMatrix(sp.Matrix.hstack(*columns))
+    error = sp.ImmutableMatrix(finite - exact)
+    finite_result = Result(
+        "jacobian_finite_difference",
+        "Forward differences with Delta w = 1/100, and their error against the exact Jacobian "
+        "(f_2 is piecewise linear near w, so its row is exact).",
+        sp.Tuple(finite, error),
+        (Step("column j: (F(w + Delta e_j) - F(w)) / Delta with Delta = 1/100", finite),
+         Step("numerically", finite.evalf(10)),
+         Step("minus the exact Jacobian", error),
+         Step("numerically: first order in Delta", error.evalf(6))),
+        lhs=sp.Tuple(sp.Symbol("J_FD"), sp.Symbol("J_FD - J")))
+
+    rows = list(INPUTS) + [symbol for symbol, _ in defs]
+    tangent_columns, forward_steps = [], []
+    for direction in INPUTS:
+        seed = {v: sp.Integer(int(v == direction)) for v in INPUTS}
+        tangents, steps = forward_mode(defs, partials, seed)
+        tangent_columns.append([tangents[r] for r in rows])
+        forward_steps += [Step(f"pass seeded with d/d{direction}: " + steps[0].text, steps[0].expr)]
+        forward_steps += steps[1:]
+    forward = sp.ImmutableMatrix(tangent_columns).T
+    forward_result = Result(
+        "jacobian_forward_mode",
+        "Forward mode: one pass per input; the tangents of every variable (rows w_1, w_2, "
+        "v_1, ..., f_2; columns: seeds d/dw_1, d/dw_2). The output rows are the Jacobian's "
+        "columns.",
+        forward,
+        tuple(forward_steps)
+        + (Step("the output rows equal the exact Jacobian",
+                sp.Eq(sp.ImmutableMatrix([forward.row(rows.index(o)) for o in outputs]), exact,
+                      evaluate=False)),),
+        lhs=sp.Symbol("Vdot"))
+
+    adjoint_columns, reverse_steps = [], []
+    for output in outputs:
+        adjoints, steps = reverse_mode(defs, partials, output, INPUTS)
+        adjoint_columns.append([adjoints.get(r, sp.Integer(0)) for r in rows])
+        reverse_steps += steps
+    reverse = sp.ImmutableMatrix(adjoint_columns).T
+    reverse_result = Result(
+        "jacobian_reverse_mode",
+        "Reverse mode: one backward pass per output; the adjoints d f_j / d v of every variable "
+        "(rows w_1, w_2, v_1, ..., f_2; columns: f_1, f_2). The input rows are the Jacobian's "
+        "rows.",
+        reverse,
+        tuple(reverse_steps)
+        + (Step("the input rows equal the exact Jacobian",
+                sp.Eq(sp.ImmutableMatrix([reverse.row(0), reverse.row(1)]).T, exact,
+                      evaluate=False)),),
+        lhs=sp.Symbol("Vbar"))
+
+    for mode, table in (("forward", sp.ImmutableMatrix([forward.row(rows.index(o))
+                                                         for o in outputs])),
+                        ("reverse", sp.ImmutableMatrix([reverse.row(0), reverse.row(1)]).T)):
+        if any(abs(entry.evalf(50)) > sp.Float("1e-40") for entry in table - exact):
+            raise ArithmeticError(f"{mode} mode disagrees with the exact Jacobian")
+
+    return Derivation(
+        "autodiff", "Computation graphs and Jacobians by finite differences, forward and "
+        "reverse mode",
+        (graph, value, jacobian, finite_result, forward_result, reverse_result),
+        notation=NOTATION)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(derive))

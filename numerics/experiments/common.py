@@ -1,0 +1,177 @@
+"""What every experiment shares: its command line, its outputs and its sweeps.
+
+An experiment module defines ``run(args, outputs) -> dict`` (the metrics) and ends with
+``if __name__ == "__main__": raise SystemExit(main(run, __doc__))``.  The command line is
+``python -m numerics.experiments.<name> [--data DIR | --dataset NAME] [--out DIR]
+[--seed N] [--quick] [--jobs N] [--quiet]``.  Every file is written to a temporary
+name and renamed, so a failed run never leaves a truncated figure or metrics file.
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+import numpy as np
+
+__all__ = ["atomic_path", "Outputs", "parser", "main", "sweep"]
+
+
+@contextlib.contextmanager
+def atomic_path(path):
+    """Yield a temporary path beside ``path``; rename it onto ``path`` only on success.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> target = pathlib.Path(tempfile.mkdtemp()) / "a.txt"
+    >>> with atomic_path(target) as temporary:
+    ...     _ = temporary.write_text("done")
+    >>> target.read_text()
+    'done'
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=path.suffix)
+    os.close(handle)
+    try:
+        yield Path(name)
+        os.replace(name, path)
+    finally:
+        if os.path.exists(name):
+            os.unlink(name)
+
+
+class Outputs:
+    """The folder an experiment writes to: figures, ``metrics.json`` and histories.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> out = Outputs(tempfile.mkdtemp())
+    >>> out.metrics({"slope": np.float64(-0.5)}).name
+    'metrics.json'
+    """
+
+    def __init__(self, folder):
+        self.folder = Path(folder)
+        self.written: list[Path] = []
+
+    def _record(self, path: Path) -> Path:
+        self.written.append(path)
+        return path
+
+    def figure(self, figure, name: str) -> list[Path]:
+        """Save a matplotlib figure as ``name.png`` and ``name.pdf``, then close it."""
+        import matplotlib.pyplot as plt
+        paths = []
+        for suffix in (".png", ".pdf"):
+            path = self.folder / f"{name}{suffix}"
+            with atomic_path(path) as temporary:
+                figure.savefig(temporary, format=suffix[1:], dpi=120, bbox_inches="tight")
+            paths.append(self._record(path))
+        plt.close(figure)
+        return paths
+
+    def metrics(self, metrics: dict) -> Path:
+        """Write ``metrics.json`` (NumPy numbers and arrays become plain JSON)."""
+        path = self.folder / "metrics.json"
+        with atomic_path(path) as temporary:
+            temporary.write_text(json.dumps(metrics, indent=2, default=_plain, allow_nan=False)
+                                 + "\n")
+        return self._record(path)
+
+    def history(self, name: str, **arrays) -> Path:
+        """Write arrays to ``name.npz``."""
+        path = self.folder / f"{name}.npz"
+        with atomic_path(path) as temporary:
+            with open(temporary, "wb") as handle:
+                np.savez(handle, **arrays)
+        return self._record(path)
+
+
+def _plain(value):
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        self.exit(2, f"error: {message}\n")
+
+
+def parser(description: str | None) -> argparse.ArgumentParser:
+    """The shared command line of the experiments."""
+    summary = (description or "").strip().splitlines()[0] if description else None
+    p = _Parser(description=summary)
+    source = p.add_mutually_exclusive_group()
+    source.add_argument("--data", type=Path, metavar="DIR",
+                        help="folder with the data set's files (else OPTVERIFY_DATA or the cache)")
+    source.add_argument("--dataset", default=None, metavar="NAME",
+                        help="data set name (digits, the embedded default; mnist; fashion-mnist; "
+                             "cifar10)")
+    p.add_argument("--out", type=Path, default=None, metavar="DIR",
+                   help="output folder (default: out/<experiment>)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--quick", action="store_true", help="a tiny run, seconds long, for tests")
+    p.add_argument("--jobs", type=int, default=1, metavar="N",
+                   help="parallel workers for sweeps (default 1)")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    return p
+
+
+def main(run: Callable, description: str | None, argv: Sequence[str] | None = None,
+         name: str | None = None) -> int:
+    """Parse the command line, run the experiment, write its metrics; exit status.
+
+    Errors (bad arguments, missing data, a run that goes non-finite) print one line
+    ``error: ...`` and give status 2.
+    """
+    args = parser(description).parse_args(argv)
+    name = name or Path(sys.modules[run.__module__].__file__).stem
+    if args.jobs < 1:
+        print(f"error: --jobs == {args.jobs}, must be at least 1", file=sys.stderr)
+        return 2
+    outputs = Outputs(args.out or Path("out") / name)
+    import matplotlib
+    matplotlib.use("Agg")
+    try:
+        metrics = run(args, outputs)
+        outputs.metrics(metrics)
+    except (ValueError, FileNotFoundError, FloatingPointError, RuntimeError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    if not args.quiet:
+        print(f"{name}: wrote {', '.join(str(p) for p in outputs.written)}")
+    return 0
+
+
+def sweep(function: Callable, configurations: Iterable[dict], jobs: int = 1,
+          backend: str | None = None) -> list:
+    """``[function(**c) for c in configurations]``, in parallel through joblib.
+
+    ``jobs`` local workers (processes by default); ``backend`` names any joblib backend
+    (``"loky"``, ``"threading"``, or ``"dask"``/``"ray"`` once their joblib plugins are
+    registered), so the same sweep runs on a cluster.  Results come back in order.
+
+    Examples
+    --------
+    >>> sweep(pow, [{"base": 2, "exp": 3}, {"base": 3, "exp": 2}])
+    [8, 9]
+    """
+    configurations = list(configurations)
+    if jobs == 1 and backend is None:
+        return [function(**c) for c in configurations]
+    from joblib import Parallel, delayed, parallel_config
+    with parallel_config(backend=backend or "loky", n_jobs=jobs):
+        return Parallel()(delayed(function)(**c) for c in configurations)

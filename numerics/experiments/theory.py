@@ -1,0 +1,100 @@
+"""Derived predictions for the experiments' figures, without importing SymPy here.
+
+The derivations run in their own process (``python -m derivations.<topic> --json``);
+the ``value`` text of each result is read by a small arithmetic reader (Python's
+``ast``: numbers, names, ``+ - * / **``, and a fixed table of functions) into a NumPy
+function of the parameters.  Nothing is ``eval``-ed.
+"""
+from __future__ import annotations
+
+import ast
+import functools
+import json
+import math
+import operator
+import subprocess
+import sys
+
+import numpy as np
+
+__all__ = ["results", "prediction"]
+
+_BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
+           ast.Div: operator.truediv, ast.Pow: operator.pow}
+_UNARY = {ast.USub: operator.neg, ast.UAdd: operator.pos}
+_CONSTANTS = {"pi": math.pi, "E": math.e, "oo": math.inf, "zoo": math.nan, "nan": math.nan}
+
+
+def _interval(start, end, left_open=False, right_open=False):
+    return (start, end)
+
+
+_FUNCTIONS = {
+    "sqrt": np.sqrt, "exp": np.exp, "log": np.log, "Abs": np.abs, "cos": np.cos, "sin": np.sin,
+    "Max": np.maximum, "Min": np.minimum, "ceiling": np.ceil, "floor": np.floor,
+    "Rational": operator.truediv, "Integer": float, "Float": float,
+    "Interval": _interval, "Interval.open": _interval, "Interval.Lopen": _interval,
+    "Interval.Ropen": _interval, "FiniteSet": lambda *a: a, "Tuple": lambda *a: a,
+}
+
+
+def _call_name(node) -> str:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+        return f"{node.value.id}.{node.attr}"
+    raise ValueError(f"cannot read the call {ast.dump(node)}")
+
+
+def _evaluate(node, values):
+    if isinstance(node, ast.Expression):
+        return _evaluate(node.body, values)
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
+        return node.value
+    if isinstance(node, ast.Name):
+        if node.id in values:
+            return values[node.id]
+        if node.id in _CONSTANTS:
+            return _CONSTANTS[node.id]
+        raise ValueError(f"the prediction needs a value for {node.id!r}")
+    if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
+        return _BINARY[type(node.op)](_evaluate(node.left, values), _evaluate(node.right, values))
+    if isinstance(node, ast.UnaryOp) and type(node.op) in _UNARY:
+        return _UNARY[type(node.op)](_evaluate(node.operand, values))
+    if isinstance(node, ast.Call) and _call_name(node.func) in _FUNCTIONS and not node.keywords:
+        return _FUNCTIONS[_call_name(node.func)](*(_evaluate(a, values) for a in node.args))
+    if isinstance(node, (ast.Tuple, ast.Set)):
+        return tuple(_evaluate(e, values) for e in node.elts)
+    raise ValueError(f"cannot read {ast.unparse(node)!r} as arithmetic")
+
+
+def prediction(text: str):
+    """A NumPy function of named parameters from a SymPy value printed as text.
+
+    Examples
+    --------
+    >>> f = prediction("Interval.open(0, -(beta - 2)/(beta*sigma**2))")
+    >>> f(beta=np.array([0.5, 1.0]), sigma=1.0)[1]
+    array([3., 1.])
+    >>> prediction("__import__('os')")(x=1)
+    Traceback (most recent call last):
+    ...
+    ValueError: cannot read "__import__('os')" as arithmetic
+    """
+    tree = ast.parse(text, mode="eval")
+
+    def evaluate(**values):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return _evaluate(tree, {k: np.asarray(v, dtype=float) for k, v in values.items()})
+
+    return evaluate
+
+
+@functools.lru_cache(maxsize=None)
+def results(topic: str) -> dict[str, str]:
+    """Each result's ``value`` text from ``python -m derivations.<topic> --json``."""
+    done = subprocess.run([sys.executable, "-m", f"derivations.{topic}", "--json"],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"derivations.{topic} failed: {done.stderr.strip()}")
+    return {r["name"]: r["value"] for r in json.loads(done.stdout)["results"]}
