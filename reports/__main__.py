@@ -32,7 +32,8 @@ def main(argv=None) -> int:
         chosen = PROBLEM_SETS if "all" in args.names else [by_name(n) for n in args.names]
         for problem_set in chosen:
             built = build(problem_set, args.out, quick=args.quick, pdf=not args.no_pdf)
-            print(f"{problem_set.name}: {built.pdf or built.tex}")
+            pages = f" ({built.pages} pages)" if built.pages else ""
+            print(f"{problem_set.name}: {built.pdf or built.tex}{pages}")
             if built.note:
                 print(f"{problem_set.name}: {built.note}")
     except (ValueError, BuildError) as error:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import importlib
+import re
 import shutil
 import subprocess
 import sys
@@ -30,6 +31,7 @@ class Built:
     pdf: Path | None
     figures: tuple[Path, ...]
     note: str = ""
+    pages: int = 0
 
 
 def _derivation(topic: str):
@@ -110,8 +112,11 @@ def run_experiment(name: str, out: Path, quick: bool) -> None:
         raise BuildError(f"experiment {name} failed (exit {done.returncode}): {last}")
 
 
-def compile_pdf(tex: Path) -> Path:
-    """Compile ``tex`` with latexmk or pdflatex; the PDF appears only when it succeeded."""
+def compile_pdf(tex: Path) -> tuple[Path, int]:
+    """Compile ``tex`` with latexmk or pdflatex; the PDF appears only when it succeeded.
+
+    Returns the PDF and its number of pages, as pdflatex's log reports it.
+    """
     with tempfile.TemporaryDirectory() as scratch:
         if shutil.which("latexmk"):
             command = ["latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error",
@@ -124,10 +129,12 @@ def compile_pdf(tex: Path) -> Path:
         if done.returncode != 0 or not produced.exists():
             errors = [line for line in done.stdout.splitlines() if line.startswith("!")]
             raise BuildError(f"pdflatex failed on {tex}: {errors[0] if errors else done.returncode}")
+        log = (Path(scratch) / f"{tex.stem}.log").read_text(errors="replace")
+        pages = re.findall(r"Output written on .*?\((\d+) pages?", log, flags=re.S)
         pdf = tex.with_suffix(".pdf")
         with atomic_path(pdf) as temporary:
             shutil.copyfile(produced, temporary)
-    return pdf
+    return pdf, int(pages[-1]) if pages else 0
 
 
 def build(problem_set: ProblemSet, out: Path, quick: bool = False, pdf: bool = True) -> Built:
@@ -151,5 +158,6 @@ def build(problem_set: ProblemSet, out: Path, quick: bool = False, pdf: bool = T
         return Built(tex, None, tuple(figures.values()),
                      note="no PDF made: pdflatex is not on PATH (apt-get install "
                           "texlive-latex-base texlive-latex-recommended)")
-    return Built(tex, compile_pdf(tex), tuple(figures.values()))
+    pdf, pages = compile_pdf(tex)
+    return Built(tex, pdf, tuple(figures.values()), pages=pages)
 

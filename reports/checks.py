@@ -13,7 +13,7 @@ from typing import Callable
 import numpy as np
 
 from numerics.optim import momentum_ema, sgd
-from numerics.recurrences import empirical_rate, iterate, least_squares_gradient
+from numerics.recurrences import contraction_rate, iterate, least_squares_gradient
 from numerics.spectra import momentum_spectral_radius
 
 __all__ = ["Check", "CHECKS", "stability_edge"]
@@ -67,7 +67,7 @@ def _gd_optimal_rate(sigma_L, sigma_S):
 
     def contraction(eta):
         path = iterate(sgd(eta), gradient, [0.0, 0.0], 120)
-        return empirical_rate(np.linalg.norm(path - minimiser, axis=1), burn_in=20)
+        return contraction_rate(np.linalg.norm(path - minimiser, axis=1))
 
     etas = np.linspace(0.02, 0.98, 801) / sigma_L**2
     return min(contraction(eta) for eta in etas)  # the best rate a search over eta finds

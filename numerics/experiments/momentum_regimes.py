@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..optim import momentum_ema
-from ..recurrences import empirical_rate, iterate, least_squares_gradient
+from ..recurrences import contraction_rate, iterate, least_squares_gradient
 from ..spectra import momentum_spectral_radius
 from .common import main
 from .theory import prediction, results
@@ -53,8 +53,7 @@ def sample_trajectories(theory, beta: float, sigma: float, steps: int):
         error = np.abs(path[:, 0] - 1 / sigma)
         predicted = float(momentum_spectral_radius(eta, beta, sigma))
         samples[label] = {"eta": float(eta), "error": error, "predicted_radius": predicted,
-                          "measured_rate": empirical_rate(error, burn_in=steps // 4,
-                                                          window=max(steps // 8, 1))}
+                          "measured_rate": contraction_rate(error)}
     return samples
 
 

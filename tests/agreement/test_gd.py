@@ -42,7 +42,7 @@ def test_iterations_to_tolerance_is_the_first_step_within_tolerance(sigma, eta_f
     count = int(numeric("iterations_to_tolerance", gd.eta, gd.sigma, gd.epsilon)(eta, sigma, epsilon))
     path = iterate(sgd(eta), least_squares_gradient([[sigma]], [1.0]), [0.0], count + 1)
     relative = np.abs(path[:, 0] - 1 / sigma) * sigma
-    assume(abs(relative[count] - epsilon) > 1e-9 * epsilon)  # not on the boundary itself
+    assume(np.all(np.abs(relative - epsilon) > 1e-9 * epsilon))  # no step on the boundary itself
     assert relative[count] <= epsilon < relative[count - 1] if count else relative[0] <= epsilon
 
 

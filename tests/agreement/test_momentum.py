@@ -62,20 +62,32 @@ def test_real_regime_is_where_numpy_finds_real_eigenvalues(beta, sigma, eta):
 @given(beta=betas, sigma=sigmas, where=st.one_of(st.floats(0.05, 0.9), st.floats(1.1, 1.6)))
 def test_stability_range_is_where_the_simulation_converges(beta, sigma, where):
     edge = float(DERIVED["stability_range"].value.end.subs({mo.beta: beta, mo.sigma: sigma}))
-    path = iterate(momentum_ema(where * edge, beta), least_squares_gradient([[sigma]], [1.0]),
-                   [0.0], 600)
-    error = np.abs(path[:, 0] - 1 / sigma)
-    assert (error[-50:].max() < 1e-3 * error[0]) == (where < 1)
+    try:
+        path = iterate(momentum_ema(where * edge, beta), least_squares_gradient([[sigma]], [1.0]),
+                       [0.0], 600)
+    except FloatingPointError:  # overflowed: diverged
+        converged = False
+    else:
+        error = np.abs(path[:, 0] - 1 / sigma)
+        converged = bool(error[-50:].max() < 1e-3 * error[0])
+    assert converged == (where < 1)
 
 
 @given(eta=st.floats(0.01, 2.0), beta=st.floats(0.1, 1.0), sigma=sigmas)
 def test_long_run_contracts_at_the_derived_spectral_radius(eta, beta, sigma):
-    radius = float(np.abs(derived_eigenvalues(eta, beta, sigma)).max())
-    assume(0.5 < radius < 0.995)
-    path = iterate(momentum_ema(eta, beta), least_squares_gradient([[sigma]], [1.0]), [0.0], 1500)
+    eigenvalues = derived_eigenvalues(eta, beta, sigma)
+    radius = float(np.abs(eigenvalues).max())
+    assume(0.5 < radius < 0.98)
+    # The max over a window of one oscillation period follows the envelope of a complex pair;
+    # the run stops while the error is still far above rounding (radius**steps >= 1e-9).
+    angle = float(np.abs(np.angle(eigenvalues)).max())
+    window = int(np.ceil(2 * np.pi / angle)) + 1 if angle > 1e-9 else 1
+    steps = int(np.log(1e-9) / np.log(radius))
+    burn_in = steps // 5
+    assume(steps - burn_in >= 4 * window)
+    path = iterate(momentum_ema(eta, beta), least_squares_gradient([[sigma]], [1.0]), [0.0], steps)
     error = np.abs(path[:, 0] - 1 / sigma)
-    assume(error[-1] > 1e-250)
-    assert empirical_rate(error, burn_in=300, window=200) == pytest.approx(radius, rel=0.02)
+    assert empirical_rate(error, burn_in=burn_in, window=window) == pytest.approx(radius, rel=0.02)
 
 
 @given(seed=st.integers(0, 2**32 - 1), nudge=st.floats(0.03, 0.3),

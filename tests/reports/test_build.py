@@ -43,14 +43,15 @@ def test_every_referenced_figure_was_written(built, name):
 @pytest.mark.parametrize("name", [p.name for p in PROBLEM_SETS])
 def test_pdf_exists_and_has_pages(built, name):
     _, results = built
-    pdf = results[name].pdf.read_bytes()
-    assert pdf.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page[^s]", pdf)) >= 1
+    built = results[name]
+    assert built.pdf.read_bytes().startswith(b"%PDF")
+    assert built.pages >= len(by_name(name).questions) // 2
 
 
 def test_check_tables_show_derived_beside_simulated(built):
     _, results = built
     text = results["learning-rates-and-momentum"].tex.read_text()
-    rows = re.findall(r"\\texttt\{(\w+)\} & [^&]* & ([-\d.e+]+) & ([-\d.e+]+) & ([\d.e+-]+)", text)
+    rows = re.findall(r"\\texttt\{([\w\\]+)\} & [^&]* & ([-\d.e+]+) & ([-\d.e+]+) & ([\d.e+-]+)", text)
     assert rows, "no check rows"
     for name, derived, simulated, difference in rows:
         assert float(difference) < 1e-2, (name, derived, simulated)
