@@ -1,6 +1,6 @@
 """Spectral radius of the momentum matrix on a 1000 x 1000 (eta, beta) grid.
 
-Prints the vectorised time for the whole grid (goal: under 1 s) and, per point, its
+Prints the vectorised time for the whole grid (best of five runs) (goal: under 1 s) and, per point, its
 ratio against ``numpy.linalg.eigvals`` called point by point on a sample (goal: at
 least 100x faster).
 """
@@ -10,21 +10,25 @@ import numpy as np
 
 from numerics.spectra import momentum_matrix, momentum_spectral_radius
 
-SIDE, SAMPLE = 1000, 2000
+SIDE, SAMPLE, REPEATS = 1000, 2000, 5
 
 
 def main():
     etas, betas = np.meshgrid(np.linspace(1e-3, 2.0, SIDE), np.linspace(1e-3, 1.0, SIDE))
-    start = time.perf_counter()
-    radius = momentum_spectral_radius(etas, betas, 1.0)
-    grid_time = time.perf_counter() - start
+    grid_time = float("inf")
+    for _ in range(REPEATS):  # best of several: the first call also pays for fresh memory pages
+        start = time.perf_counter()
+        radius = momentum_spectral_radius(etas, betas, 1.0)
+        grid_time = min(grid_time, time.perf_counter() - start)
 
     rng = np.random.default_rng(0)
     picks = rng.integers(0, SIDE, size=(SAMPLE, 2))
     matrices = momentum_matrix(etas[picks[:, 0], picks[:, 1]], betas[picks[:, 0], picks[:, 1]], 1.0)
-    start = time.perf_counter()
-    reference = np.array([np.abs(np.linalg.eigvals(m)).max() for m in matrices])
-    loop_time = time.perf_counter() - start
+    loop_time = float("inf")
+    for _ in range(REPEATS):
+        start = time.perf_counter()
+        reference = np.array([np.abs(np.linalg.eigvals(m)).max() for m in matrices])
+        loop_time = min(loop_time, time.perf_counter() - start)
     assert np.allclose(reference, radius[picks[:, 0], picks[:, 1]], rtol=1e-6, atol=1e-9)
 
     per_point_vectorised = grid_time / radius.size

@@ -23,13 +23,19 @@ def momentum_matrix(eta, beta, sigma):
     array([[ 0.5 ,  1.  ],
            [-0.05,  0.9 ]])
     """
+    entries = _momentum_entries(eta, beta, sigma)
+    return np.stack(entries, -1).reshape(entries[0].shape + (2, 2))
+
+
+def _momentum_entries(eta, beta, sigma):
+    """Entries ``(r00, r01, r10, r11)`` of the momentum matrix, each broadcast over the inputs."""
     eta, beta, sigma = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (eta, beta, sigma)))
-    matrices = np.empty(eta.shape + (2, 2))
-    for column, (a, x) in enumerate(((1.0, 0.0), (0.0, 1.0))):
+    columns = []
+    for a, x in ((1.0, 0.0), (0.0, 1.0)):
         a_next = (1 - beta) * a + beta * 2 * sigma**2 * x
-        matrices[..., 0, column] = a_next
-        matrices[..., 1, column] = x - eta * a_next
-    return matrices
+        columns.append((a_next, x - eta * a_next))
+    (r00, r10), (r01, r11) = columns
+    return r00, r01, r10, r11
 
 
 def eigenvalues_2x2(matrices):
@@ -63,9 +69,18 @@ def spectral_radius_2x2(matrices):
     >>> float(spectral_radius_2x2(np.array([[0.0, 1.0], [-0.25, 0.0]])))
     0.5
     """
-    half_trace, det = _half_trace_and_det(matrices)
-    gap = half_trace**2 - det
-    return np.where(gap >= 0, np.abs(half_trace) + np.sqrt(np.abs(gap)), np.sqrt(np.abs(det)))
+    matrices = np.asarray(matrices, dtype=float)
+    return _radius_from_entries(matrices[..., 0, 0], matrices[..., 0, 1], matrices[..., 1, 0],
+                                matrices[..., 1, 1])
+
+
+def _radius_from_entries(r00, r01, r10, r11):
+    half_trace = (r00 + r11) / 2
+    det = r00 * r11 - r01 * r10
+    gap = half_trace * half_trace - det
+    radius = np.sqrt(np.abs(gap))
+    radius += np.abs(half_trace)
+    return np.where(gap >= 0, radius, np.sqrt(np.abs(det)))
 
 
 def momentum_spectral_radius(eta, beta, sigma):
@@ -77,4 +92,4 @@ def momentum_spectral_radius(eta, beta, sigma):
     >>> momentum_spectral_radius(etas, betas, 1.0).shape
     (2, 3)
     """
-    return spectral_radius_2x2(momentum_matrix(eta, beta, sigma))
+    return _radius_from_entries(*_momentum_entries(eta, beta, sigma))
