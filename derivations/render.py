@@ -19,7 +19,14 @@ PREAMBLE = r"""\documentclass[11pt]{article}
 \usepackage[T1]{fontenc}
 \usepackage{amsmath}
 \usepackage{amssymb}
+\usepackage{graphicx}
 \allowdisplaybreaks
+% the boxed answer, shrunk to the line width when it is wider (large tables of iterates)
+\newcommand{\answer}[1]{\resizebox{\ifdim\width>\linewidth\linewidth\else\width\fi}{!}{%
+  $\displaystyle\boxed{#1}$}}
+% a step's formula, shrunk to the column beside its explanation when it is wider
+\newcommand{\stepformula}[1]{\resizebox{\ifdim\width>0.58\linewidth 0.58\linewidth\else\width\fi}{!}{%
+  $\displaystyle #1$}}
 """
 
 
@@ -63,13 +70,10 @@ def latex_result(result: Result) -> str:
         escape_tex(result.statement),
         r"\begin{align*}",
     ]
-    for step in result.steps:
-        lines.append(
-            rf"  &\text{{\parbox[t]{{0.36\linewidth}}{{\raggedright {escape_tex(step.text)}}}}}"
-            rf" && {sp.latex(step.expr)} \\"
-        )
-    lines.append(rf"  &\text{{result}} && \boxed{{{sp.latex(claim(result))}}}")
-    lines.append(r"\end{align*}")
+    lines.append(" \\\\\n".join(
+        rf"  &\text{{\parbox[t]{{0.36\linewidth}}{{\raggedright {escape_tex(step.text)}}}}}"
+        rf" && \stepformula{{{sp.latex(step.expr)}}}" for step in result.steps))
+    lines += [r"\end{align*}", r"\noindent Answer:", rf"\[ \answer{{{sp.latex(claim(result))}}} \]"]
     return "\n".join(lines)
 
 

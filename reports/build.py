@@ -18,7 +18,7 @@ from .problem_sets import ProblemSet
 
 __all__ = ["BuildError", "Built", "build", "document", "check_table", "compile_pdf"]
 
-EXTRA_PACKAGES = "\\usepackage{graphicx}\n\\usepackage{float}\n"
+EXTRA_PACKAGES = "\\usepackage{float}\n"
 
 
 class BuildError(RuntimeError):

@@ -35,6 +35,7 @@ _FUNCTIONS = {
     "Rational": operator.truediv, "Integer": float, "Float": float,
     "Interval": _interval, "Interval.open": _interval, "Interval.Lopen": _interval,
     "Interval.Ropen": _interval, "FiniteSet": lambda *a: a, "Tuple": lambda *a: a,
+    "Matrix": lambda rows: np.array(rows, dtype=float),
 }
 
 
@@ -63,7 +64,7 @@ def _evaluate(node, values):
         return _UNARY[type(node.op)](_evaluate(node.operand, values))
     if isinstance(node, ast.Call) and _call_name(node.func) in _FUNCTIONS and not node.keywords:
         return _FUNCTIONS[_call_name(node.func)](*(_evaluate(a, values) for a in node.args))
-    if isinstance(node, (ast.Tuple, ast.Set)):
+    if isinstance(node, (ast.Tuple, ast.Set, ast.List)):
         return tuple(_evaluate(e, values) for e in node.elts)
     raise ValueError(f"cannot read {ast.unparse(node)!r} as arithmetic")
 
@@ -76,6 +77,8 @@ def prediction(text: str):
     >>> f = prediction("Interval.open(0, -(beta - 2)/(beta*sigma**2))")
     >>> f(beta=np.array([0.5, 1.0]), sigma=1.0)[1]
     array([3., 1.])
+    >>> prediction("(Matrix([[4/5], [2/5]]), 1)")()[0].ravel()
+    array([0.8, 0.4])
     >>> prediction("__import__('os')")(x=1)
     Traceback (most recent call last):
     ...

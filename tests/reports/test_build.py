@@ -25,7 +25,7 @@ def test_document_answers_every_question_with_steps_and_boxes(built, name):
     problem_set = by_name(name)
     assert text.count(r"\section*{Question") == len(problem_set.questions)
     answered = sum(len(q.results) for q in problem_set.questions)
-    assert text.count(r"\boxed{") == answered
+    assert text.count(r"\[ \answer{") == answered
     assert r"\end{document}" in text
 
 
