@@ -130,7 +130,8 @@ def compile_pdf(tex: Path) -> tuple[Path, int]:
             errors = [line for line in done.stdout.splitlines() if line.startswith("!")]
             raise BuildError(f"pdflatex failed on {tex}: {errors[0] if errors else done.returncode}")
         log = (Path(scratch) / f"{tex.stem}.log").read_text(errors="replace")
-        pages = re.findall(r"Output written on .*?\((\d+) pages?", log, flags=re.S)
+        unwrapped = log.replace("\n", "")  # TeX breaks log lines at 79 characters
+        pages = re.findall(r"Output written on .*?\((\d+) pages?", unwrapped)
         pdf = tex.with_suffix(".pdf")
         with atomic_path(pdf) as temporary:
             shutil.copyfile(produced, temporary)

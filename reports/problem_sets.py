@@ -1,4 +1,4 @@
-"""The five problem sets: their questions, the results that answer them, their figures."""
+"""The five problem sets of PROBLEMS.md: their questions, the results that answer them, figures."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -63,6 +63,11 @@ PROBLEM_SETS = (
                      "sigma_max], and is this the classical heavy ball?", "momentum",
                      ("optimal_beta", "optimal_learning_rate", "optimal_rate",
                       "heavy_ball_equivalence", "nonquadratic_cycle")),
+            Question("With noisy inputs x + N, N ~ N(0, sigma^2 I), what problem does least "
+                     "squares solve in expectation, and where does SGD with fresh noise go?",
+                     "noise",
+                     ("expected_objective", "ridge_equivalent_lambda", "expected_update",
+                      "stability_range", "limit")),
         ),
         (
             Figure("momentum_regimes", "spectral_radius",
@@ -73,6 +78,102 @@ PROBLEM_SETS = (
             Figure("momentum_regimes", "trajectories",
                    "Distance to the minimiser in each regime; each legend gives the measured "
                    "contraction beside the spectral radius the theory predicts."),
+        ),
+    ),
+    ProblemSet(
+        "adaptive-and-initialization", "Adaptive optimizers, vanishing gradients, initialization",
+        "AdaGrad, RMSProp and Adam by hand; gradients through sigmoid and ReLU chains; "
+        "variance propagation and the initialization rules.",
+        (
+            Question("For one sigmoid neuron with squared loss, what are the partial "
+                     "derivatives, and what do three iterations of SGD, AdaGrad, RMSProp and "
+                     "Adam compute?", "adaptive",
+                     ("loss_gradient", "sgd_iterates", "adagrad_iterates", "rmsprop_iterates",
+                      "adam_iterates", "sign_step")),
+            Question("Through a chain h_i = s(w_i h_{i-1}), what is d h_n / d w_i, and how large "
+                     "can it be for the sigmoid and for ReLU?", "vanishing",
+                     ("chain_derivative", "sigmoid_derivative_max", "sigmoid_gradient_bound",
+                      "relu_gradient_bound")),
+            Question("In a deep linear net with zero-mean weights and inputs, how does variance "
+                     "propagate, and which weight variance keeps it constant forward and "
+                     "backward?", "initialization",
+                     ("product_variance", "layer_variance", "forward_condition",
+                      "backward_condition", "xavier_variance", "he_variance",
+                      "pytorch_linear_default", "uniform_bound")),
+        ),
+    ),
+    ProblemSet(
+        "convexity-and-autodiff", "Convexity and automatic differentiation",
+        "GD as a proximal step; the O(1/sqrt(T)) rate; single-sample SGD need not descend; "
+        "Jacobians by finite differences, forward and reverse mode.",
+        (
+            Question("Which point minimises the linearisation plus lambda/2 ||w - w_t||^2, and "
+                     "how does lambda relate to eta?", "gd",
+                     ("proximal_step", "proximal_learning_rate")),
+            Question("For w_{t+1} = w_t - eta v_t from w_1 = 0, why is sum <w_t - w*, v_t> at "
+                     "most ||w*||^2/(2 eta) + eta/2 sum ||v_t||^2?", "convex",
+                     ("three_point_identity", "regret_bound")),
+            Question("For convex f with ||w*|| <= B and ||grad f|| <= rho, how fast does the "
+                     "average iterate converge, and with which fixed rate?", "convex",
+                     ("average_iterate_bound", "optimal_fixed_learning_rate", "rate")),
+            Question("Is single-sample SGD on f_1 + f_2 = -log(1 - s(w)) - log s(w) "
+                     "guaranteed to decrease f at every step?", "logistic",
+                     ("sgd_not_monotone",)),
+            Question("What are the graphs, values and Jacobians of the two example functions, "
+                     "by finite differences, forward mode and reverse mode?", "autodiff",
+                     ("graph", "value", "jacobian", "jacobian_finite_difference",
+                      "jacobian_forward_mode", "jacobian_reverse_mode")),
+        ),
+    ),
+    ProblemSet(
+        "implicit-bias-and-hypergradients", "Implicit bias, hyper-gradients, weight decay, "
+        "convolutions",
+        "Which solution SGD and adaptive methods find; the learning rate as a variable; L2 "
+        "against decoupled decay; convolution sizes and receptive fields.",
+        (
+            Question("From w_0 = 0 on over-parameterised least squares, which solution does "
+                     "SGD find, and does RMSProp find it on x_1 = [2, 1], t = 2?",
+                     "implicit_bias",
+                     ("minimum_norm_solution", "sgd_row_span", "rmsprop_counterexample")),
+            Question("After one GD step, how does the loss depend on eta, is it convex in eta, "
+                     "which eta is best, and what memory do the hyper-gradients need?",
+                     "hypergradient",
+                     ("one_step_weights", "one_step_loss", "one_step_loss_convexity",
+                      "optimal_learning_rate", "memory_forward", "memory_backprop")),
+            Question("What does one step do under an L2 penalty and under weight decay, when "
+                     "are they the same, and why not for adaptive methods?", "weight_decay",
+                     ("l2_update", "decay_update", "equivalent_penalty", "adaptive_mismatch")),
+            Question("What does a zero-padded same-size convolution compute, how large are "
+                     "outputs, receptive fields and parameter counts?", "convolution",
+                     ("output", "output_size", "receptive_field", "parameter_count")),
+        ),
+        (
+            Figure("implicit_bias", "distance_to_minimum_norm",
+                   "Left: distance to the minimum-norm solution on random over-parameterised "
+                   "problems from w_0 = 0; only SGD goes to zero, as the row-span argument "
+                   "predicts, though every method interpolates. Right: the example x_1 = [2, 1], "
+                   "t = 2; SGD ends at the derived minimum-norm point (4/5, 2/5) (star), the "
+                   "adaptive methods on the diagonal at the derived RMSProp limit (cross)."),
+        ),
+    ),
+    ProblemSet(
+        "logistic-regression-and-schedules", "Logistic regression, Nesterov, learning-rate "
+        "schedules",
+        "The Hessian and condition of regularised logistic regression; GD against Nesterov; "
+        "the loss at initialisation; the learning-rate finder and warm-up + cosine.",
+        (
+            Question("What are the gradient and Hessian of regularised logistic regression, "
+                     "its best strong-convexity constant and its smoothness?", "logistic",
+                     ("gradient", "hessian", "strong_convexity", "smoothness_bound")),
+            Question("How fast do GD and Nesterov converge with step 1/L, with which momentum, "
+                     "and which slopes does a semi-log plot show?", "logistic",
+                     ("gd_rate", "nesterov_rate", "nesterov_momentum", "semilog_slopes")),
+            Question("Why does a 10-class softmax's cross-entropy start near 2.3?", "logistic",
+                     ("cross_entropy_at_init",)),
+            Question("What is the warm-up + cosine schedule, how many finder steps reach a "
+                     "rate, and which (eta, rho) pairs are interchangeable?", "schedules",
+                     ("cosine_warmup", "warmup_boundary_jump", "lr_finder_steps",
+                      "effective_learning_rate")),
         ),
     ),
 )

@@ -1,0 +1,270 @@
+"""Implicit bias: which interpolating solution an optimizer finds.
+
+Model: over-parameterised least squares, ``X`` of size ``n x d`` with ``d > n`` and full
+row rank, targets ``t``; the mini-batch loss ``1/(2b) ||S_B X w - S_B t||^2`` where
+``S_B`` (``b x n``) selects the batch's rows; every run starts at ``w_0 = 0``.  Then
+RMSProp (``s <- rho s + (1 - rho) g^2``, step ``-eta g / (sqrt(s) + epsilon)``) on the
+single example ``x_1 = [2, 1]``, ``t = 2``.
+"""
+from __future__ import annotations
+
+import sympy as sp
+
+from .cli import main
+from .core import Derivation, Parameter, Result, Step, derivation
+from .hypergradient import equation
+
+n = sp.Symbol("n", integer=True, positive=True)
+d = sp.Symbol("d", integer=True, positive=True)
+b = sp.Symbol("b", integer=True, positive=True)
+eta = sp.Symbol("eta", positive=True)
+rho = sp.Symbol("rho", positive=True)
+epsilon = sp.Symbol("epsilon", positive=True)
+
+
+def matrix_symbol(name: str, rows, columns) -> sp.MatrixSymbol:
+    """A matrix symbol named by a ``Symbol``, so that its ``srepr`` round-trips through ``sympify``.
+
+    (A plain string name becomes a ``Str``, which ``sympify`` does not read back.)
+
+    Examples
+    --------
+    >>> A = matrix_symbol("A", 2, 3)
+    >>> sp.sympify(sp.srepr(A.T * A)) == A.T * A
+    True
+    """
+    return sp.MatrixSymbol(sp.Symbol(name), rows, columns)
+
+
+X = matrix_symbol("X", n, d)
+t = matrix_symbol("t", n, 1)
+w = matrix_symbol("w", d, 1)
+nu = matrix_symbol("nu", n, 1)
+S_B = matrix_symbol("S_B", b, n)
+w_k = matrix_symbol("w_k", d, 1)
+c_k = matrix_symbol("c_k", n, 1)
+v_k = matrix_symbol("v_k", n, 1)
+Delta_k = matrix_symbol("Delta_k", d, 1)
+w_infinity = matrix_symbol("w_infinity", d, 1)
+w_mn = matrix_symbol("w_mn", d, 1)
+r = sp.Symbol("r", real=True)
+Q = sp.Symbol("Q", positive=True)
+M = sp.Symbol("M", real=True)
+x_j = sp.Symbol("x_j", positive=True)
+alpha = sp.Symbol("alpha", real=True)
+
+POSITIVE = sp.Interval.open(0, sp.oo)
+PARAMETERS = (
+    Parameter(n, "number of examples (rows of X)", sp.Naturals),
+    Parameter(d, "number of weights (columns of X), more than n", sp.Naturals),
+    Parameter(b, "mini-batch size", sp.Naturals),
+    Parameter(eta, "learning rate", POSITIVE),
+    Parameter(rho, "RMSProp's decay of the squared-gradient average", sp.Interval.open(0, 1)),
+    Parameter(epsilon, "RMSProp's epsilon", POSITIVE),
+)
+NOTATION = {
+    "X": "the n x d inputs, full row rank", "t": "the targets", "w": "the weights",
+    "nu": "Lagrange multipliers of X w = t", "S_B": "the b x n matrix selecting a batch's rows",
+    "w_k": "the k-th SGD iterate", "c_k": "coefficients with w_k = X^T c_k",
+    "w_infinity": "the limit of the iterates", "w_mn": "the minimum-norm solution",
+    "Delta_k": "the k-th SGD increment w_{k+1} - w_k", "v_k": "the n-vector with Delta_k = X^T v_k", "r": "the residual x_1^T w - t",
+    "Q": "RMSProp's average of past squared residuals", "M": "the averaged residual in "
+    "Adam's numerator (r itself for RMSProp)", "x_j": "a positive input coordinate",
+    "alpha": "the common coordinate of an iterate on the line w_1 = w_2",
+    "Delta_j": "an adaptive step's change of coordinate j", "Delta_0": "the first step",
+}
+
+
+def kkt_check(rows: int = 2, columns: int = 3):
+    """Solve the KKT system of ``min ||w||^2/2 s.t. X w = t`` for symbolic ``rows x columns`` ``X``.
+
+    Returns the solved ``w`` and its difference from ``X^T (X X^T)^{-1} t`` (zero).
+
+    Examples
+    --------
+    >>> kkt_check(1, 2)[1]
+    Matrix([
+    [0],
+    [0]])
+    """
+    inputs = sp.Matrix(rows, columns, lambda i, j: sp.Symbol(f"X_{i + 1}{j + 1}", real=True))
+    targets = sp.Matrix(sp.symbols(f"t_1:{rows + 1}", real=True))
+    weights = sp.Matrix(sp.symbols(f"w_1:{columns + 1}", real=True))
+    multipliers = sp.Matrix(sp.symbols(f"nu_1:{rows + 1}", real=True))
+    lagrangian = (weights.T * weights / 2 - multipliers.T * (inputs * weights - targets))[0]
+    unknowns = list(weights) + list(multipliers)
+    (solution,) = sp.solve([sp.diff(lagrangian, u) for u in unknowns], unknowns, dict=True,
+                           simplify=False)
+    solved = weights.subs(solution)
+    formula = inputs.T * (inputs * inputs.T).inv() * targets
+    return solved, (solved - formula).applyfunc(sp.cancel)
+
+
+def minimum_norm_solution():
+    """``X^T (X X^T)^{-1} t`` from the Lagrangian, with the steps.
+
+    Examples
+    --------
+    >>> minimum_norm_solution()[0]
+    X.T*(X*X.T)**(-1)*t
+    """
+    lagrangian = w.T * w / 2 - nu.T * (X * w - t)
+    stationary = sp.diff(lagrangian, w)
+    feasible = sp.diff(lagrangian, nu)
+    weights = X.T * nu
+    gram = X * X.T
+    multipliers = gram.I * t
+    value = X.T * multipliers
+    _, gap = kkt_check()
+    v = matrix_symbol("v", d, 1)
+    steps = (
+        Step("minimise ||w||^2 / 2 subject to X w = t: the Lagrangian",
+             equation(sp.Symbol("L(w, nu)"), lagrangian)),
+        Step("stationarity in w", equation(stationary, sp.ZeroMatrix(d, 1))),
+        Step("so w is a combination of the rows of X", equation(w, weights)),
+        Step("stationarity in nu is the constraint", equation(feasible, sp.ZeroMatrix(n, 1))),
+        Step("substitute w: X X^T is n x n of rank n (d > n, X of full row rank), so invertible",
+             equation(gram * nu, t)),
+        Step("solve for the multipliers", equation(nu, multipliers)),
+        Step("and the weights", equation(w, value)),
+        Step("every interpolant is w + v with X v = 0, and w^T v = t^T (X X^T)^{-1} X v = 0, "
+             "so ||w + v||^2 = ||w||^2 + ||v||^2: w has the least norm",
+             equation((value + v).T * (value + v), value.T * value + v.T * v)),
+        Step("check: solve the KKT equations for a symbolic 2 x 3 X and subtract the formula",
+             gap.T),
+    )
+    return value, steps
+
+
+def row_span_increment():
+    """One mini-batch SGD step's increment as ``X^T`` times a vector, with the steps.
+
+    Examples
+    --------
+    >>> row_span_increment()[0]
+    (-eta/b)*S_B.T*(S_B*X*w_k - S_B*t)
+    """
+    residual = S_B * X * w_k - S_B * t
+    loss = residual.T * residual / (2 * b)
+    gradient = sp.diff(loss, w_k)
+    coefficient, factors = (-eta * gradient).as_coeff_mmul()
+    if factors.args[0] != X.T:
+        raise ArithmeticError(f"the increment {-eta * gradient} does not start with X^T")
+    vector = coefficient * sp.MatMul(*factors.args[1:])
+    steps = (
+        Step("the mini-batch loss", equation(sp.Symbol("L_B"), loss)),
+        Step("its gradient", equation(matrix_symbol("g_k", d, 1), gradient)),
+        Step("the SGD increment Delta_k = w_{k+1} - w_k is X^T times an n-vector",
+             equation(Delta_k, X.T * vector)),
+        Step("namely", equation(v_k, vector)),
+    )
+    return vector, steps
+
+
+def adaptive_step_on_one_example(x=(2, 1), target=2):
+    """RMSProp's and Adam's steps on one example: equal in every coordinate with ``x_j > 0``.
+
+    Returns the per-coordinate step, RMSProp's first step from 0 and the steps.
+
+    Examples
+    --------
+    >>> adaptive_step_on_one_example()[0]
+    -M*eta/sqrt(Q)
+    """
+    weights = sp.Matrix(sp.symbols(f"w_1:{len(x) + 1}", real=True))
+    inputs = sp.Matrix(x)
+    residual = (inputs.T * weights)[0] - target
+    loss = residual**2 / 2
+    gradient = sp.Matrix([sp.diff(loss, u) for u in weights])
+    history = sp.symbols("r_1:4", real=True)
+    average = sp.S.Zero
+    for past in history:
+        average = rho * average + (1 - rho) * (past * x_j) ** 2
+    scale = sp.factor(average / x_j**2)
+    step = sp.limit(-eta * x_j * M / (sp.sqrt(x_j**2 * Q) + epsilon), epsilon, 0)
+    first_gradient = gradient.subs({u: 0 for u in weights})
+    first_step = first_gradient.applyfunc(
+        lambda g: sp.limit(-eta * g / (sp.sqrt((1 - rho) * g**2) + epsilon), epsilon, 0))
+    steps = (
+        Step("the loss on the one example", equation(sp.Symbol("L"), loss)),
+        Step("its gradient: the residual r times x_1", equation(sp.Symbol("g"), gradient.T)),
+        Step("coordinate j sees g_j = r x_j; three steps of s <- rho s + (1 - rho) g_j^2 "
+             "from 0 give", equation(sp.Symbol("s_3"), sp.factor(average))),
+        Step("so s_j = x_j^2 Q with Q the same average of r^2 in every coordinate (AdaGrad's "
+             "plain sum and Adam's bias-corrected average factor the same way)",
+             equation(sp.Symbol("Q_3"), scale)),
+        Step("RMSProp's numerator is g_j = x_j r, Adam's is x_j M (M the average of r); the "
+             "step as epsilon -> 0", equation(sp.Symbol("Delta_j"), step)),
+        Step("it does not depend on x_j > 0: every step moves both coordinates equally; the "
+             "first, from w_0 = 0", equation(sp.Symbol("Delta_0"), first_step.T)),
+    )
+    return step, first_step, steps
+
+
+@derivation
+def derive() -> Derivation:
+    """Implicit bias of SGD and of adaptive methods on over-parameterised least squares.
+
+    Examples
+    --------
+    >>> derive()["minimum_norm_solution"].value
+    X.T*(X*X.T)**(-1)*t
+    >>> derive()["rmsprop_counterexample"].value
+    (Matrix([
+    [4/5],
+    [2/5]]), Matrix([
+    [2/3],
+    [2/3]]))
+    """
+    value, norm_steps = minimum_norm_solution()
+    minimum_norm = Result(
+        "minimum_norm_solution",
+        "For d > n and X of full row rank, the interpolating weights of least Euclidean norm.",
+        value, norm_steps, lhs=w_mn, assumptions=(sp.StrictLessThan(n, d),))
+
+    vector, increment_steps = row_span_increment()
+    span_steps = increment_steps + (
+        Step("w_0 = 0 = X^T 0; if w_k = X^T c_k then w_{k+1} = X^T (c_k + v_k): by induction "
+             "every iterate lies in the row span of X",
+             equation(w_k, X.T * c_k)),
+        Step("the row span is closed, so a limit that fits the data is w = X^T c with X X^T c = t",
+             equation(X * X.T * matrix_symbol("c", n, 1), t)),
+        Step("X X^T is invertible, so c = (X X^T)^{-1} t and the limit is the minimum-norm "
+             "solution", equation(w_infinity, value)),
+    )
+    row_span = Result(
+        "sgd_row_span",
+        "Every mini-batch SGD step from w_0 = 0 adds X^T times a vector, so the iterates stay "
+        "in the row span of X and a limit that fits the data is the minimum-norm solution.",
+        sp.Tuple(equation(Delta_k, X.T * v_k), equation(w_infinity, value)),
+        span_steps, assumptions=(sp.StrictLessThan(n, d),))
+
+    example, target = sp.ImmutableMatrix([[2, 1]]), sp.ImmutableMatrix([2])
+    smallest = value.subs({n: 1, d: 2}).subs({matrix_symbol("X", 1, 2): example,
+                                             matrix_symbol("t", 1, 1): target}).doit()
+    step, first_step, adaptive_steps = adaptive_step_on_one_example()
+    (common,) = sp.solve((example * sp.Matrix([alpha, alpha]))[0] - target[0], alpha)
+    adaptive = sp.ImmutableMatrix([common, common])
+    counterexample = Result(
+        "rmsprop_counterexample",
+        "For x_1 = [2, 1], t = 2, w_0 = 0: the minimum-norm solution, and the limit of "
+        "RMSProp as epsilon -> 0 (also AdaGrad's and Adam's: their steps are equal in both "
+        "coordinates, so the iterates stay on w_1 = w_2).",
+        sp.Tuple(smallest, adaptive),
+        (Step("the minimum-norm formula with X = [2, 1], t = 2", equation(sp.Symbol("w_mn"), smallest)),)
+        + adaptive_steps
+        + (Step("so w_k = alpha_k (1, 1) for every k, and a limit that fits the data solves",
+                sp.Eq((example * sp.Matrix([alpha, alpha]))[0], target[0])),
+           Step("hence", equation(sp.Symbol("w_RMSProp"), adaptive)),
+           Step("its squared norm against the minimum", sp.Tuple(
+               (adaptive.T * adaptive)[0], (smallest.T * smallest)[0]))),
+        lhs=sp.Tuple(sp.Symbol("w_mn"), sp.Symbol("w_RMSProp")))
+
+    return Derivation(
+        "implicit_bias", "Implicit bias: which solution an optimizer finds",
+        (minimum_norm, row_span, counterexample), PARAMETERS,
+        constraints=(sp.StrictLessThan(n, d),), notation=NOTATION)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(derive))
