@@ -25,6 +25,8 @@ __all__ = [
     "Result",
     "Parameter",
     "Derivation",
+    "equation",
+    "matrix_symbol",
     "parse_number",
     "describe_set",
     "interval_from_inequalities",
@@ -390,3 +392,29 @@ def derivation(build):
         return cached().with_values(overrides)
 
     return derive
+
+
+def matrix_symbol(name: str, rows, columns) -> sp.MatrixSymbol:
+    """A matrix symbol named by a ``Symbol``, so that its ``srepr`` round-trips through ``sympify``.
+
+    (A plain string name becomes a ``Str``, which ``sympify`` does not read back.)
+
+    Examples
+    --------
+    >>> A = matrix_symbol("A", 2, 3)
+    >>> sp.sympify(sp.srepr(A.T * A)) == A.T * A
+    True
+    """
+    return sp.MatrixSymbol(sp.Symbol(name), rows, columns)
+
+
+def equation(lhs, rhs):
+    """``lhs = rhs`` left unevaluated (SymPy would compare a scalar with a 1x1 matrix).
+
+    Examples
+    --------
+    >>> p, a = sp.Symbol("p"), sp.MatrixSymbol("a", 2, 1)
+    >>> equation(p, a.T * a)
+    Eq(p, a.T*a)
+    """
+    return sp.Eq(lhs, rhs, evaluate=False)

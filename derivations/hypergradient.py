@@ -10,7 +10,7 @@ import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixElement
 
 from .cli import main
-from .core import Derivation, Parameter, Result, Step, derivation
+from .core import Derivation, Parameter, Result, Step, derivation, equation
 
 n = sp.Symbol("n", integer=True, positive=True)
 d = sp.Symbol("d", integer=True, positive=True)
@@ -42,17 +42,6 @@ NOTATION = {"X": "the n x d data matrix", "t": "the targets", "w_0": "the starti
             "a": "X w_0 - t, the starting residual", "w": "the weights",
             "k": "a step index", "g": "the gradient of L at w", "g_0": "the gradient at w_0",
             "e_1": "X w_1 - t, the residual after one step"}
-
-
-def equation(lhs, rhs):
-    """``lhs = rhs`` left unevaluated (SymPy would compare a scalar with a 1x1 matrix).
-
-    Examples
-    --------
-    >>> equation(p, a.T * a)
-    Eq(p, a.T*a)
-    """
-    return sp.Eq(lhs, rhs, evaluate=False)
 
 
 def components(vector):

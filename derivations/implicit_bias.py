@@ -11,8 +11,7 @@ from __future__ import annotations
 import sympy as sp
 
 from .cli import main
-from .core import Derivation, Parameter, Result, Step, derivation
-from .hypergradient import equation
+from .core import Derivation, Parameter, Result, Step, derivation, equation, matrix_symbol
 
 n = sp.Symbol("n", integer=True, positive=True)
 d = sp.Symbol("d", integer=True, positive=True)
@@ -20,20 +19,6 @@ b = sp.Symbol("b", integer=True, positive=True)
 eta = sp.Symbol("eta", positive=True)
 rho = sp.Symbol("rho", positive=True)
 epsilon = sp.Symbol("epsilon", positive=True)
-
-
-def matrix_symbol(name: str, rows, columns) -> sp.MatrixSymbol:
-    """A matrix symbol named by a ``Symbol``, so that its ``srepr`` round-trips through ``sympify``.
-
-    (A plain string name becomes a ``Str``, which ``sympify`` does not read back.)
-
-    Examples
-    --------
-    >>> A = matrix_symbol("A", 2, 3)
-    >>> sp.sympify(sp.srepr(A.T * A)) == A.T * A
-    True
-    """
-    return sp.MatrixSymbol(sp.Symbol(name), rows, columns)
 
 
 X = matrix_symbol("X", n, d)
