@@ -2,7 +2,8 @@
 
 ``python -m derivations`` lists the topics with one line each;
 ``python -m derivations all --json`` runs every topic;
-``python -m derivations momentum --latex`` is ``python -m derivations.momentum --latex``.
+``python -m derivations momentum --latex`` is ``python -m derivations.momentum --latex``;
+``python -m derivations check answers.toml [--json]`` checks an answers file.
 """
 from __future__ import annotations
 
@@ -46,6 +47,9 @@ def main(argv=None) -> int:
         width = max(map(len, topics()))
         print("\n".join(f"{name:<{width}}  {summary(name)}" for name in topics()))
         return 0
+    if argv[0] == "check":
+        from . import check
+        return check.main(argv[1:])
     parser = cli.ArgumentParser(prog="python -m derivations",
                                 description="Run one topic, or all of them.")
     parser.add_argument("topic", help="a topic name, or 'all'")

@@ -1,7 +1,8 @@
 """The command line every topic shares.
 
 ``python -m derivations.<topic> [--latex | --text | --json] [--standalone]
-[--subs NAME=VALUE ...] [--only RESULT ...]``
+[--subs NAME=VALUE ...] [--only RESULT ...]``, and
+``python -m derivations.<topic> --check RESULT 'LATEX' [--json] [--subs ...]``.
 """
 from __future__ import annotations
 
@@ -87,8 +88,15 @@ def main(derive: Callable[..., Derivation], argv: Sequence[str] | None = None,
     parser = ArgumentParser(prog=prog, description=(derive.__doc__ or "").strip().splitlines()[0]
                             if derive.__doc__ else None)
     add_output_options(parser)
+    parser.add_argument("--check", nargs=2, metavar=("RESULT", "CLAIM"),
+                        help="check a claimed answer in LaTeX: exit 0 correct, 1 wrong, "
+                             "2 could not read")
     args = parser.parse_args(argv)
     try:
+        if args.check:
+            from . import check
+            verdict = check.check(select(derive, args.subs, []), *args.check)
+            return check.report([verdict], args.form == "json", single=True)
         output = render_as([select(derive, args.subs, args.only)], args.form, args.standalone)
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)

@@ -281,7 +281,7 @@ def derive() -> Derivation:
               sp.Eq(sp.Symbol("f'(x)"), gradient)),
          Step("solve x_{k+1} = x_k - alpha f'(x_k) + m (x_k - x_{k-1}) with period 3 for each "
               "assignment of the points to pieces; the consistent cycles", sp.Tuple(*cycles))),
-        lhs=sp.Symbol("(x_1, x_2, x_3)"))
+        lhs=sp.Tuple(*sp.symbols("x_1:4")))
 
     return Derivation(
         "momentum", "Heavy-ball momentum on least squares",

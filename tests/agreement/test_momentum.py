@@ -76,16 +76,21 @@ def test_stability_range_is_where_the_simulation_converges(beta, sigma, where):
 @given(eta=st.floats(0.01, 2.0), beta=st.floats(0.1, 1.0), sigma=sigmas)
 def test_long_run_contracts_at_the_derived_spectral_radius(eta, beta, sigma):
     eigenvalues = derived_eigenvalues(eta, beta, sigma)
-    radius = float(np.abs(eigenvalues).max())
-    assume(0.5 < radius < 0.98)
-    # The max over a window of one oscillation period follows the envelope of a complex pair;
-    # the run stops while the error is still far above rounding (radius**steps >= 1e-9).
+    moduli = np.sort(np.abs(eigenvalues))
+    radius = float(moduli[-1])
+    assume(0.3 < radius < 0.98)
+    # The slowest mode must dominate within the run: a complex pair (equal moduli) or two
+    # real modes of clearly different size, not the near-repeated root between them.
+    assume(moduli[0] > radius * (1 - 1e-9) or moduli[0] < 0.9 * radius)
+    # The max over a window of one oscillation period follows the envelope of a complex
+    # pair. Starting 1e100 away (the recurrence is linear), the error has over 100 orders of
+    # magnitude to fall before rounding, so the run is long enough for a precise rate.
     angle = float(np.abs(np.angle(eigenvalues)).max())
     window = int(np.ceil(2 * np.pi / angle)) + 1 if angle > 1e-9 else 1
-    steps = int(np.log(1e-9) / np.log(radius))
+    steps = int(np.log(1e-110) / np.log(radius))
     burn_in = steps // 5
     assume(steps - burn_in >= 4 * window)
-    path = iterate(momentum_ema(eta, beta), least_squares_gradient([[sigma]], [1.0]), [0.0], steps)
+    path = iterate(momentum_ema(eta, beta), least_squares_gradient([[sigma]], [1.0]), [1e100], steps)
     error = np.abs(path[:, 0] - 1 / sigma)
     assert empirical_rate(error, burn_in=burn_in, window=window) == pytest.approx(radius, rel=0.02)
 
