@@ -113,15 +113,16 @@ def apply_updates(params, updates):
     >>> apply_updates({"w": np.array([1.0])}, {"w": np.array([-0.5])})
     {'w': array([0.5])}
     """
-    return tree_map(lambda p, u: np.add(p, u, dtype=float), params, updates)
+    return tree_map(lambda p, u: np.add(p, u, dtype=np.result_type(p, u, 1.0)), params, updates)
 
 
 def _zeros_like(tree):
-    return tree_map(lambda leaf: np.zeros(np.shape(leaf)), tree)
+    return tree_map(lambda leaf: np.zeros(np.shape(leaf), dtype=np.result_type(leaf, 1.0)), tree)
 
 
 def _full_like(tree, value):
-    return tree_map(lambda leaf: np.full(np.shape(leaf), float(value)), tree)
+    return tree_map(lambda leaf: np.full(np.shape(leaf), float(value),
+                                         dtype=np.result_type(leaf, 1.0)), tree)
 
 
 def _real(name, value, low=-math.inf, high=math.inf, low_open=False, high_open=False):

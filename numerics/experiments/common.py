@@ -115,7 +115,7 @@ def parser(description: str | None) -> argparse.ArgumentParser:
     summary = (description or "").strip().splitlines()[0] if description else None
     p = _Parser(description=summary)
     source = p.add_mutually_exclusive_group()
-    source.add_argument("--data", type=Path, metavar="DIR",
+    source.add_argument("--data", "--data-dir", dest="data", type=Path, metavar="DIR",
                         help="folder with the data set's files (else OPTVERIFY_DATA or the cache)")
     source.add_argument("--dataset", default=None, metavar="NAME",
                         help="data set name (digits, the embedded default; mnist; fashion-mnist; "

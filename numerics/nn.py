@@ -1,0 +1,882 @@
+"""Layers, losses and models of the small NumPy training core.
+
+A layer holds its parameters in ``params`` (a dict ``name -> ndarray``), computes
+``forward(x, training)`` keeping what the backward pass needs, and ``backward(dy)``
+stores the parameter gradients in ``grads`` (same keys) and returns the input gradient.
+:class:`Sequential` chains layers and names their parameters ``"<index>.<name>"``
+(``"0.weight"``, ``"0.bias"``, ...), a dict that :func:`numerics.optim.tree_map` and
+:func:`numerics.optim.apply_updates` work on directly.
+
+Shapes follow :mod:`numerics.init`: a dense weight is ``(n_in, n_out)`` (``y = x W + b``),
+a convolution kernel ``(out_ch, in_ch, kh, kw)``, images ``(N, C, H, W)``. A model
+computes in the dtype of its parameters (``dtype=np.float32`` for speed, ``float64`` for
+gradient checks). A loss is a function ``loss(scores, targets) -> (value, dscores)``,
+computed stably (log-sum-exp, softplus), never ``log(0)``.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+from scipy.special import expit
+
+from . import init as initializers
+from .finite_differences import gradient as numerical_gradient
+from .optim import _choice, _real
+
+__all__ = ["Layer", "Linear", "ReLU", "Sigmoid", "Tanh", "Dropout", "Flatten", "Conv2d",
+           "MaxPool2d", "GlobalAvgPool", "Sequential", "MLP", "softmax_cross_entropy",
+           "softplus_and_sigmoid", "logistic_loss", "mean_squared_error", "accuracy",
+           "check_gradients", "relative_error", "LogisticRegression"]
+
+ACTIVATIONS = ("relu", "sigmoid", "tanh")
+
+
+# ------------------------------------------------------------------ layers
+
+class Layer:
+    """A layer without parameters; subclasses override ``forward`` and ``backward``.
+
+    ``forward(x, training=True) -> y`` keeps what the backward pass needs;
+    ``backward(dy, input_grad=True) -> dx`` fills ``grads`` (one entry per ``params`` key)
+    and returns ``dloss/dx``, or ``None`` when ``input_grad`` is false and the layer can
+    skip that product.
+    """
+
+    def __init__(self):
+        self.params: dict[str, np.ndarray] = {}
+        self.grads: dict[str, np.ndarray] = {}
+
+    def __repr__(self):
+        return f"{type(self).__name__}()"
+
+
+def _column_sums(matrix):
+    """``matrix.sum(axis=0)`` as a product with ones: much faster for tall, narrow matrices."""
+    return np.ones(len(matrix), dtype=matrix.dtype) @ matrix
+
+
+def _initial(init, shape, rng, dtype):
+    """A weight drawn by the initializer named ``init`` of :mod:`numerics.init`."""
+    draw = getattr(initializers, _choice("init", init, tuple(initializers.STD_RULES)))
+    return draw(shape, rng).astype(dtype)
+
+
+class Linear(Layer):
+    """Affine map ``y = x W + b`` with ``W`` of shape ``(n_in, n_out)``; ``b`` starts at 0.
+
+    Examples
+    --------
+    >>> layer = Linear(3, 2, rng=np.random.default_rng(0))
+    >>> y = layer.forward(np.ones((4, 3)))
+    >>> dx = layer.backward(np.ones((4, 2)))
+    >>> y.shape, dx.shape, layer.grads["weight"].shape, layer.grads["bias"]
+    ((4, 2), (4, 3), (3, 2), array([4., 4.]))
+    """
+
+    def __init__(self, n_in, n_out, init="pytorch_linear_default", rng=None, dtype=np.float64):
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.params = {"weight": _initial(init, (n_in, n_out), rng, dtype),
+                       "bias": np.zeros(n_out, dtype=dtype)}
+
+    def forward(self, x, training=True):
+        self._x = x
+        out = x @ self.params["weight"]
+        out += self.params["bias"]
+        return out
+
+    def backward(self, dy, input_grad=True):
+        self.grads = {"weight": self._x.T @ dy, "bias": _column_sums(dy)}
+        return dy @ self.params["weight"].T if input_grad else None
+
+    def __repr__(self):
+        return f"Linear({self.params['weight'].shape[0]}, {self.params['weight'].shape[1]})"
+
+
+class ReLU(Layer):
+    """``max(x, 0)``; its derivative at 0 is taken as 0.
+
+    Examples
+    --------
+    >>> relu = ReLU()
+    >>> relu.forward(np.array([-1.0, 2.0])), relu.backward(np.array([5.0, 5.0]))
+    (array([0., 2.]), array([0., 5.]))
+    """
+
+    def forward(self, x, training=True):
+        self._y = np.maximum(x, 0)
+        return self._y
+
+    def backward(self, dy, input_grad=True):
+        return dy * (self._y > 0)
+
+
+class Sigmoid(Layer):
+    """The logistic function ``1 / (1 + exp(-x))`` (``scipy.special.expit``, no overflow).
+
+    Examples
+    --------
+    >>> Sigmoid().forward(np.array([0.0, -1000.0]))
+    array([0.5, 0. ])
+    """
+
+    def forward(self, x, training=True):
+        self._y = expit(x)
+        return self._y
+
+    def backward(self, dy, input_grad=True):
+        return dy * self._y * (1 - self._y)
+
+
+class Tanh(Layer):
+    """``tanh(x)``, derivative ``1 - tanh(x)^2``.
+
+    Examples
+    --------
+    >>> layer = Tanh()
+    >>> _ = layer.forward(np.array([0.0]))
+    >>> layer.backward(np.array([2.0]))
+    array([2.])
+    """
+
+    def forward(self, x, training=True):
+        self._y = np.tanh(x)
+        return self._y
+
+    def backward(self, dy, input_grad=True):
+        return dy * (1 - self._y * self._y)
+
+
+class Dropout(Layer):
+    """Inverted dropout: in training, zero each entry with probability ``p`` and scale by ``1/(1-p)``.
+
+    The identity at evaluation (``training=False``). The mask is drawn from ``rng``.
+
+    Examples
+    --------
+    >>> layer = Dropout(0.5, rng=np.random.default_rng(0))
+    >>> y = layer.forward(np.ones(1000))
+    >>> sorted(set(y.tolist())), layer.forward(np.ones(2), training=False)
+    ([0.0, 2.0], array([1., 1.]))
+    """
+
+    def __init__(self, p, rng=None):
+        super().__init__()
+        self.p = _real("p", p, 0.0, 1.0, high_open=True)
+        self.rng = np.random.default_rng() if rng is None else rng
+
+    def forward(self, x, training=True):
+        if not training or self.p == 0:
+            self._mask = None
+            return x
+        keep = self.rng.random(x.shape) >= self.p
+        self._mask = keep.astype(x.dtype) / np.asarray(1 - self.p, dtype=x.dtype)
+        return x * self._mask
+
+    def backward(self, dy, input_grad=True):
+        return dy if self._mask is None else dy * self._mask
+
+    def __repr__(self):
+        return f"Dropout({self.p})"
+
+
+class Flatten(Layer):
+    """``(N, ...) -> (N, prod(...))``.
+
+    Examples
+    --------
+    >>> Flatten().forward(np.zeros((2, 3, 4))).shape
+    (2, 12)
+    """
+
+    def forward(self, x, training=True):
+        self._shape = x.shape
+        return x.reshape(x.shape[0], -1)
+
+    def backward(self, dy, input_grad=True):
+        return dy.reshape(self._shape)
+
+
+def _integer(name, value, low=1):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+        raise ValueError(f"{name} == {value!r}, must be an integer >= {low}; pass e.g. "
+                         f"{name}={max(low, 1)}")
+    return int(value)
+
+
+def _offsets(size, stride, out_h, out_w):
+    """For each kernel offset ``(i, j)``, the slices of the (height, width) axes it reads.
+
+    Output pixel ``(p, q)`` sees input pixel ``(i + stride p, j + stride q)``, so offset
+    ``(i, j)`` reads one strided slice per spatial axis.
+    """
+    return [((i, j), slice(i, i + stride * (out_h - 1) + 1, stride),
+             slice(j, j + stride * (out_w - 1) + 1, stride))
+            for i in range(size) for j in range(size)]
+
+
+def _nhwc(x):
+    """``(N, C, H, W) -> (N, H, W, C)``, a view: the layers keep channels last in memory."""
+    return x.transpose(0, 2, 3, 1)
+
+
+def _nchw(x):
+    """``(N, H, W, C) -> (N, C, H, W)``, a view."""
+    return x.transpose(0, 3, 1, 2)
+
+
+class Conv2d(Layer):
+    """2-D cross-correlation (PyTorch's ``Conv2d``) by im2col: one copy per kernel offset, one matrix product.
+
+    Input ``(N, C_in, H, W)``, kernel ``(C_out, C_in, k, k)``, zero ``padding`` on each
+    side, ``stride``; output ``(N, C_out, (H + 2 padding - k) // stride + 1, ...)``. The
+    arrays are shaped ``(N, C, H, W)`` but stored channels-last, which keeps every copy
+    and product contiguous.
+
+    Examples
+    --------
+    >>> conv = Conv2d(1, 1, 3, padding=1, rng=np.random.default_rng(0))
+    >>> conv.params["weight"][:] = 0; conv.params["weight"][0, 0, 1, 1] = 2.0
+    >>> x = np.arange(16.0).reshape(1, 1, 4, 4)
+    >>> np.array_equal(conv.forward(x), 2 * x)
+    True
+    """
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
+                 init="pytorch_linear_default", rng=None, dtype=np.float64):
+        super().__init__()
+        self.kernel_size = _integer("kernel_size", kernel_size)
+        self.stride = _integer("stride", stride)
+        self.padding = _integer("padding", padding, 0)
+        rng = np.random.default_rng() if rng is None else rng
+        shape = (_integer("out_channels", out_channels), _integer("in_channels", in_channels),
+                 self.kernel_size, self.kernel_size)
+        self.params = {"weight": _initial(init, shape, rng, dtype),
+                       "bias": np.zeros(out_channels, dtype=dtype)}
+
+    def _matrix(self):
+        """The kernel as ``(C_out, k k C_in)``, ordered like the im2col columns."""
+        weight = self.params["weight"]
+        return weight.transpose(0, 2, 3, 1).reshape(weight.shape[0], -1)
+
+    def forward(self, x, training=True):
+        n, c, h, w = x.shape
+        k, s, p = self.kernel_size, self.stride, self.padding
+        if c != self.params["weight"].shape[1] or h + 2 * p < k or w + 2 * p < k:
+            raise ValueError(f"input shape {x.shape} does not fit {self!r}; pass (N, "
+                             f"{self.params['weight'].shape[1]}, H, W) with H, W >= "
+                             f"{k - 2 * p}")
+        padded = np.zeros((n, h + 2 * p, w + 2 * p, c), dtype=x.dtype)
+        padded[:, p:p + h, p:p + w] = _nhwc(x)
+        out_h, out_w = (h + 2 * p - k) // s + 1, (w + 2 * p - k) // s + 1
+        # channels last, the k columns x C channels a kernel row covers are one run of k C
+        # numbers: one strided copy per kernel row builds the im2col matrix
+        runs = sliding_window_view(padded.reshape(n, h + 2 * p, -1), k * c, axis=2)
+        runs = runs[:, :, ::s * c][:, :, :out_w]
+        cols = np.empty((n, out_h, out_w, k, k * c), dtype=x.dtype)
+        for i in range(k):
+            cols[:, :, :, i] = runs[:, i:i + s * (out_h - 1) + 1:s]
+        self._cols = cols.reshape(n * out_h * out_w, -1)
+        self._input_shape = x.shape
+        out = self._cols @ self._matrix().T
+        out += self.params["bias"]
+        return _nchw(out.reshape(n, out_h, out_w, -1))
+
+    def backward(self, dy, input_grad=True):
+        n, out_ch, out_h, out_w = dy.shape
+        dmat = _nhwc(dy).reshape(-1, out_ch)
+        k, s, p = self.kernel_size, self.stride, self.padding
+        dweight = (dmat.T @ self._cols).reshape(out_ch, k, k, -1).transpose(0, 3, 1, 2)
+        self.grads = {"weight": np.ascontiguousarray(dweight), "bias": _column_sums(dmat)}
+        if not input_grad:
+            return None
+        _, c, h, w = self._input_shape
+        kernel = _nhwc(self.params["weight"])                   # (C_out, k, k, C_in)
+        dpadded = np.zeros((n, h + 2 * p, w + 2 * p, c), dtype=dmat.dtype)
+        for (i, j), rows, columns in _offsets(k, s, out_h, out_w):
+            dpadded[:, rows, columns] += (dmat @ kernel[:, i, j]).reshape(n, out_h, out_w, c)
+        return _nchw(dpadded[:, p:p + h, p:p + w])
+
+    def __repr__(self):
+        out_ch, in_ch, k, _ = self.params["weight"].shape
+        return f"Conv2d({in_ch}, {out_ch}, {k}, stride={self.stride}, padding={self.padding})"
+
+
+def _along(axis, offset, stride, count):
+    """The index selecting ``offset, offset + stride, ...`` (``count`` of them) along ``axis`` of a 4-D array."""
+    index = [slice(None)] * 4
+    index[axis] = slice(offset, offset + stride * (count - 1) + 1, stride)
+    return tuple(index)
+
+
+def _running_max(x, axis, size, stride, count):
+    """Max over ``size`` strided offsets along ``axis``, and the first offset that attains it."""
+    out = first = None
+    for offset in range(size):
+        window = x[_along(axis, offset, stride, count)]
+        if out is None:
+            out, first = window.copy(), np.zeros(window.shape, dtype=np.uint8)
+        else:
+            # the last offset that strictly raised the max is the first to attain it
+            np.maximum(first, (window > out) * np.uint8(offset), out=first)
+            np.maximum(out, window, out=out)
+    return out, first
+
+
+def _spread(d, first, axis, size, stride, shape):
+    """Adjoint of :func:`_running_max`: send ``d`` back to the offsets recorded in ``first``."""
+    out = np.zeros(shape, dtype=d.dtype)
+    for offset in range(size):
+        target = _along(axis, offset, stride, d.shape[axis])
+        if stride < size:                                      # windows overlap
+            out[target] += d * (first == offset)
+        else:
+            np.multiply(d, first == offset, out=out[target])
+    return out
+
+
+class MaxPool2d(Layer):
+    """Max over ``size x size`` windows (``stride`` defaults to ``size``); the gradient goes to the first maximum.
+
+    "First" in row-major order within the window, as in PyTorch. The max is taken along
+    the width, then along the height (separable, so each pass runs over long rows), and
+    each stage remembers which offset won.
+
+    Examples
+    --------
+    >>> pool = MaxPool2d(2)
+    >>> x = np.arange(16.0).reshape(1, 1, 4, 4)
+    >>> pool.forward(x)[0, 0]
+    array([[ 5.,  7.],
+           [13., 15.]])
+    >>> pool.backward(np.ones((1, 1, 2, 2)))[0, 0, :2]
+    array([[0., 0., 0., 0.],
+           [0., 1., 0., 1.]])
+    """
+
+    def __init__(self, size=2, stride=None):
+        super().__init__()
+        self.size = _integer("size", size)
+        self.stride = self.size if stride is None else _integer("stride", stride)
+
+    def forward(self, x, training=True):
+        n, c, h, w = x.shape
+        if h < self.size or w < self.size:
+            raise ValueError(f"input shape {x.shape} is smaller than the {self.size}x{self.size} "
+                             f"window; pass larger images or a smaller size")
+        out_h, out_w = (h - self.size) // self.stride + 1, (w - self.size) // self.stride + 1
+        x = _nhwc(x)
+        self._shapes = x.shape
+        rows, self._column = _running_max(x, 2, self.size, self.stride, out_w)
+        out, self._row = _running_max(rows, 1, self.size, self.stride, out_h)
+        self._rows_shape = rows.shape
+        return _nchw(out)
+
+    def backward(self, dy, input_grad=True):
+        drows = _spread(_nhwc(dy), self._row, 1, self.size, self.stride, self._rows_shape)
+        return _nchw(_spread(drows, self._column, 2, self.size, self.stride, self._shapes))
+
+    def __repr__(self):
+        return f"MaxPool2d({self.size}, stride={self.stride})"
+
+
+class GlobalAvgPool(Layer):
+    """Mean over the spatial axes: ``(N, C, H, W) -> (N, C)``.
+
+    Examples
+    --------
+    >>> GlobalAvgPool().forward(np.arange(8.0).reshape(1, 2, 2, 2))
+    array([[1.5, 5.5]])
+    """
+
+    def forward(self, x, training=True):
+        self._shape = x.shape
+        return x.mean(axis=(2, 3))
+
+    def backward(self, dy, input_grad=True):
+        area = self._shape[2] * self._shape[3]
+        return np.broadcast_to((dy / area)[:, :, None, None], self._shape)
+
+
+# ------------------------------------------------------------------ models
+
+class Sequential:
+    """Layers applied in order, with named parameters ``"<index>.<name>"``.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> model = Sequential(Linear(2, 3, rng=rng), ReLU(), Linear(3, 1, rng=rng))
+    >>> sorted(model.parameters())
+    ['0.bias', '0.weight', '2.bias', '2.weight']
+    >>> out = model.forward(np.ones((5, 2)))
+    >>> _ = model.backward(np.ones_like(out))
+    >>> sorted(model.gradient_norms())
+    ['0.Linear', '2.Linear']
+    """
+
+    def __init__(self, *layers):
+        for index, layer in enumerate(layers):
+            if not isinstance(layer, Layer):
+                raise TypeError(f"layers[{index}] == {layer!r} is a {type(layer).__name__}, "
+                                f"must be a Layer; pass layers such as Linear(2, 3), ReLU()")
+        self.layers = list(layers)
+
+    @property
+    def dtype(self):
+        """The dtype of the first parameter (inputs are cast to it); float64 without parameters."""
+        for layer in self.layers:
+            for value in layer.params.values():
+                return value.dtype
+        return np.dtype(np.float64)
+
+    def forward(self, x, training=True):
+        """The output for inputs ``x`` (cast to :attr:`dtype`); ``training`` switches dropout."""
+        x = np.asarray(x, dtype=self.dtype)
+        for layer in self.layers:
+            x = layer.forward(x, training)
+        return x
+
+    def backward(self, dy, input_grad=True):
+        """Back-propagate ``dy = dloss/doutput``; fills every layer's ``grads``; returns ``dloss/dx``.
+
+        With ``input_grad=False`` the first layer skips the input gradient (a training
+        step never needs it) and ``None`` is returned.
+        """
+        for layer in self.layers[:0:-1]:
+            dy = layer.backward(dy)
+        return self.layers[0].backward(dy, input_grad=input_grad) if self.layers else dy
+
+    def parameters(self):
+        """``{"<index>.<name>": array}``, the arrays themselves (not copies)."""
+        return {f"{index}.{name}": value for index, layer in enumerate(self.layers)
+                for name, value in layer.params.items()}
+
+    def gradients(self):
+        """``{"<index>.<name>": gradient}`` from the last :meth:`backward`."""
+        return {f"{index}.{name}": layer.grads[name] for index, layer in enumerate(self.layers)
+                for name in layer.params}
+
+    def set_parameters(self, params):
+        """Replace the parameters by ``params`` (same keys and shapes), cast to each one's dtype."""
+        current = self.parameters()
+        if params.keys() != current.keys():
+            raise ValueError(f"params has keys {sorted(params)}, must have {sorted(current)}; "
+                             f"pass a dict from model.parameters()")
+        for key, value in params.items():
+            index, name = key.split(".", 1)
+            old = current[key]
+            value = np.asarray(value, dtype=old.dtype)
+            if value.shape != old.shape:
+                raise ValueError(f"params[{key!r}] has shape {value.shape}, must have "
+                                 f"{old.shape}; pass arrays shaped like model.parameters()")
+            self.layers[int(index)].params[name] = value
+
+    def gradient_norms(self):
+        """Euclidean norm of each parameterised layer's gradient, keyed ``"<index>.<Layer>"``."""
+        return {f"{index}.{type(layer).__name__}":
+                math.sqrt(sum(float(np.vdot(g, g)) for g in layer.grads.values()))
+                for index, layer in enumerate(self.layers) if layer.params}
+
+    def __repr__(self):
+        return "Sequential(" + ", ".join(repr(layer) for layer in self.layers) + ")"
+
+
+class MLP(Sequential):
+    """A multilayer perceptron: ``Linear`` layers of ``sizes`` with an activation between them.
+
+    Parameters
+    ----------
+    sizes : sequence of int
+        Widths from input to output, e.g. ``(784, 100, 100, 10)``.
+    activation : {"relu", "sigmoid", "tanh"}
+    init : str
+        An initializer of :mod:`numerics.init` for the weights.
+    dropout : float
+        Dropout probability after each hidden activation (0: none).
+    seed : int
+        Seeds the initialization and the dropout masks.
+    dtype : numpy dtype
+        ``np.float32`` for speed, ``np.float64`` (default) for gradient checks.
+
+    Examples
+    --------
+    >>> model = MLP((784, 100, 100, 10), dtype=np.float32)
+    >>> model
+    Sequential(Linear(784, 100), ReLU(), Linear(100, 100), ReLU(), Linear(100, 10))
+    >>> model.forward(np.zeros((2, 784))).dtype
+    dtype('float32')
+    """
+
+    def __init__(self, sizes, activation="relu", init="pytorch_linear_default", dropout=0.0,
+                 seed=0, dtype=np.float64):
+        sizes = [_integer("sizes[i]", n) for n in sizes]
+        if len(sizes) < 2:
+            raise ValueError(f"sizes == {sizes!r}, needs at least an input and an output width; "
+                             f"pass e.g. (784, 100, 10)")
+        nonlinearity = {"relu": ReLU, "sigmoid": Sigmoid, "tanh": Tanh}[
+            _choice("activation", activation, ACTIVATIONS)]
+        rng = np.random.default_rng(seed)
+        layers = []
+        for n_in, n_out in zip(sizes[:-1], sizes[1:]):
+            layers += [Linear(n_in, n_out, init, rng, dtype), nonlinearity()]
+            if dropout:
+                layers.append(Dropout(dropout, rng))
+        super().__init__(*layers[:-2 if dropout else -1])
+
+
+# ------------------------------------------------------------------ losses
+
+def _labels(name, labels, n):
+    labels = np.asarray(labels)
+    if labels.shape != (n,):
+        raise ValueError(f"{name} has shape {labels.shape}, must be ({n},), one label per row "
+                         f"of the scores; pass a 1-D array of labels")
+    return labels
+
+
+def softmax_cross_entropy(logits, labels):
+    """Mean cross-entropy of ``softmax(logits)`` against integer ``labels``, and its gradient.
+
+    ``loss = mean(logsumexp(z) - z[y])`` computed with the maximum subtracted (no overflow,
+    no ``log(0)``); ``dloss/dz = (softmax(z) - onehot(y)) / n``.
+
+    Examples
+    --------
+    >>> loss, grad = softmax_cross_entropy(np.zeros((2, 10)), np.array([3, 7]))
+    >>> round(loss, 4), grad.shape     # log(10): the loss of a uniform 10-class guess
+    (2.3026, (2, 10))
+    >>> softmax_cross_entropy(np.array([[1000.0, 0.0]]), np.array([1]))[0]
+    1000.0
+    """
+    logits = np.asarray(logits)
+    n, k = logits.shape
+    labels = _labels("labels", labels, n)
+    if labels.size and (labels.min() < 0 or labels.max() >= k):
+        raise ValueError(f"labels range over [{labels.min()}, {labels.max()}], must lie in "
+                         f"[0, {k - 1}] for {k} classes; pass class indices")
+    rows = np.arange(n)
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    grad = np.exp(shifted)
+    total = grad.sum(axis=1, keepdims=True)
+    loss = (float(np.log(total).sum()) - float(shifted[rows, labels].sum())) / n
+    total *= n
+    grad /= total                                     # softmax / n
+    grad[rows, labels] -= 1.0 / n
+    return loss, grad
+
+
+def softplus_and_sigmoid(margin):
+    """``log(1 + exp(-m))`` and ``1 / (1 + exp(m))`` for margins ``m``, both from ``e = exp(-|m|)``.
+
+    ``softplus(-m) = max(-m, 0) + log1p(e)`` and ``expit(-m)`` is ``e / (1 + e)`` for
+    ``m >= 0`` and ``1 / (1 + e)`` otherwise: ``e`` lies in ``(0, 1]``, so nothing overflows
+    and no logarithm sees 0; one ``exp`` and one ``log1p`` (vectorised in NumPy) serve both.
+
+    Examples
+    --------
+    >>> softplus, sigmoid = softplus_and_sigmoid(np.array([-800.0, 0.0, 800.0]))
+    >>> softplus.round(4).tolist(), sigmoid.tolist()
+    ([800.0, 0.6931, 0.0], [1.0, 0.5, 0.0])
+    """
+    e = np.abs(margin)
+    np.negative(e, out=e)
+    np.exp(e, out=e)
+    softplus = np.maximum(-margin, 0)
+    softplus += np.log1p(e)
+    sigmoid = np.where(margin >= 0, e, 1.0)
+    e += 1
+    sigmoid /= e
+    return softplus, sigmoid
+
+
+def logistic_loss(scores, labels):
+    """Mean logistic loss ``log(1 + exp(-y s))`` for labels ``y`` in ``{-1, +1}``, and its gradient.
+
+    Computed stably by :func:`softplus_and_sigmoid`; ``dloss/ds = -y expit(-y s) / n``.
+    ``scores`` may be ``(n,)`` or ``(n, 1)``; the gradient has their shape.
+
+    Examples
+    --------
+    >>> loss, grad = logistic_loss(np.array([0.0, 800.0]), np.array([1, -1]))
+    >>> round(loss, 4), grad
+    (400.3466, array([-0.25,  0.5 ]))
+    """
+    scores = np.asarray(scores)
+    s = scores.reshape(-1)
+    y = _labels("labels", labels, s.size)
+    if not np.all(np.abs(y) == 1):
+        raise ValueError("labels must be -1 or +1 for the logistic loss; map classes with "
+                         "numerics.data.select_pair")
+    softplus, sigmoid = softplus_and_sigmoid(y * s)
+    grad = (-y * sigmoid / s.size).astype(scores.dtype, copy=False)
+    loss = float(np.mean(softplus))
+    return loss, grad.reshape(scores.shape)
+
+
+def mean_squared_error(predictions, targets):
+    """``mean((p - t)^2)`` over all entries (PyTorch's ``MSELoss``) and its gradient ``2 (p - t) / size``.
+
+    Examples
+    --------
+    >>> mean_squared_error(np.array([1.0, 3.0]), np.array([0.0, 0.0]))
+    (5.0, array([1., 3.]))
+    """
+    predictions = np.asarray(predictions)
+    difference = predictions - np.asarray(targets, dtype=predictions.dtype).reshape(
+        predictions.shape)
+    return float(np.mean(difference * difference)), 2 * difference / difference.size
+
+
+def accuracy(scores, labels):
+    """Fraction classified right: argmax of ``(n, k)`` scores, or the sign of ``(n,)`` scores for ±1 labels.
+
+    Examples
+    --------
+    >>> accuracy(np.array([[0.1, 0.9], [0.8, 0.2]]), np.array([1, 1]))
+    0.5
+    >>> accuracy(np.array([2.0, -1.0]), np.array([1, -1]))
+    1.0
+    """
+    scores = np.asarray(scores)
+    if scores.ndim == 2 and scores.shape[1] > 1:
+        predicted = scores.argmax(axis=1)
+    else:
+        predicted = np.where(scores.reshape(-1) > 0, 1, -1)
+    return int(np.count_nonzero(predicted == np.asarray(labels).reshape(-1))) / len(predicted)
+
+
+# ------------------------------------------------------------------ gradient checking
+
+def relative_error(a, b):
+    """``||a - b|| / max(||a|| + ||b||, 1e-12)``.
+
+    Examples
+    --------
+    >>> relative_error(np.array([1.0, 2.0]), np.array([1.0, 2.0]))
+    0.0
+    """
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    return float(np.linalg.norm(a - b) / max(np.linalg.norm(a) + np.linalg.norm(b), 1e-12))
+
+
+def check_gradients(model, loss, x, targets, step=1e-6, training=False):
+    """Relative errors between back-propagated and central-difference gradients.
+
+    One entry per parameter (``model.parameters()`` keys) and ``"input"`` for ``dloss/dx``.
+    The model must be float64. Central differences err by ``O(step^2)``: errors around
+    ``1e-7`` or below mean the backward pass is right.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> model = MLP((3, 4, 2), activation="tanh", seed=0)
+    >>> errors = check_gradients(model, softmax_cross_entropy, rng.normal(size=(5, 3)),
+    ...                          np.array([0, 1, 1, 0, 1]))
+    >>> max(errors.values()) < 1e-7
+    True
+    """
+    if model.dtype != np.float64:
+        raise ValueError(f"model.dtype == {model.dtype}, must be float64 for a gradient check; "
+                         f"build the model with dtype=np.float64")
+    x = np.asarray(x, dtype=np.float64)
+
+    def objective(inputs):
+        return loss(model.forward(inputs, training), targets)[0]
+
+    _, dscores = loss(model.forward(x, training), targets)
+    errors = {"input": relative_error(model.backward(dscores), numerical_gradient(
+        objective, x, step))}
+    analytic = {key: g.copy() for key, g in model.gradients().items()}
+    params = {key: value.copy() for key, value in model.parameters().items()}
+    for key, value in params.items():
+        def at(p, key=key):
+            model.set_parameters({**params, key: p})
+            return objective(x)
+        errors[key] = relative_error(analytic[key], numerical_gradient(at, value, step))
+    model.set_parameters(params)
+    return errors
+
+# ------------------------------------------------------------------ logistic regression
+
+SOLVERS = ("gd", "nesterov", "sgd")
+
+
+def _augmented_gram(X, weights, block=4096):
+    """``[X, 1]^T diag(weights) [X, 1]``, accumulated over row blocks so ``X`` is never copied whole."""
+    n, d = X.shape
+    gram = np.empty((d + 1, d + 1))
+    gram[:d, :d] = sum(X[i:i + block].T @ (weights[i:i + block, None] * X[i:i + block])
+                       for i in range(0, n, block))
+    gram[:d, d] = gram[d, :d] = X.T @ weights
+    gram[d, d] = weights.sum()
+    return gram
+
+
+def _logistic_objective(theta, X, y, lam):
+    """``(1/n) sum softplus(-y (X w + w0)) + lam/2 ||theta||^2`` and its gradient, ``theta = (w, w0)``."""
+    n, d = X.shape
+    margin = X @ theta[:d]
+    margin += theta[d]
+    margin *= y
+    softplus, residual = softplus_and_sigmoid(margin)
+    loss = softplus.sum() / n + lam / 2 * float(theta @ theta)
+    residual *= -y / n
+    grad = lam * theta
+    grad[:d] += X.T @ residual
+    grad[d] += residual.sum()
+    return float(loss), grad
+
+
+class LogisticRegression:
+    """L2-regularised logistic regression, labels ``y`` in ``{-1, +1}``, trained by GD, Nesterov or SGD.
+
+    Minimises the objective of the ``logistic`` derivation,
+
+        ``f(w, w0) = (1/n) sum_i log(1 + exp(-y_i (x_i . w + w0))) + lam/2 (||w||^2 + w0^2)``,
+
+    which is ``lam``-strongly convex and ``L``-smooth with
+    ``L <= lam + lambda_max([X, 1]^T [X, 1]) / (4 n)``. Its minimiser is scikit-learn's
+    ``LogisticRegression(C=1/(n lam), fit_intercept=False)`` on ``[X, 1]`` (the intercept
+    penalised like the weights).
+
+    Parameters
+    ----------
+    lam : float
+        Regularisation ``> 0``.
+    solver : {"gd", "nesterov", "sgd"}
+        Full-batch gradient descent (``optim.sgd``), Nesterov's method (``optim.nesterov``,
+        momentum ``(sqrt(kappa)-1)/(sqrt(kappa)+1)`` with ``kappa = L / lam``) or mini-batch SGD.
+    lr : float, optional
+        Step size; default ``1 / L``.
+    momentum : float, optional
+        Nesterov's coefficient; default from ``kappa = L / lam``.
+    L : float, optional
+        The smoothness constant used for the defaults (a hyper-parameter); default the bound above.
+    max_iter : int
+        Number of updates.
+    batch_size : int
+        Mini-batch size for ``"sgd"``.
+    tol : float
+        Full-batch solvers stop once the gradient norm is ``<= tol``.
+    seed : int
+        Seeds the mini-batch order.
+
+    Attributes
+    ----------
+    coef_, intercept_ : the fitted ``w`` and ``w0``.
+    loss_history_ : objective at each iterate (at the look-ahead points for Nesterov; the
+        mini-batch objective for SGD).
+    smoothness_, lr_, momentum_ : ``L``, step size and momentum used.
+    hessian_ : ``(d+1, d+1)`` Hessian at the solution (``w0`` last).
+    condition_number_ : its largest over its smallest eigenvalue.
+
+    Examples
+    --------
+    >>> X = np.array([[-2.0], [-1.0], [1.0], [2.0]]); y = np.array([-1, -1, 1, 1])
+    >>> model = LogisticRegression(lam=0.1, solver="nesterov", max_iter=200).fit(X, y)
+    >>> model.predict(X), model.score(X, y)
+    (array([-1, -1,  1,  1]), 1.0)
+    >>> bool(model.hessian_.shape == (2, 2) and model.condition_number_ >= 1)
+    True
+    """
+
+    def __init__(self, lam=1e-2, solver="gd", lr=None, momentum=None, L=None, max_iter=1000,
+                 batch_size=128, tol=0.0, seed=0):
+        self.lam, self.solver, self.lr, self.momentum, self.L = lam, solver, lr, momentum, L
+        self.max_iter, self.batch_size, self.tol, self.seed = max_iter, batch_size, tol, seed
+
+    @staticmethod
+    def smoothness_bound(X, lam):
+        """``lam + lambda_max([X, 1]^T [X, 1]) / (4 n)``, an upper bound on the Hessian's eigenvalues."""
+        X = np.asarray(X, dtype=float)
+        gram = _augmented_gram(X, np.ones(X.shape[0]))
+        return lam + float(np.linalg.eigvalsh(gram)[-1]) / (4 * X.shape[0])
+
+    def _validate(self, X, y):
+        X = np.asarray(X, dtype=float)
+        if X.ndim != 2 or X.shape[0] == 0:
+            raise ValueError(f"X has shape {X.shape}, must be (n_samples, n_features) with "
+                             f"n_samples >= 1; reshape it to 2-D")
+        y = _labels("y", y, X.shape[0]).astype(float)
+        if not np.all(np.abs(y) == 1):
+            raise ValueError("y must hold -1 or +1 labels; map classes with "
+                             "numerics.data.select_pair")
+        return X, y
+
+    def fit(self, X, y):
+        """Train on ``X`` ``(n, d)`` and ``y`` in ``{-1, +1}``; returns ``self``."""
+        from .data import minibatches
+        from .optim import apply_updates, nesterov, nesterov_iterate, nesterov_momentum, sgd
+        X, y = self._validate(X, y)
+        lam = _real("lam", self.lam, 0.0, low_open=True)
+        solver = _choice("solver", self.solver, SOLVERS)
+        max_iter = _integer("max_iter", self.max_iter, 0)
+        L = (self.smoothness_bound(X, lam) if self.L is None
+             else _real("L", self.L, lam))
+        lr = 1.0 / L if self.lr is None else _real("lr", self.lr, 0.0, low_open=True)
+        momentum = 0.0
+        if solver == "nesterov":
+            momentum = (nesterov_momentum(L / lam) if self.momentum is None
+                        else _real("momentum", self.momentum, 0.0, 1.0, high_open=True))
+            optimizer = nesterov(lr, momentum=momentum)
+        else:
+            optimizer = sgd(lr)
+        theta = np.zeros(X.shape[1] + 1)
+        state = optimizer.init(theta)
+        losses = []
+        batches = (minibatches(X, y, _integer("batch_size", self.batch_size), seed=self.seed,
+                               epochs=None) if solver == "sgd" else None)
+        for _ in range(max_iter):
+            if batches is None:
+                loss, grad = _logistic_objective(theta, X, y, lam)
+                if float(np.linalg.norm(grad)) <= self.tol:
+                    losses.append(loss)
+                    break
+            else:
+                loss, grad = _logistic_objective(theta, *next(batches), lam)
+            losses.append(loss)
+            updates, state = optimizer.update(grad, state)
+            theta = apply_updates(theta, updates)
+        if solver == "nesterov":
+            theta = nesterov_iterate(theta, state, momentum)
+        self.coef_, self.intercept_ = theta[:-1], float(theta[-1])
+        self.loss_history_ = np.array(losses)
+        self.n_iter_ = len(losses)
+        self.smoothness_, self.lr_, self.momentum_ = L, lr, momentum
+        self.hessian_ = self.hessian(X)
+        eigenvalues = np.linalg.eigvalsh(self.hessian_)
+        self.condition_number_ = float(eigenvalues[-1] / eigenvalues[0])
+        return self
+
+    def _theta(self):
+        if not hasattr(self, "coef_"):
+            raise ValueError("this LogisticRegression is not fitted yet; call fit(X, y) first")
+        return np.append(self.coef_, self.intercept_)
+
+    def objective(self, X, y):
+        """The regularised objective ``f(w, w0)`` at the fitted parameters."""
+        X, y = self._validate(X, y)
+        return _logistic_objective(self._theta(), X, y, self.lam)[0]
+
+    def hessian(self, X):
+        """``[X, 1]^T diag(s (1 - s)) [X, 1] / n + lam I`` at the fitted parameters, ``s = expit(margin)``."""
+        X = np.asarray(X, dtype=float)
+        probability = expit(self.decision_function(X))
+        gram = _augmented_gram(X, probability * (1 - probability))
+        return gram / X.shape[0] + self.lam * np.eye(X.shape[1] + 1)
+
+    def decision_function(self, X):
+        """Scores ``X w + w0``."""
+        theta = self._theta()
+        return np.asarray(X, dtype=float) @ theta[:-1] + theta[-1]
+
+    def predict(self, X):
+        """Labels ``sign(X w + w0)`` in ``{-1, +1}`` (``+1`` at 0)."""
+        return np.where(self.decision_function(X) >= 0, 1, -1)
+
+    def score(self, X, y):
+        """Accuracy on ``(X, y)``."""
+        return float(np.mean(self.predict(X) == np.asarray(y)))

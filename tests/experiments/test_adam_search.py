@@ -1,0 +1,55 @@
+"""adam_search in --quick mode: a five-rate grid and five seeded random rates, the best one reported."""
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from numerics.experiments.adam_search import random_rates
+
+
+@pytest.fixture(scope="module")
+def metrics(tmp_path_factory):
+    out = tmp_path_factory.mktemp("adam_search")
+    done = subprocess.run([sys.executable, "-m", "numerics.experiments.adam_search", "--quick",
+                           "--quiet", "--out", str(out)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    for name in ("adam_rate_search.png", "adam_rate_search.pdf", "searches.npz"):
+        assert (out / name).stat().st_size > 0
+    return json.loads((out / "metrics.json").read_text())
+
+
+def test_grid_is_ten_to_the_minus_one_to_five(metrics):
+    np.testing.assert_allclose(metrics["searches"]["grid"]["rates"], [1e-1, 1e-2, 1e-3, 1e-4, 1e-5])
+
+
+def test_random_search_has_five_rates_in_range(metrics):
+    random = metrics["searches"]["random"]
+    rates = np.array(random["rates"])
+    assert len(rates) == 5 and len(set(rates)) == 5
+    assert np.all((1e-5 <= rates) & (rates <= 1e-1))
+    np.testing.assert_allclose(10.0 ** -np.array(random["exponents"]), rates)
+
+
+def test_best_rate_is_the_most_accurate_run(metrics):
+    searches = metrics["searches"].values()
+    accuracy = np.concatenate([s["train_accuracy"] for s in searches])
+    rates = np.concatenate([s["rates"] for s in searches])
+    assert metrics["best_train_accuracy"] == accuracy.max()
+    assert metrics["best_rate"] in rates[accuracy == accuracy.max()]
+    for search in searches:
+        assert search["best_train_accuracy"] == max(search["train_accuracy"])
+
+
+def test_random_search_is_seeded_by_seed(metrics):
+    np.testing.assert_array_equal(metrics["searches"]["random"]["rates"],
+                                  random_rates(metrics["settings"]["seed"]))
+    assert not np.array_equal(random_rates(0), random_rates(1))
+
+
+def test_unknown_data_set_gives_one_line():
+    done = subprocess.run([sys.executable, "-m", "numerics.experiments.adam_search", "--quick",
+                           "--dataset", "nope"], capture_output=True, text=True)
+    assert done.returncode == 2
+    assert done.stderr.startswith("error: name == 'nope'") and done.stderr.count("\n") == 1
