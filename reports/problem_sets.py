@@ -78,6 +78,24 @@ PROBLEM_SETS = (
             Figure("momentum_regimes", "trajectories",
                    "Distance to the minimiser in each regime; each legend gives the measured "
                    "contraction beside the spectral radius the theory predicts."),
+            Figure("optimizers_fc", "optimizer_curves",
+                   "Five hidden layers of 100: loss per update and training accuracy per epoch "
+                   "for SGD, SGD with momentum, RMSProp and Adam (bands: min to max over "
+                   "seeds). Momentum and Adam pull ahead of plain SGD within the first epoch."),
+            Figure("optimizers_fc", "sgd_batch_size",
+                   "Plain SGD's final training accuracy against batch size at an equal number "
+                   "of updates, beside momentum's (with its 4% band) and SGD at the effective "
+                   "rate lr/(1 - beta). Read momentum's gain as a larger effective step, "
+                   "eta/(1 - beta), rather than as a larger batch: only the 10x rate catches up."),
+            Figure("initialization", "weight_std",
+                   "Measured weight standard deviation per layer against the derived He value "
+                   "sqrt(2/n_in) and the fixed 0.01; He's deviation stays within one standard "
+                   "error of the sample."),
+            Figure("initialization", "gradient_norms",
+                   "Gradient norm per layer and update. Zero initialisation gives exactly zero "
+                   "gradients in every hidden layer (all units stay identical), N(0, 0.01^2) "
+                   "makes them vanish towards the input, He keeps them level, as the variance "
+                   "propagation predicts."),
         ),
     ),
     ProblemSet(
@@ -100,6 +118,24 @@ PROBLEM_SETS = (
                      ("product_variance", "layer_variance", "forward_condition",
                       "backward_condition", "xavier_variance", "he_variance",
                       "pytorch_linear_default", "uniform_bound")),
+        ),
+        (
+            Figure("vanishing_gradients", "test_accuracy",
+                   "Test accuracy of sigmoid and ReLU nets of depth 1 to 4 trained with SGD at "
+                   "0.005; hatched: the deepest net with Xavier-normal and PyTorch's default "
+                   "initialisation."),
+            Figure("vanishing_gradients", "gradient_norms",
+                   "Per-layer gradient norms per epoch, one panel per configuration: the "
+                   "sigmoid nets' first layers receive orders of magnitude less gradient."),
+            Figure("vanishing_gradients", "decay_against_bound",
+                   "Each layer's gradient norm over the output layer's, against the number of "
+                   "layers below the output: sigmoid nets beside the derived factor "
+                   "(1/4)^k from max s' = 1/4, ReLU nets beside the flat line the ReLU bound "
+                   "allows."),
+            Figure("adam_search", "adam_rate_search",
+                   "Adam's final training accuracy against its learning rate (log scale): "
+                   "the grid 10^-k, k = 1..5, and five rates with k uniform in [1, 5]; the "
+                   "random search can land between grid points."),
         ),
     ),
     ProblemSet(
@@ -174,6 +210,31 @@ PROBLEM_SETS = (
                      "rate, and which (eta, rho) pairs are interchangeable?", "schedules",
                      ("cosine_warmup", "warmup_boundary_jump", "lr_finder_steps",
                       "effective_learning_rate")),
+        ),
+        (
+            Figure("logistic_mnist", "semilog_slopes",
+                   "f - f* on a log scale for GD and Nesterov with step 1/L, with fitted slopes "
+                   "beside the derived bounds log(1 - 1/kappa) and log(1 - 1/sqrt(kappa)), "
+                   "kappa = L/lambda. Each method is at least as steep as its bound (the "
+                   "curvature at the optimum exceeds lambda); Nesterov is far steeper than GD."),
+            Figure("logistic_mnist", "nesterov_L_sweep",
+                   "Nesterov with L a hyper-parameter (multiples of the smoothness bound), "
+                   "each with the momentum (sqrt(kappa) - 1)/(sqrt(kappa) + 1) it implies and "
+                   "its derived slope; too small an L oscillates."),
+            Figure("logistic_mnist", "three_curves",
+                   "GD, Nesterov, and mini-batch SGD (batch 128) with and without Nesterov, "
+                   "against updates and epochs: the stochastic runs stall at a noise floor "
+                   "while the full-batch methods keep a linear rate."),
+            Figure("lr_finder_cosine", "lr_finder",
+                   "Learning-rate finder: loss against the rate, growing x1.1 per mini-batch "
+                   "from 1e-5, with eta* and eta_max = eta*/10 marked."),
+            Figure("lr_finder_cosine", "schedule_training",
+                   "The rate used at every update on the derived warm-up + cosine curve "
+                   "(T_0 = T/5), with training and validation loss and error."),
+            Figure("lr_finder_cosine", "effective_rate_table",
+                   "Validation error for (eta_max, 0.9), (5 eta_max, 0.5) and (eta_max, 0.5): "
+                   "the first two share eta/(1 - rho) and should end alike; the third has a "
+                   "five times smaller effective rate."),
         ),
     ),
 )
