@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sympy as sp
-from sympy.core.function import AppliedUndef, UndefinedFunction
+from sympy.core.function import AppliedUndef
 
 from .core import Derivation, Result
 from .render import claim as rendered_claim

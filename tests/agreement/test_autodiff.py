@@ -1,8 +1,6 @@
 """autodiff: derived Jacobians, tangents and adjoints against numerics.autodiff and finite
 differences."""
 import numpy as np
-import pytest
-import sympy as sp
 from hypothesis import given, strategies as st
 
 from derivations import autodiff as theory

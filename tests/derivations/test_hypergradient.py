@@ -1,5 +1,4 @@
 """The hypergradient topic's results against closed forms."""
-import numpy as np
 import pytest
 import sympy as sp
 

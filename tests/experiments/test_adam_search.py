@@ -1,5 +1,4 @@
 """adam_search in --quick mode: a five-rate grid and five seeded random rates, the best one reported."""
-import json
 import subprocess
 import sys
 
@@ -10,14 +9,9 @@ from numerics.experiments.adam_search import random_rates
 
 
 @pytest.fixture(scope="module")
-def metrics(tmp_path_factory):
-    out = tmp_path_factory.mktemp("adam_search")
-    done = subprocess.run([sys.executable, "-m", "numerics.experiments.adam_search", "--quick",
-                           "--quiet", "--out", str(out)], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    for name in ("adam_rate_search.png", "adam_rate_search.pdf", "searches.npz"):
-        assert (out / name).stat().st_size > 0
-    return json.loads((out / "metrics.json").read_text())
+def metrics(tmp_path_factory, run_quick):
+    return run_quick("adam_search", tmp_path_factory.mktemp("adam_search"),
+                     ("adam_rate_search.png", "adam_rate_search.pdf", "searches.npz"))
 
 
 def test_grid_is_ten_to_the_minus_one_to_five(metrics):

@@ -1,21 +1,13 @@
 """implicit_bias in --quick mode: SGD lands on the minimum-norm solution, adaptive methods do not."""
-import json
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 
 
 @pytest.fixture(scope="module")
-def metrics(tmp_path_factory):
-    out = tmp_path_factory.mktemp("implicit_bias")
-    done = subprocess.run([sys.executable, "-m", "numerics.experiments.implicit_bias", "--quick",
-                           "--quiet", "--out", str(out)], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    for name in ("distance_to_minimum_norm.png", "distance_to_minimum_norm.pdf", "paths.npz"):
-        assert (out / name).stat().st_size > 0
-    return json.loads((out / "metrics.json").read_text())
+def metrics(tmp_path_factory, run_quick):
+    return run_quick("implicit_bias", tmp_path_factory.mktemp("implicit_bias"),
+                     ("distance_to_minimum_norm.png", "distance_to_minimum_norm.pdf", "paths.npz"))
 
 
 def test_every_optimizer_interpolates(metrics):

@@ -1,7 +1,4 @@
 """initialization in --quick mode: He's stds are sqrt(2/n_in); zero init has zero hidden gradients and chance accuracy."""
-import json
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -10,15 +7,10 @@ HE = "He (fan-in, normal)"
 
 
 @pytest.fixture(scope="module")
-def metrics(tmp_path_factory):
-    out = tmp_path_factory.mktemp("initialization")
-    done = subprocess.run([sys.executable, "-m", "numerics.experiments.initialization", "--quick",
-                           "--quiet", "--out", str(out)], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    for name in ("weight_std.png", "weight_std.pdf", "gradient_norms.png", "training.png",
-                 "histories.npz"):
-        assert (out / name).stat().st_size > 0
-    return json.loads((out / "metrics.json").read_text())
+def metrics(tmp_path_factory, run_quick):
+    return run_quick("initialization", tmp_path_factory.mktemp("initialization"),
+                     ("weight_std.png", "weight_std.pdf", "gradient_norms.png", "training.png",
+                      "histories.npz"))
 
 
 def test_he_stds_are_the_textbook_sqrt_2_over_fan_in(metrics):

@@ -1,7 +1,4 @@
 """logistic_mnist in --quick mode: GD beats its worst-case slope log(1 - 1/kappa), Nesterov beats GD."""
-import json
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -13,20 +10,13 @@ FACTOR = 20
 TOLERANCE = 0.05
 
 
-def run_quick(out, *extra):
-    done = subprocess.run([sys.executable, "-m", "numerics.experiments.logistic_mnist",
-                           "--quick", "--quiet", "--out", str(out), *extra],
-                          capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    for name in ("semilog_slopes.png", "semilog_slopes.pdf", "nesterov_L_sweep.png",
-                 "three_curves.png", "lambda_selection.png", "losses.npz"):
-        assert (out / name).stat().st_size > 0
-    return json.loads((out / "metrics.json").read_text())
+FILES = ("semilog_slopes.png", "semilog_slopes.pdf", "nesterov_L_sweep.png", "three_curves.png",
+         "lambda_selection.png", "losses.npz")
 
 
 @pytest.fixture(scope="module")
-def metrics(tmp_path_factory):
-    return run_quick(tmp_path_factory.mktemp("logistic_mnist"))
+def metrics(tmp_path_factory, run_quick):
+    return run_quick("logistic_mnist", tmp_path_factory.mktemp("logistic_mnist"), FILES)
 
 
 def check_theory(metrics):
@@ -64,7 +54,7 @@ def test_sgd_stalls_above_the_full_batch_methods(metrics):
     assert metrics["sgd_loop_matches_LogisticRegression"] < 1e-12
 
 
-def test_real_mnist_test_split(mnist_dir, tmp_path):
-    metrics = run_quick(tmp_path, "--data", str(mnist_dir))
+def test_real_mnist_test_split(mnist_dir, tmp_path, run_quick):
+    metrics = run_quick("logistic_mnist", tmp_path, FILES, "--data", str(mnist_dir))
     assert "14x14" in metrics["data"] and metrics["data"].startswith("mnist")
     check_theory(metrics)

@@ -9,14 +9,10 @@ import sympy as sp
 
 
 @pytest.fixture(scope="module")
-def out(tmp_path_factory):
+def out(tmp_path_factory, run_quick):
     out = tmp_path_factory.mktemp("lr_finder_cosine")
-    done = subprocess.run([sys.executable, "-m", "numerics.experiments.lr_finder_cosine",
-                           "--quick", "--quiet", "--out", str(out)], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    for name in ("lr_finder.png", "lr_finder.pdf", "schedule_training.png",
-                 "effective_rate_table.png", "finder.npz", "training.npz"):
-        assert (out / name).stat().st_size > 0
+    run_quick("lr_finder_cosine", out, ("lr_finder.png", "lr_finder.pdf", "schedule_training.png",
+                                        "effective_rate_table.png", "finder.npz", "training.npz"))
     return out
 
 

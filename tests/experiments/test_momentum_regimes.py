@@ -1,5 +1,4 @@
 """momentum_regimes in --quick mode: the numeric heat maps agree with the derived curves."""
-import json
 import subprocess
 import sys
 
@@ -7,14 +6,10 @@ import pytest
 
 
 @pytest.fixture(scope="module")
-def metrics(tmp_path_factory):
-    out = tmp_path_factory.mktemp("momentum_regimes")
-    done = subprocess.run([sys.executable, "-m", "numerics.experiments.momentum_regimes",
-                           "--quick", "--quiet", "--out", str(out)], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    for name in ("spectral_radius.png", "spectral_radius.pdf", "trajectories.png", "grids.npz"):
-        assert (out / name).stat().st_size > 0
-    return json.loads((out / "metrics.json").read_text())
+def metrics(tmp_path_factory, run_quick):
+    return run_quick("momentum_regimes", tmp_path_factory.mktemp("momentum_regimes"),
+                     ("spectral_radius.png", "spectral_radius.pdf", "trajectories.png",
+                      "grids.npz"))
 
 
 def test_simulated_stability_matches_the_derived_boundary(metrics):

@@ -1,22 +1,14 @@
 """optimizers_fc in --quick mode: momentum ahead of plain SGD at equal updates; the batch search is reported."""
-import json
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 
 
 @pytest.fixture(scope="module")
-def metrics(tmp_path_factory):
-    out = tmp_path_factory.mktemp("optimizers_fc")
-    done = subprocess.run([sys.executable, "-m", "numerics.experiments.optimizers_fc", "--quick",
-                           "--quiet", "--out", str(out)], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    for name in ("optimizer_curves.png", "optimizer_curves.pdf", "sgd_batch_size.png",
-                 "sgd_batch_size.pdf", "curves.npz"):
-        assert (out / name).stat().st_size > 0
-    return json.loads((out / "metrics.json").read_text())
+def metrics(tmp_path_factory, run_quick):
+    return run_quick("optimizers_fc", tmp_path_factory.mktemp("optimizers_fc"),
+                     ("optimizer_curves.png", "optimizer_curves.pdf", "sgd_batch_size.png",
+                      "sgd_batch_size.pdf", "curves.npz"))
 
 
 def test_momentum_loss_below_plain_sgd_at_equal_updates(metrics):

@@ -1,8 +1,5 @@
 """vanishing_gradients in --quick mode: sigmoid gradients shrink towards the input, ReLU's much less."""
 import ast
-import json
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -11,15 +8,10 @@ DEPTHS = ("(50,)", "(50, 30)", "(50, 30, 30)", "(50, 30, 30, 30)")
 
 
 @pytest.fixture(scope="module")
-def metrics(tmp_path_factory):
-    out = tmp_path_factory.mktemp("vanishing_gradients")
-    done = subprocess.run([sys.executable, "-m", "numerics.experiments.vanishing_gradients",
-                           "--quick", "--quiet", "--out", str(out)], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    for name in ("test_accuracy.png", "gradient_norms.png", "gradient_norms.pdf",
-                 "decay_against_bound.png", "gradient_norms.npz"):
-        assert (out / name).stat().st_size > 0
-    return json.loads((out / "metrics.json").read_text())
+def metrics(tmp_path_factory, run_quick):
+    return run_quick("vanishing_gradients", tmp_path_factory.mktemp("vanishing_gradients"),
+                     ("test_accuracy.png", "gradient_norms.png", "gradient_norms.pdf",
+                      "decay_against_bound.png", "gradient_norms.npz"))
 
 
 def test_every_configuration_ran(metrics):
