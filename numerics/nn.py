@@ -584,8 +584,8 @@ def softplus_and_sigmoid(margin):
     e = np.abs(margin)
     np.negative(e, out=e)
     np.exp(e, out=e)
-    softplus = np.maximum(-margin, 0)
-    softplus += np.log1p(e)
+    softplus = np.log1p(e)
+    softplus -= np.minimum(margin, 0)  # + max(-m, 0)
     sigmoid = np.where(margin >= 0, e, 1.0)
     e += 1
     sigmoid /= e
