@@ -119,8 +119,8 @@ def heavy_ball_cycles(gradient, step, momentum):
         coefficients = {}
         for k, piece in enumerate(assignment):
             coefficients[slopes[k]], coefficients[intercepts[k]] = pieces[piece]
-        values = list(system.subs(coefficients).LUsolve(rhs.subs(coefficients)))
-        consistent = all(gradient.subs(x, v) == pieces[j][0] * v + pieces[j][1]
+        values = list(system.xreplace(coefficients).LUsolve(rhs.xreplace(coefficients)))
+        consistent = all(gradient.xreplace({x: v}) == pieces[j][0] * v + pieces[j][1]
                          for v, j in zip(values, assignment))
         if consistent and len(set(values)) == 3:
             start = values.index(min(values))
