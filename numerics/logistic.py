@@ -16,8 +16,9 @@ from .finite_differences import jacobian
 from .optim import nesterov
 from .recurrences import iterate
 
-__all__ = ["augment", "logistic_loss", "logistic_gradient", "logistic_hessian",
-           "finite_difference_hessian", "stacked_gradient", "logistic_minimiser", "descent_path"]
+__all__ = ["augment", "softplus_and_sigmoid", "augmented_gram", "logistic_objective",
+           "logistic_loss", "logistic_gradient", "logistic_hessian", "finite_difference_hessian",
+           "stacked_gradient", "logistic_minimiser", "descent_path"]
 
 
 def _checked(X, y, lam):
@@ -45,8 +46,54 @@ def augment(X):
     return np.hstack([X, np.ones((X.shape[0], 1))])
 
 
-def _margins(w, b, X, y):
-    return y * (X @ np.asarray(w, dtype=float) + b)
+def softplus_and_sigmoid(margin):
+    """``log(1 + exp(-m))`` and ``1 / (1 + exp(m))`` for margins ``m``, both from ``e = exp(-|m|)``.
+
+    ``softplus(-m) = max(-m, 0) + log1p(e)`` and ``expit(-m)`` is ``e / (1 + e)`` for
+    ``m >= 0`` and ``1 / (1 + e)`` otherwise: ``e`` lies in ``(0, 1]``, so nothing overflows
+    and no logarithm sees 0; one ``exp`` and one ``log1p`` (vectorised in NumPy) serve both.
+
+    Examples
+    --------
+    >>> softplus, sigmoid = softplus_and_sigmoid(np.array([-800.0, 0.0, 800.0]))
+    >>> softplus.round(4).tolist(), sigmoid.tolist()
+    ([800.0, 0.6931, 0.0], [1.0, 0.5, 0.0])
+    """
+    e = np.abs(margin)
+    np.negative(e, out=e)
+    np.exp(e, out=e)
+    softplus = np.log1p(e)
+    softplus -= np.minimum(margin, 0)  # + max(-m, 0)
+    sigmoid = np.where(margin >= 0, e, 1.0)
+    e += 1
+    sigmoid /= e
+    return softplus, sigmoid
+
+
+def augmented_gram(X, weights, block=4096):
+    """``[X, 1]^T diag(weights) [X, 1]``, accumulated over row blocks so ``X`` is never copied whole."""
+    n, d = X.shape
+    gram = np.empty((d + 1, d + 1))
+    gram[:d, :d] = sum(X[i:i + block].T @ (weights[i:i + block, None] * X[i:i + block])
+                       for i in range(0, n, block))
+    gram[:d, d] = gram[d, :d] = X.T @ weights
+    gram[d, d] = weights.sum()
+    return gram
+
+
+def logistic_objective(theta, X, y, lam):
+    """``(1/n) sum softplus(-y (X w + w0)) + lam/2 ||theta||^2`` and its gradient, ``theta = (w, w0)``."""
+    n, d = X.shape
+    margin = X @ theta[:d]
+    margin += theta[d]
+    margin *= y
+    softplus, residual = softplus_and_sigmoid(margin)
+    loss = softplus.sum() / n + lam / 2 * float(theta @ theta)
+    residual *= -y / n
+    grad = lam * theta
+    grad[:d] += X.T @ residual
+    grad[d] += residual.sum()
+    return float(loss), grad
 
 
 def logistic_loss(w, b, X, y, lam):
@@ -61,9 +108,7 @@ def logistic_loss(w, b, X, y, lam):
     True
     """
     X, y = _checked(X, y, lam)
-    w = np.asarray(w, dtype=float)
-    penalty = lam / 2 * (float(w @ w) + b * b)
-    return float(np.mean(np.logaddexp(0, -_margins(w, b, X, y)))) + penalty
+    return logistic_objective(np.append(np.asarray(w, dtype=float), b), X, y, lam)[0]
 
 
 def logistic_gradient(w, b, X, y, lam):
@@ -76,9 +121,8 @@ def logistic_gradient(w, b, X, y, lam):
     (array([-0.5]), 0.0)
     """
     X, y = _checked(X, y, lam)
-    w = np.asarray(w, dtype=float)
-    weight = -y * expit(-_margins(w, b, X, y)) / y.size
-    return X.T @ weight + lam * w, float(weight.sum() + lam * b)
+    grad = logistic_objective(np.append(np.asarray(w, dtype=float), b), X, y, lam)[1]
+    return grad[:-1], float(grad[-1])
 
 
 def logistic_hessian(w, b, X, y, lam):
@@ -91,10 +135,8 @@ def logistic_hessian(w, b, X, y, lam):
            [0.5 , 0.75]])
     """
     X, y = _checked(X, y, lam)
-    Xt = augment(X)
     s = expit(X @ np.asarray(w, dtype=float) + b)
-    curvature = s * (1 - s) / y.size
-    return Xt.T @ (curvature[:, None] * Xt) + lam * np.eye(Xt.shape[1])
+    return augmented_gram(X, s * (1 - s)) / y.size + lam * np.eye(X.shape[1] + 1)
 
 
 def finite_difference_hessian(w, b, X, y, lam, step=1e-4):

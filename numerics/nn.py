@@ -23,11 +23,12 @@ from scipy.special import expit
 
 from . import init as initializers
 from .finite_differences import gradient as numerical_gradient
+from .logistic import augmented_gram, logistic_objective, softplus_and_sigmoid
 from .optim import _choice, _real
 
 __all__ = ["Layer", "Linear", "ReLU", "Sigmoid", "Tanh", "Dropout", "Flatten", "Conv2d",
            "MaxPool2d", "GlobalAvgPool", "Sequential", "MLP", "softmax_cross_entropy",
-           "softplus_and_sigmoid", "logistic_loss", "mean_squared_error", "accuracy",
+           "logistic_loss", "mean_squared_error", "accuracy",
            "check_gradients", "relative_error", "LogisticRegression"]
 
 ACTIVATIONS = ("relu", "sigmoid", "tanh")
@@ -568,30 +569,6 @@ def softmax_cross_entropy(logits, labels):
     return loss, grad
 
 
-def softplus_and_sigmoid(margin):
-    """``log(1 + exp(-m))`` and ``1 / (1 + exp(m))`` for margins ``m``, both from ``e = exp(-|m|)``.
-
-    ``softplus(-m) = max(-m, 0) + log1p(e)`` and ``expit(-m)`` is ``e / (1 + e)`` for
-    ``m >= 0`` and ``1 / (1 + e)`` otherwise: ``e`` lies in ``(0, 1]``, so nothing overflows
-    and no logarithm sees 0; one ``exp`` and one ``log1p`` (vectorised in NumPy) serve both.
-
-    Examples
-    --------
-    >>> softplus, sigmoid = softplus_and_sigmoid(np.array([-800.0, 0.0, 800.0]))
-    >>> softplus.round(4).tolist(), sigmoid.tolist()
-    ([800.0, 0.6931, 0.0], [1.0, 0.5, 0.0])
-    """
-    e = np.abs(margin)
-    np.negative(e, out=e)
-    np.exp(e, out=e)
-    softplus = np.log1p(e)
-    softplus -= np.minimum(margin, 0)  # + max(-m, 0)
-    sigmoid = np.where(margin >= 0, e, 1.0)
-    e += 1
-    sigmoid /= e
-    return softplus, sigmoid
-
-
 def logistic_loss(scores, labels):
     """Mean logistic loss ``log(1 + exp(-y s))`` for labels ``y`` in ``{-1, +1}``, and its gradient.
 
@@ -704,32 +681,6 @@ def check_gradients(model, loss, x, targets, step=1e-6, training=False):
 SOLVERS = ("gd", "nesterov", "sgd")
 
 
-def _augmented_gram(X, weights, block=4096):
-    """``[X, 1]^T diag(weights) [X, 1]``, accumulated over row blocks so ``X`` is never copied whole."""
-    n, d = X.shape
-    gram = np.empty((d + 1, d + 1))
-    gram[:d, :d] = sum(X[i:i + block].T @ (weights[i:i + block, None] * X[i:i + block])
-                       for i in range(0, n, block))
-    gram[:d, d] = gram[d, :d] = X.T @ weights
-    gram[d, d] = weights.sum()
-    return gram
-
-
-def _logistic_objective(theta, X, y, lam):
-    """``(1/n) sum softplus(-y (X w + w0)) + lam/2 ||theta||^2`` and its gradient, ``theta = (w, w0)``."""
-    n, d = X.shape
-    margin = X @ theta[:d]
-    margin += theta[d]
-    margin *= y
-    softplus, residual = softplus_and_sigmoid(margin)
-    loss = softplus.sum() / n + lam / 2 * float(theta @ theta)
-    residual *= -y / n
-    grad = lam * theta
-    grad[:d] += X.T @ residual
-    grad[d] += residual.sum()
-    return float(loss), grad
-
-
 class LogisticRegression:
     """L2-regularised logistic regression, labels ``y`` in ``{-1, +1}``, trained by GD, Nesterov or SGD.
 
@@ -792,7 +743,7 @@ class LogisticRegression:
     def smoothness_bound(X, lam):
         """``lam + lambda_max([X, 1]^T [X, 1]) / (4 n)``, an upper bound on the Hessian's eigenvalues."""
         X = np.asarray(X, dtype=float)
-        gram = _augmented_gram(X, np.ones(X.shape[0]))
+        gram = augmented_gram(X, np.ones(X.shape[0]))
         return lam + float(np.linalg.eigvalsh(gram)[-1]) / (4 * X.shape[0])
 
     def _validate(self, X, y):
@@ -831,12 +782,12 @@ class LogisticRegression:
                                epochs=None) if solver == "sgd" else None)
         for _ in range(max_iter):
             if batches is None:
-                loss, grad = _logistic_objective(theta, X, y, lam)
+                loss, grad = logistic_objective(theta, X, y, lam)
                 if float(np.linalg.norm(grad)) <= self.tol:
                     losses.append(loss)
                     break
             else:
-                loss, grad = _logistic_objective(theta, *next(batches), lam)
+                loss, grad = logistic_objective(theta, *next(batches), lam)
             losses.append(loss)
             updates, state = optimizer.update(grad, state)
             theta = apply_updates(theta, updates)
@@ -859,13 +810,13 @@ class LogisticRegression:
     def objective(self, X, y):
         """The regularised objective ``f(w, w0)`` at the fitted parameters."""
         X, y = self._validate(X, y)
-        return _logistic_objective(self._theta(), X, y, self.lam)[0]
+        return logistic_objective(self._theta(), X, y, self.lam)[0]
 
     def hessian(self, X):
         """``[X, 1]^T diag(s (1 - s)) [X, 1] / n + lam I`` at the fitted parameters, ``s = expit(margin)``."""
         X = np.asarray(X, dtype=float)
         probability = expit(self.decision_function(X))
-        gram = _augmented_gram(X, probability * (1 - probability))
+        gram = augmented_gram(X, probability * (1 - probability))
         return gram / X.shape[0] + self.lam * np.eye(X.shape[1] + 1)
 
     def decision_function(self, X):
