@@ -42,7 +42,7 @@ import numpy as np
 __all__ = ["GradientTransformation", "MomentumState", "AdagradState", "RMSPropState",
            "AdamState", "tree_map", "apply_updates", "sgd", "momentum_ema", "heavy_ball",
            "sgd_momentum_cs231n", "nesterov", "nesterov_momentum", "nesterov_iterate",
-           "adagrad", "rmsprop", "adam", "adamw"]
+           "adagrad", "rmsprop", "adam", "adamw", "decoupled_weight_decay"]
 
 Tree = Union[np.ndarray, dict]
 Schedule = Callable[[int], float]
@@ -546,3 +546,26 @@ def adamw(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=Fals
     array([1.8])
     """
     return _adam(lr, betas, eps, weight_decay, True, amsgrad, eps_placement)
+
+
+def decoupled_weight_decay(optimizer, decay):
+    """``optimizer`` with decoupled decay: ``w <- (1 - decay) w + update`` (SGDW, or AdamW at a fixed rate).
+
+    The decay does not pass through the optimizer's statistics, unlike an L2 penalty
+    added to the gradient; ``adamw(lr, weight_decay=wd)`` is this with ``decay = lr wd``.
+
+    Examples
+    --------
+    >>> opt = decoupled_weight_decay(sgd(0.1), 0.5)
+    >>> w = np.array([2.0])
+    >>> u, _ = opt.update(np.array([1.0]), opt.init(w), w)
+    >>> apply_updates(w, u)
+    array([0.9])
+    """
+    decay = _real("decay", decay, 0.0, 1.0)
+
+    def update(grads, state, params):
+        updates, state = optimizer.update(grads, state, params)
+        return tree_map(lambda u, w: u - decay * w, updates, params), state
+
+    return GradientTransformation(optimizer.init, update)

@@ -8,7 +8,7 @@ import sympy as sp
 from hypothesis import given, strategies as st
 
 from derivations import weight_decay as theory
-from numerics.optim import GradientTransformation, adam, adamw, sgd, tree_map
+from numerics.optim import adam, adamw, decoupled_weight_decay, sgd
 from numerics.recurrences import iterate, least_squares_gradient
 
 DERIVED = theory.derive()
@@ -21,15 +21,6 @@ adaptive_l2, adaptive_decay = (sp.lambdify(SYMBOLS, side.rhs)
 EPS = 1e-8
 
 
-def with_decay(optimizer, decay):
-    """``optimizer``'s updates plus ``-decay * w``: decoupled decay ``w <- (1 - decay) w + u``."""
-    def update(grads, state, params):
-        updates, state = optimizer.update(grads, state, params)
-        return tree_map(lambda u, w: u - decay * w, updates, params), state
-
-    return GradientTransformation(optimizer.init, update)
-
-
 def quadratic(seed, d):
     rng = np.random.default_rng(seed)
     A, b = rng.normal(size=(d + 1, d)), rng.normal(size=d + 1)
@@ -40,11 +31,11 @@ problems = dict(seed=st.integers(0, 2**32 - 1), d=st.integers(1, 5))
 
 
 @given(**problems, rate=st.floats(1e-3, 0.02), decay=st.floats(1e-3, 0.3))
-def test_gd_with_the_equivalent_penalty_is_gd_with_decay(seed, d, rate, decay):
+def test_gd_with_the_equivalent_penalty_is_gd_decoupled_weight_decay(seed, d, rate, decay):
     gradient, w0 = quadratic(seed, d)
     penalty = penalty_for(rate, decay)
     penalised = iterate(sgd(rate, weight_decay=penalty), gradient, w0, 40)
-    decayed = iterate(with_decay(sgd(rate), decay), gradient, w0, 40)
+    decayed = iterate(decoupled_weight_decay(sgd(rate), decay), gradient, w0, 40)
     assert penalised == pytest.approx(decayed, rel=1e-9, abs=1e-12)
     g = gradient(w0)
     assert penalised[1] == pytest.approx(l2_update(w0, g, rate, decay, penalty, 1), rel=1e-12)
@@ -57,7 +48,7 @@ def test_adam_with_the_penalty_differs_and_adamw_is_decoupled_decay(seed, d, rat
     penalty = penalty_for(rate, decay)  # torch's weight_decay: AdamW decays by lr * wd = decay
     coupled = iterate(adam(rate, weight_decay=penalty, eps=EPS), gradient, w0, 30)
     decoupled = iterate(adamw(rate, weight_decay=penalty, eps=EPS), gradient, w0, 30)
-    assert decoupled == pytest.approx(iterate(with_decay(adam(rate, eps=EPS), decay), gradient,
+    assert decoupled == pytest.approx(iterate(decoupled_weight_decay(adam(rate, eps=EPS), decay), gradient,
                                               w0, 30), rel=1e-9, abs=1e-12)
     # First step: Adam's scale is D = |gradient seen| + eps (bias-corrected moments).
     g = gradient(w0)

@@ -468,3 +468,20 @@ def test_weight_decay_needs_params(opt):
     w = np.array([1.0])
     with pytest.raises(ValueError, match=r"params is None but weight_decay == 0.\d+ needs them"):
         opt.update(w, opt.init(w))
+
+
+def test_decoupled_weight_decay_is_adamw_at_a_fixed_rate():
+    rng = np.random.default_rng(0)
+    w = rng.normal(size=4)
+    wrapped = optim.decoupled_weight_decay(optim.adam(0.01), 0.01 * 0.1)
+    torch_like = optim.adamw(0.01, weight_decay=0.1)
+    states = [wrapped.init(w), torch_like.init(w)]
+    params = [w, w]
+    for _ in range(5):
+        grads = rng.normal(size=4)
+        for k, opt in enumerate((wrapped, torch_like)):
+            updates, states[k] = opt.update(grads, states[k], params[k])
+            params[k] = apply_updates(params[k], updates)
+    np.testing.assert_allclose(params[0], params[1], rtol=1e-12)
+    with pytest.raises(ValueError, match="decay == 1.5"):
+        optim.decoupled_weight_decay(optim.sgd(0.1), 1.5)
