@@ -29,8 +29,8 @@ def answers_file(count=CLAIMS) -> str:
     queues = []
     for name in topics():
         results = [r for r in topic_module(name).derive().results
-                   if isinstance(r.value, sp.Expr) and len(render.latex_value(r)) <= 300
-                   or isinstance(r.value, (sp.Set, sp.Tuple)) and len(render.latex_value(r)) <= 300]
+                   if isinstance(r.value, (sp.Expr, sp.Set, sp.Tuple))
+                   and len(render.latex_value(r)) <= 300]
         queues.append([(name, r) for r in results])
     chosen = [pair for pair in itertools.chain(*itertools.zip_longest(*queues)) if pair][:count]
     tables: dict[str, list[str]] = {}

@@ -23,6 +23,7 @@ import sympy as sp
 
 from .cli import main
 from .core import Derivation, Parameter, Result, Step
+from .logistic import sigmoid
 
 w_x, w_y = sp.symbols("w_x w_y", real=True)
 x, y, t = sp.symbols("x y t", real=True)
@@ -68,17 +69,6 @@ NOTATION = {
     "T_AdaGrad": "table of the AdaGrad iterations", "T_RMSProp": "table of the RMSProp "
     "iterations", "T_Adam": "table of the Adam iterations",
 }
-
-
-def sigmoid(argument):
-    """The logistic function ``1/(1 + exp(-argument))``.
-
-    Examples
-    --------
-    >>> sigmoid(0)
-    1/2
-    """
-    return 1 / (1 + sp.exp(-argument))
 
 
 @functools.lru_cache(maxsize=None)

@@ -16,12 +16,13 @@ import sympy as sp
 
 from .cli import main
 from .core import Derivation, Result, Step, derivation
+from .logistic import sigmoid
 
 x, y = sp.symbols("x y", real=True)
 w_1, w_2 = sp.symbols("w_1 w_2", real=True)
 u = sp.Symbol("u", real=True)
 s = sp.Function("s")
-SIGMOID = sp.Lambda(u, 1 / (1 + sp.exp(-u)))
+SIGMOID = sp.Lambda(u, sigmoid(u))
 POINT = {w_1: sp.Integer(1), w_2: sp.Integer(-1)}
 FIRST_POINT = {x: sp.Integer(1), y: sp.Integer(-1)}
 DELTA = sp.Rational(1, 100)
@@ -149,17 +150,16 @@ def derive() -> Derivation:
     names = (f"v_{k}" for k in itertools.count(1))
     defs, edges = computation_graph(F, names)
     as_equations = lambda d: sp.Tuple(*[sp.Eq(symbol, local) for symbol, local in d])
+    as_edges = lambda e: sp.Tuple(*[sp.Tuple(*edge) for edge in e])
     graph = Result(
         "graph", "The intermediate variables (one per operation) and the edges "
         "(parent, child) of f, and of f_1, f_2 together (they share no nodes but the inputs).",
-        sp.Tuple(as_equations(f_defs), sp.Tuple(*[sp.Tuple(*e) for e in f_edges]),
-                 as_equations(defs), sp.Tuple(*[sp.Tuple(*e) for e in edges])),
+        sp.Tuple(as_equations(f_defs), as_edges(f_edges), as_equations(defs), as_edges(edges)),
         (Step("walk f's expression tree, one variable per operation", as_equations(f_defs)),
-         Step("an edge from each variable an operation reads", sp.Tuple(*[sp.Tuple(*e)
-                                                                          for e in f_edges])),
+         Step("an edge from each variable an operation reads", as_edges(f_edges)),
          Step("the same for f_1 and f_2: the shared exp(w_1) + exp(2 w_2) is computed once",
               as_equations(defs)),
-         Step("their edges", sp.Tuple(*[sp.Tuple(*e) for e in edges]))))
+         Step("their edges", as_edges(edges))))
 
     f_values, _ = local_partials(f_defs, FIRST_POINT)
     values, partials = local_partials(defs, POINT)
@@ -211,6 +211,7 @@ def derive() -> Derivation:
         forward_steps += [Step(f"pass seeded with d/d{direction}: " + steps[0].text, steps[0].expr)]
         forward_steps += steps[1:]
     forward = sp.ImmutableMatrix(tangent_columns).T
+    forward_jacobian = sp.ImmutableMatrix([forward.row(rows.index(o)) for o in outputs])
     forward_result = Result(
         "jacobian_forward_mode",
         "Forward mode: one pass per input; the tangents of every variable (rows w_1, w_2, "
@@ -219,8 +220,7 @@ def derive() -> Derivation:
         forward,
         tuple(forward_steps)
         + (Step("the output rows equal the exact Jacobian",
-                sp.Eq(sp.ImmutableMatrix([forward.row(rows.index(o)) for o in outputs]), exact,
-                      evaluate=False)),),
+                sp.Eq(forward_jacobian, exact, evaluate=False)),),
         lhs=sp.Symbol("Vdot"))
 
     adjoint_columns, reverse_steps = [], []
@@ -229,6 +229,7 @@ def derive() -> Derivation:
         adjoint_columns.append([adjoints.get(r, sp.Integer(0)) for r in rows])
         reverse_steps += steps
     reverse = sp.ImmutableMatrix(adjoint_columns).T
+    reverse_jacobian = sp.ImmutableMatrix([reverse.row(rows.index(v)) for v in INPUTS]).T
     reverse_result = Result(
         "jacobian_reverse_mode",
         "Reverse mode: one backward pass per output; the adjoints d f_j / d v of every variable "
@@ -237,13 +238,10 @@ def derive() -> Derivation:
         reverse,
         tuple(reverse_steps)
         + (Step("the input rows equal the exact Jacobian",
-                sp.Eq(sp.ImmutableMatrix([reverse.row(0), reverse.row(1)]).T, exact,
-                      evaluate=False)),),
+                sp.Eq(reverse_jacobian, exact, evaluate=False)),),
         lhs=sp.Symbol("Vbar"))
 
-    for mode, table in (("forward", sp.ImmutableMatrix([forward.row(rows.index(o))
-                                                         for o in outputs])),
-                        ("reverse", sp.ImmutableMatrix([reverse.row(0), reverse.row(1)]).T)):
+    for mode, table in (("forward", forward_jacobian), ("reverse", reverse_jacobian)):
         if any(abs(entry.evalf(50)) > sp.Float("1e-40") for entry in table - exact):
             raise ArithmeticError(f"{mode} mode disagrees with the exact Jacobian")
 

@@ -21,9 +21,8 @@ piecewise value; a number with a tolerance ``2.3026 \pm 0.0001``.
 
 Numbers written as decimals: inside an expression a decimal is read exactly (``0.5``
 is 1/2).  A claim whose value is a lone number written with a decimal point stands for
-every number that rounds to it: it is compared with a relative tolerance of half a unit
-in its last significant digit (``2.3026`` matches ``log(10) = 2.302585...``, ``2.31``
-does not).
+every number within one unit of its last digit, rounded or cut off: ``2.3026`` and
+``2.302`` match ``log(10) = 2.302585...``, ``2.32`` does not.
 
 Normalisations: ``e`` is Euler's number (unless the derivation has a symbol ``e``),
 ``\pi``, ``\left( \right)``, ``\cdot``, ``\times``, spaces (``\,`` ``\;`` ``\!``
@@ -46,7 +45,7 @@ from typing import Any
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
-from .core import Derivation, Result
+from .core import Derivation, Result, parse_number
 from .render import claim as rendered_claim
 
 __all__ = ["ClaimError", "Verdict", "read_claim", "check", "check_answers", "main"]
@@ -259,9 +258,9 @@ class _Context:
     symbols: dict[str, sp.Basic]
     functions: dict[str, Any]
     indexed: dict[str, sp.IndexedBase]
+    derivation: Derivation
     unknown: dict[sp.Symbol, int] = field(default_factory=dict)
     tolerances: dict[sp.Expr, sp.Expr] = field(default_factory=dict)
-    derivation: Derivation | None = None
 
 
 
@@ -295,7 +294,7 @@ def vocabulary(derivation: Derivation, result: Result | None = None) -> _Context
             symbols[normal_name(atom.base.label.name)] = atom.base
         for atom in part.atoms(AppliedUndef):
             functions[normal_name(atom.func.__name__)] = atom
-    return _Context({**symbols, **matrices}, functions, indexed)
+    return _Context({**symbols, **matrices}, functions, indexed, derivation)
 
 
 # --------------------------------------------------------------------------- reading
@@ -322,10 +321,9 @@ def read_claim(text: str, derivation: Derivation, result: Result | None = None):
 def _read_claim(text, derivation, result):
     """The claim's value and the tolerances of its decimal numbers."""
     context = vocabulary(derivation, result)
-    context.derivation = derivation
     source = normalise(text)
     expected = result.value if result is not None else None
-    value = _read(source, context, expected, derivation)
+    value = _read(source, context, expected)
     free = value.free_symbols if isinstance(value, sp.Basic) else set()
     for symbol, position in context.unknown.items():
         if symbol in free:
@@ -335,63 +333,60 @@ def _read_claim(text, derivation, result):
     return value, context.tolerances
 
 
-def _read(source, context, expected, derivation):
+def _read(source, context, expected):
     source = source.strip()
     if not source.text:
         raise ClaimError("nothing to read", source.position(0))
     for connectives, join in (({r"\vee", r"\lor"}, sp.Or), ({r"\wedge", r"\land"}, sp.And)):
         pieces, found = _split(source, connectives)
         if found:
-            return join(*(_read(p, context, None, derivation) for p in pieces))
+            return join(*(_read(p, context, None) for p in pieces))
     pieces, found = _split(source, RELATIONS)
     if found:
-        return _read_relation(pieces, [RELATIONS[f] for f in found], context, expected, derivation)
+        return _read_relation(pieces, [RELATIONS[f] for f in found], context, expected)
     pieces, found = _split(source, {r"\cup"})
     if found:
-        return sp.Union(*(_read_set(p, context, expected, derivation) for p in pieces))
+        return sp.Union(*(_read_set(p, context, expected) for p in pieces))
     pieces, found = _split(source, {r"\pm", r"\mp"})
     if found:
-        return _read_plus_minus(pieces, context, expected, derivation)
+        return _read_plus_minus(pieces, context, expected)
     pieces, found = _split(source, {","})
     if found:
-        items = [_read(p, context, None, derivation) for p in pieces]
+        items = [_read(p, context, None) for p in pieces]
         return sp.Tuple(*items) if isinstance(expected, sp.Tuple) else sp.FiniteSet(*items)
     enclosed = _enclosed(source)
     if enclosed:
         opener, inside, closer = enclosed
         if opener.startswith(r"\begin{"):
-            return _read_environment(opener[7:-1], inside, context, expected, derivation)
+            return _read_environment(opener[7:-1], inside, context, expected)
         if opener in "([" and re.fullmatch(r"\s*\\begin\{[a-z]*matrix\}.*\\end\{[a-z]*matrix\}\s*",
                                            inside.text, re.S):
-            return _read(inside, context, expected, derivation)
+            return _read(inside, context, expected)
         if opener == r"\{":
             if not inside.text.strip():
                 return sp.S.EmptySet
             items, _ = _split(inside, {","})
-            return sp.FiniteSet(*(_read(p, context, None, derivation) for p in items))
+            return sp.FiniteSet(*(_read(p, context, None) for p in items))
         if opener in "([":
             items, _ = _split(inside, {","})
             if len(items) > 1 or (isinstance(expected, sp.Tuple) and len(expected) == 1):
-                return _read_bracketed(opener, items, closer, context, expected, derivation, source)
+                return _read_bracketed(opener, items, closer, context, expected, source)
     return _read_expression(source, context)
 
 
-def _read_bracketed(opener, items, closer, context, expected, derivation, source):
-    if isinstance(expected, (sp.Interval, sp.Union)) or (
-            expected is not None and isinstance(expected, sp.Set)
-            and not isinstance(expected, sp.FiniteSet)):
+def _read_bracketed(opener, items, closer, context, expected, source):
+    if isinstance(expected, sp.Set) and not isinstance(expected, sp.FiniteSet):
         if len(items) != 2:
             raise ClaimError("an interval has two ends", source.position(0))
         start, end = (_read_expression(p, context) for p in items)
         return sp.Interval(start, end, opener == "(", closer == ")")
     parts = expected.args if isinstance(expected, sp.Tuple) and len(expected) == len(items) else \
         [None] * len(items)
-    return sp.Tuple(*(_read(p, context, e, derivation) for p, e in zip(items, parts)))
+    return sp.Tuple(*(_read(p, context, e) for p, e in zip(items, parts)))
 
 
-def _read_set(source, context, expected, derivation):
-    value = _read(source, context, expected if isinstance(expected, sp.Set) else sp.Reals,
-                  derivation)
+def _read_set(source, context, expected):
+    value = _read(source, context, expected if isinstance(expected, sp.Set) else sp.Reals)
     if isinstance(value, sp.Contains):
         value = value.args[1]
     if not isinstance(value, sp.Set):
@@ -399,7 +394,7 @@ def _read_set(source, context, expected, derivation):
     return value
 
 
-def _read_plus_minus(pieces, context, expected, derivation):
+def _read_plus_minus(pieces, context, expected):
     if len(pieces) != 2:
         raise ClaimError(r"one \pm at a time", pieces[1].position(0))
     centre = _read_expression(pieces[0], context)
@@ -410,16 +405,16 @@ def _read_plus_minus(pieces, context, expected, derivation):
     return centre
 
 
-def _read_relation(pieces, kinds, context, expected, derivation):
+def _read_relation(pieces, kinds, context, expected):
     if "in" in kinds:
         if kinds != ["in"]:
             raise ClaimError(r"\in cannot be chained", pieces[1].position(0))
         return sp.Contains(_read_expression(pieces[0], context),
-                           _read_set(pieces[1], context, expected, derivation), evaluate=False)
+                           _read_set(pieces[1], context, expected), evaluate=False)
     if set(kinds) == {"="}:
         if len(pieces) != 2:
             raise ClaimError("one '=' at a time", pieces[2].position(0))
-        right = _read(pieces[1], context, expected, derivation)
+        right = _read(pieces[1], context, expected)
         if expected is not None and not isinstance(expected, sp.core.relational.Relational):
             return right  # ``lhs = value``: the left side only names the quantity
         left = _read_expression(pieces[0], context)
@@ -428,7 +423,7 @@ def _read_relation(pieces, kinds, context, expected, derivation):
         return _Labelled(left, right)
     sides = [_read_expression(p, context) for p in pieces]
     if isinstance(expected, sp.Set):
-        return _interval_from_chain(kinds, sides, derivation, pieces)
+        return _interval_from_chain(kinds, sides, context.derivation, pieces)
     relations = [_relation(kind, a, b) for kind, a, b in zip(kinds, sides, sides[1:])]
     return relations[0] if len(relations) == 1 else sp.And(*relations, evaluate=False)
 
@@ -461,8 +456,7 @@ def _interval_from_chain(kinds, sides, derivation, pieces):
         (s for s in sides if isinstance(s, sp.Symbol)), sides[0])
     domain = next((p.domain for p in derivation.parameters if p.symbol == variable), sp.Reals)
     hull = domain if isinstance(domain, sp.Interval) else sp.Reals
-    start, left_open = hull.start, hull.left_open or hull.start.is_infinite
-    end, right_open = hull.end, hull.right_open or hull.end.is_infinite
+    start, left_open, end, right_open = hull.start, hull.left_open, hull.end, hull.right_open
     if len(sides) == 3:
         (start, end), left_open, right_open = (sides[0], sides[2]), kinds[0] == "<", kinds[1] == "<"
     elif sides[0] == variable:
@@ -472,7 +466,7 @@ def _interval_from_chain(kinds, sides, derivation, pieces):
     return sp.Contains(variable, sp.Interval(start, end, left_open, right_open), evaluate=False)
 
 
-def _read_environment(name, inside, context, expected, derivation):
+def _read_environment(name, inside, context, expected):
     rows = [r for r in _split(inside, {"\\\\"})[0] if r.text.strip()]
     cells = [_split(r, {"&"})[0] for r in rows]
     if name == "cases":
@@ -485,8 +479,8 @@ def _read_environment(name, inside, context, expected, derivation):
                             condition.text):
                 cond = sp.true
             else:
-                cond = _read(condition, context, None, derivation)
-            pieces.append((_read(row[0], context, None, derivation), cond))
+                cond = _read(condition, context, None)
+            pieces.append((_read(row[0], context, None), cond))
         return sp.Piecewise(*pieces)
     if not name.endswith("matrix") and name != "array":
         raise ClaimError(f"unknown environment {name!r}", inside.position(0))
@@ -495,8 +489,8 @@ def _read_environment(name, inside, context, expected, derivation):
         raise ClaimError("the rows of a matrix must have equal lengths", inside.position(0))
     shape = (len(cells), width.pop())
     entries = expected if isinstance(expected, sp.MatrixBase) and expected.shape == shape else None
-    return sp.ImmutableMatrix([[_read(c, context, entries[i, j] if entries is not None else None,
-                                      derivation) for j, c in enumerate(row)]
+    return sp.ImmutableMatrix([[_read(c, context, entries[i, j] if entries is not None else None)
+                                for j, c in enumerate(row)]
                                for i, row in enumerate(cells)])
 
 
@@ -637,8 +631,7 @@ class _Skeleton:
                 return after
         if tok.startswith(r"\begin{") and k in self.pairs:
             inside = self.span(k + 1, self.pairs[k])
-            value = _read_environment(tok[7:-1], inside, self.context, None,
-                                      self.context.derivation)
+            value = _read_environment(tok[7:-1], inside, self.context, None)
             self.emit(self.placeholder(value, self.origin(k)), k)
             return self.pairs[k] + 1
         following = self.tokens[k + 1][0] if k + 1 < len(self.tokens) else ""
@@ -661,11 +654,10 @@ class _Skeleton:
         if literal.count(".") > 1 or literal.endswith("."):
             raise ClaimError(f"cannot read the number {literal!r}", self.origin(k))
         if "." in literal:
-            whole, fraction = literal.split(".")
-            mantissa = sp.Rational(int(whole + fraction), 10 ** len(fraction))
-            unit = sp.Rational(1, 10 ** len(fraction))
+            mantissa = parse_number(literal)
+            unit = sp.Rational(1, 10 ** len(literal.partition(".")[2]))
             self.precision = max(self.precision, unit / mantissa if mantissa else sp.oo)
-            self.emit(rf"{{\frac{{{int(whole + fraction)}}}{{{10 ** len(fraction)}}}}}", k)
+            self.emit(rf"{{\frac{{{mantissa.p}}}{{{mantissa.q}}}}}", k)
         else:
             self.emit(literal, k)
         return end
@@ -768,8 +760,6 @@ class _Skeleton:
                 return sp.KroneckerDelta(*indices)
         if name in context.functions or name in BUILTINS or name == "O":
             return _Function(name)
-        if name in context.indexed:
-            return context.indexed[name]
         if name == "e":
             return sp.E
         if name == "pi":
@@ -936,8 +926,6 @@ class _Rebuild:
             if name in BUILTINS:
                 return BUILTINS[name](*(self.value(a) for a in node.args))
             raise ClaimError(f"unknown function {name}", self.source.position(0))
-        if isinstance(node, sp.Float):
-            return sp.Rational(str(node))
         if not node.args:
             return node
         if isinstance(node, sp.Mul):
@@ -960,10 +948,7 @@ class _Rebuild:
             if isinstance(base, sp.MatrixExpr) and exponent == -1:
                 return base.I
             return sp.Pow(base, exponent)
-        args = [self.value(a) for a in node.args]
-        if isinstance(node, sp.Derivative):
-            return sp.Derivative(*args)
-        return node.func(*args)
+        return node.func(*(self.value(a) for a in node.args))
 
 
 # --------------------------------------------------------------------------- comparing
@@ -1037,8 +1022,6 @@ class _Space:
             return sp.Integer(low + rng.randint(0, 4))
         if isinstance(domain, sp.Interval):
             start, end = domain.start, domain.end
-        elif symbol.is_positive:
-            start, end = sp.S.Zero, sp.oo
         elif symbol.is_nonnegative:
             start, end = sp.S.Zero, sp.oo
         else:
@@ -1198,12 +1181,12 @@ def compare(claimed, derived, space: _Space) -> Outcome:
             claimed = sp.FiniteSet(claimed)
         return _compare_sets(claimed, derived, space)
     if isinstance(derived, sp.Tuple):
-        return _compare_sequences(claimed, derived, space, sp.Tuple, "element")
+        return _compare_sequences(claimed, derived, space, "element")
     if isinstance(derived, sp.MatrixBase):
         if not isinstance(claimed, sp.MatrixBase) or claimed.shape != derived.shape:
             return _mismatch(claimed, f"a {derived.rows}x{derived.cols} matrix")
-        return _compare_sequences(sp.Tuple(*claimed), sp.Tuple(*derived), space, sp.Tuple,
-                                  "entry", derived.cols)
+        return _compare_sequences(sp.Tuple(*claimed), sp.Tuple(*derived), space, "entry",
+                                  derived.cols)
     if isinstance(derived, sp.Order):
         return _compare_orders(claimed, derived)
     if isinstance(derived, sp.core.relational.Relational):
@@ -1219,7 +1202,7 @@ def _mismatch(claimed, wanted):
 
 
 def _kind(value):
-    for kind, name in ((sp.Interval, "an interval"), (sp.FiniteSet, "a set"), (sp.Set, "a set"),
+    for kind, name in ((sp.Interval, "an interval"), (sp.Set, "a set"),
                        (sp.Tuple, "a tuple"), (sp.MatrixBase, "a matrix"),
                        (sp.core.relational.Relational, "a relation"), (sp.Expr, "an expression")):
         if isinstance(value, kind):
@@ -1227,8 +1210,8 @@ def _kind(value):
     return type(value).__name__
 
 
-def _compare_sequences(claimed, derived, space, kind, label, columns=None):
-    if not isinstance(claimed, kind) or len(claimed) != len(derived):
+def _compare_sequences(claimed, derived, space, label, columns=None):
+    if not isinstance(claimed, sp.Tuple) or len(claimed) != len(derived):
         return _mismatch(claimed, f"a tuple of {len(derived)}")
     methods = []
     for index, (c, d) in enumerate(zip(claimed, derived)):
@@ -1432,10 +1415,7 @@ def check(derivation: Derivation, name: str, text: str) -> Verdict:
     >>> v.status, v.problem, v.position
     ('could not read', "unclosed '{'", 8)
     """
-    if name not in derivation.names:
-        raise ValueError(f"result == {name!r} is not a result of {derivation.topic}; "
-                         f"choose from {', '.join(derivation.names)}")
-    result = derivation[name]
+    (result,) = derivation.only([name]).results
     derived_latex = sp.latex(rendered_claim(result))
     verdict = dict(topic=derivation.topic, result=name, claim=text, derived_latex=derived_latex)
     try:

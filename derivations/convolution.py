@@ -77,7 +77,9 @@ def output_size():
     """
     fits = sp.LessThan(i * s + k, n + 2 * p)
     last = sp.solve(sp.Eq(fits.lhs, fits.rhs), i, simplify=False)[0]
-    count = positions(n, k, p, s)
+    count = sp.floor(sp.together(last)) + 1
+    if count != positions(n, k, p, s):
+        raise ArithmeticError(f"the counted positions {count} differ from positions()")
     steps = (
         Step("the padded input has n + 2p positions; output i starts at i s and must fit",
              fits),

@@ -158,7 +158,7 @@ def derive() -> Derivation:
     w_k = sp.MatrixSymbol("w_k", d, 1)
     update = w_k - eta * sp.diff(least_squares_loss(w), w).subs(w, w_k)
     total = (sp.diff(update, eta) + (update.subs(w_k, w_k + tangent) - update).expand()).expand()
-    forward_memory = 2 * d
+    forward_memory = w_k.shape[0] + tangent.shape[0]
     forward_order = sp.Order(forward_memory, (T, sp.oo))
     memory_forward = Result(
         "memory_forward",
@@ -173,7 +173,7 @@ def derive() -> Derivation:
          Step("as T grows", forward_order)),
         lhs=sp.Symbol("M_forward"))
 
-    stored = sp.summation(d, (k, 0, T - 1))
+    stored = sp.summation(w_k.shape[0], (k, 0, T - 1))
     backprop_order = sp.Order(stored, (T, sp.oo))
     memory_backprop = Result(
         "memory_backprop",
@@ -182,7 +182,7 @@ def derive() -> Derivation:
         backprop_order,
         (Step("the backward pass through step k needs w_k (the gradient's Jacobian there); "
               "it runs after the forward pass, so w_0, ..., w_{T-1} are all kept",
-              equation(sp.Symbol("M_backprop"), sp.Sum(d, (k, 0, T - 1)))),
+              equation(sp.Symbol("M_backprop"), sp.Sum(w_k.shape[0], (k, 0, T - 1)))),
          Step("sum", equation(sp.Symbol("M_backprop"), stored)),
          Step("as T grows", backprop_order)),
         lhs=sp.Symbol("M_backprop"))

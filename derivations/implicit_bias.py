@@ -101,6 +101,8 @@ def minimum_norm_solution():
     multipliers = gram.I * t
     value = X.T * multipliers
     _, gap = kkt_check()
+    if any(gap):
+        raise ArithmeticError(f"the KKT solution differs from X^T (X X^T)^-1 t by {gap}")
     v = matrix_symbol("v", d, 1)
     steps = (
         Step("minimise ||w||^2 / 2 subject to X w = t: the Lagrangian",
@@ -170,6 +172,8 @@ def adaptive_step_on_one_example(x=(2, 1), target=2):
     first_gradient = gradient.subs({u: 0 for u in weights})
     first_step = first_gradient.applyfunc(
         lambda g: sp.limit(-eta * g / (sp.sqrt((1 - rho) * g**2) + epsilon), epsilon, 0))
+    if x_j in step.free_symbols or len(set(first_step)) != 1:
+        raise ArithmeticError(f"the adaptive steps {step}, {first_step.T} differ between coordinates")
     steps = (
         Step("the loss on the one example", equation(sp.Symbol("L"), loss)),
         Step("its gradient: the residual r times x_1", equation(sp.Symbol("g"), gradient.T)),
@@ -227,8 +231,9 @@ def derive() -> Derivation:
     example, target = sp.ImmutableMatrix([[2, 1]]), sp.ImmutableMatrix([2])
     smallest = value.subs({n: 1, d: 2}).subs({matrix_symbol("X", 1, 2): example,
                                              matrix_symbol("t", 1, 1): target}).doit()
-    step, first_step, adaptive_steps = adaptive_step_on_one_example()
-    (common,) = sp.solve((example * sp.Matrix([alpha, alpha]))[0] - target[0], alpha)
+    *_, adaptive_steps = adaptive_step_on_one_example(tuple(example), target[0])
+    fit = sp.Eq((example * sp.Matrix([alpha, alpha]))[0], target[0])
+    (common,) = sp.solve(fit, alpha)
     adaptive = sp.ImmutableMatrix([common, common])
     counterexample = Result(
         "rmsprop_counterexample",
@@ -238,8 +243,7 @@ def derive() -> Derivation:
         sp.Tuple(smallest, adaptive),
         (Step("the minimum-norm formula with X = [2, 1], t = 2", equation(sp.Symbol("w_mn"), smallest)),)
         + adaptive_steps
-        + (Step("so w_k = alpha_k (1, 1) for every k, and a limit that fits the data solves",
-                sp.Eq((example * sp.Matrix([alpha, alpha]))[0], target[0])),
+        + (Step("so w_k = alpha_k (1, 1) for every k, and a limit that fits the data solves", fit),
            Step("hence", equation(sp.Symbol("w_RMSProp"), adaptive)),
            Step("its squared norm against the minimum", sp.Tuple(
                (adaptive.T * adaptive)[0], (smallest.T * smallest)[0]))),

@@ -192,7 +192,8 @@ def relu_second_moment():
     whole = sp.integrate(z**2 * normal, (z, -sp.oo, sp.oo))
     ratio = sp.cancel(positive_half / whole)
     uniform_half = sp.integrate(z**2 / (2 * b), (z, 0, b))
-    uniform_ratio = sp.cancel(uniform_half / uniform_variance(b)[0])
+    uniform_whole = uniform_variance(b)[0]
+    uniform_ratio = sp.cancel(uniform_half / uniform_whole)
     if uniform_ratio != ratio:
         raise ArithmeticError(f"the halving differs between densities: {ratio}, {uniform_ratio}")
     steps = (
@@ -202,7 +203,8 @@ def relu_second_moment():
              "of E[z^2] are equal; for the normal density",
              sp.Eq(sp.Integral(z**2 * normal, (z, 0, sp.oo)), positive_half)),
         Step("against the whole line", sp.Eq(sp.Integral(z**2 * normal, (z, -sp.oo, sp.oo)), whole)),
-        Step("and for U(-b, b), E[relu(z)^2] over Var(z)", sp.Eq(uniform_half / (b**2 / 3), uniform_ratio, evaluate=False)),
+        Step("and for U(-b, b), E[relu(z)^2] over Var(z)",
+             sp.Eq(uniform_half / uniform_whole, uniform_ratio, evaluate=False)),
         Step("ReLU halves the second moment", sp.Eq(E(relu(z) ** 2) / Var(z), ratio)),
     )
     return ratio, steps
@@ -237,10 +239,9 @@ def derive() -> Derivation:
         "The variance of a unit of layer i: n_in times the weight variance times the "
         "input variance.",
         forward,
-        (Step("a unit sums n_in products", sp.Eq(h_now, sp.Sum(sp.Symbol("W_jk") * sp.Symbol("h_k"),
-                                                                (k, 1, n_in)))),
+        (Step("a unit sums n_in products", sp.Eq(h_now, sp.Sum(W_jk * h_prev, (k, 1, n_in)))),
          Step("each product of independent zero-mean factors has variance",
-              sp.Eq(Var(W_jk * sp.Symbol("h_k")), term)))
+              sp.Eq(Var(W_jk * h_prev), term)))
         + sum_steps + (Step("so", sp.Eq(Var(h_now), forward)),),
         lhs=Var(h_now))
 

@@ -161,7 +161,9 @@ def gradient_and_hessian():
     gradient = sp.Sum(per_example, (i, 1, n)) / n + penalty_gradient
     hessian = (sp.Sum(s[i] * (1 - s[i]) * dz * dz.subs(j, k), (i, 1, n)) / n
                + penalty_hessian)
-    sample, difference, _ = explicit_sample_hessian()
+    sample, difference, other_label = explicit_sample_hessian()
+    if not (difference.is_zero_matrix and other_label.is_zero_matrix):
+        raise ArithmeticError("the sample Hessian is not s(1 - s) x~ x~^T for both labels")
     grad_steps = (
         Step("one example's loss as a function of its margin z = sum_j x_j w_j",
              sample_loss()),
@@ -207,7 +209,10 @@ def strong_convexity():
     if sp.expand(form - split) != 0:
         raise ArithmeticError("the quadratic form does not split into data and penalty")
     curvature_exp = sp.simplify(sigmoid_curvature().rewrite(sp.exp))
+    if not curvature_exp.is_positive:
+        raise ArithmeticError(f"the curvature {curvature_exp} is not positive")
     tail = sp.limit(sigmoid_curvature(m), m, sp.oo)
+    best = sp.cancel(split.subs(c, tail) / (v.T * v)[0])
     steps = (
         Step("the data term's curvature s(1 - s) is positive", curvature_exp),
         Step("so along any v the Hessian's quadratic form (shown for one example, "
@@ -215,9 +220,9 @@ def strong_convexity():
         Step("at w = (w_0 = m, 0, ..., 0) every margin z_i = m, because x_i0 = 1; the "
              "curvature there tends to", sp.Eq(sp.Limit(sigmoid_curvature(m), m, sp.oo), tail)),
         Step("so the Hessian tends to lambda I on every data set, and no constant above "
-             "lambda is valid", sp.Eq(mu, lam)),
+             "lambda is valid", sp.Eq(mu, best)),
     )
-    return lam, steps
+    return best, steps
 
 
 def smoothness_bound():

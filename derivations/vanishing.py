@@ -20,6 +20,7 @@ h = sp.IndexedBase("h", real=True)
 z = sp.IndexedBase("z", real=True)
 s = sp.Function("s")
 D = sp.Function("D")
+SIGMOID = 1 / (1 + sp.exp(-zeta))
 
 LAYER_INDEX = sp.Range(2, sp.oo)
 PARAMETERS = (
@@ -113,9 +114,8 @@ def sigmoid_slope_maximum():
     >>> sigmoid_slope_maximum()[0]
     1/4
     """
-    sigmoid = 1 / (1 + sp.exp(-zeta))
-    first = sp.diff(sigmoid, zeta)
-    logistic_form = sp.simplify(first - sigmoid * (1 - sigmoid))
+    first = sp.diff(SIGMOID, zeta)
+    logistic_form = sp.simplify(first - SIGMOID * (1 - SIGMOID))
     second = sp.diff(first, zeta)
     critical = sp.solve(sp.Eq(second, 0), zeta)
     (where,) = critical
@@ -177,7 +177,8 @@ def derive() -> Derivation:
         lhs=sp.Symbol("max_z s'(z)"))
 
     size = sp.Abs(sp.Derivative(h[n], w[i]))
-    sigmoid_bound = bound_of(product, 1, peak)
+    outputs = [sp.limit(SIGMOID, zeta, end) for end in (-sp.oo, sp.oo)]
+    sigmoid_bound = bound_of(product, sp.Max(*map(sp.Abs, outputs)), peak)
     decay = sp.simplify(sigmoid_bound.subs(n, n + 1) / sigmoid_bound)
     sigmoid_result = Result(
         "sigmoid_gradient_bound",
@@ -185,7 +186,7 @@ def derive() -> Derivation:
         "by at least a factor 4 per layer between w_i and the output.",
         sp.Le(size, sigmoid_bound),
         (Step("the sigmoid's outputs lie in (0, 1), so |h_{i-1}| <= 1",
-              sp.Tuple(*[sp.limit(1 / (1 + sp.exp(-zeta)), zeta, end) for end in (-sp.oo, sp.oo)])),
+              sp.Tuple(*outputs)),
          Step("every factor s'(z_k) <= 1/4 and |w_k| <= 1 in the product", sp.Abs(product)),
          Step("so the product is at most", sigmoid_bound),
          Step("one more layer multiplies the bound by", sp.Eq(sp.Symbol("ratio"), decay)),

@@ -47,8 +47,7 @@ def penalised_gradient():
     """
     penalised = L(w) + lambda_L2 / 2 * w**2
     derivative = sp.diff(penalised, w)
-    at_start = derivative.subs(w, w_0).subs(sp.Subs(sp.Derivative(L(w), w), w, w_0), g)
-    at_start = at_start.subs(sp.Derivative(L(w_0), w_0), g)
+    at_start = derivative.subs(sp.Derivative(L(w), w), g).subs(w, w_0)
     steps = (
         Step("the penalised loss", sp.Eq(sp.Function("L_L2")(w), penalised)),
         Step("differentiate", sp.Eq(sp.Derivative(sp.Function("L_L2")(w), w), derivative)),

@@ -15,6 +15,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import expit
 
+from .optim import _count
+
 __all__ = ["Dual", "Var", "exp", "log", "sigmoid", "relu", "maximum", "forward_jacobian",
            "reverse_jacobian", "forward_trace", "reverse_trace", "to_dot", "gd_loss",
            "scalar_chain"]
@@ -312,12 +314,11 @@ def gd_loss(X, targets, w0, eta, steps: int):
     >>> round(float(loss.value), 6), round(float(loss.tangent), 6)
     (0.289048, -2.70459)
     """
-    if int(steps) != steps or steps < 0:
-        raise ValueError(f"steps == {steps!r}, must be a whole number >= 0")
+    steps = _count("steps", steps, 0)
     X, targets = np.asarray(X, dtype=float), np.asarray(targets, dtype=float)
     n = X.shape[0]
     w = np.asarray(w0, dtype=float)
-    for _ in range(int(steps)):
+    for _ in range(steps):
         w = w - eta * ((2.0 / n) * (X.T @ (X @ w - targets)))
     residual = X @ w - targets
     return (residual * residual).sum() / n

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.optimize import linprog
 
-from .optim import sgd
+from .optim import _count, sgd
 from .recurrences import iterate
 
 __all__ = ["mean_absolute_deviation", "absolute_deviation_minimiser", "average_iterate"]
@@ -74,7 +74,5 @@ def average_iterate(subgradient, w1, eta, steps):
     >>> ws[:, 0], w_bar
     (array([ 1. ,  0.6,  0.2, -0.2]), array([0.4]))
     """
-    if int(steps) != steps or steps < 1:
-        raise ValueError(f"steps == {steps!r}, must be a whole number >= 1; pass e.g. steps=100")
-    iterates = iterate(sgd(eta), subgradient, w1, int(steps) - 1)
+    iterates = iterate(sgd(eta), subgradient, w1, _count("steps", steps, 1) - 1)
     return iterates.mean(axis=0), iterates, np.array([subgradient(w) for w in iterates])

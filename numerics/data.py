@@ -34,6 +34,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .experiments.common import atomic_path
+from .optim import _integer
 
 __all__ = ["DATASETS", "cache_folder", "candidate_folders", "find_folder", "read_idx",
            "load_mnist", "load_cifar10", "restricted_load", "load_digits", "load", "fetch",
@@ -106,12 +107,15 @@ def candidate_folders(name, data_dir=None):
     >>> [str(p) for p in candidate_folders("mnist", "/data")]
     ['/data', '/data/mnist']
     """
+    return [folder for root in _roots(data_dir) for folder in (root, root / name)]
+
+
+def _roots(data_dir):
+    """``[data_dir]`` if given, else ``OPTVERIFY_DATA`` (when set) and the cache folder."""
     if data_dir is not None:
-        roots = [Path(data_dir)]
-    else:
-        roots = [Path(os.environ["OPTVERIFY_DATA"])] if os.environ.get("OPTVERIFY_DATA") else []
-        roots.append(cache_folder())
-    return [folder for root in roots for folder in (root, root / name)]
+        return [Path(data_dir)]
+    roots = [Path(os.environ["OPTVERIFY_DATA"])] if os.environ.get("OPTVERIFY_DATA") else []
+    return roots + [cache_folder()]
 
 
 def find_folder(name, groups, data_dir=None):
@@ -135,10 +139,7 @@ def find_folder(name, groups, data_dir=None):
 
 def download_folder(name, data_dir=None):
     """Where :func:`download` puts data set ``name``: ``<root>/<name>`` of the first root."""
-    root = (Path(data_dir) if data_dir is not None else
-            Path(os.environ["OPTVERIFY_DATA"]) if os.environ.get("OPTVERIFY_DATA")
-            else cache_folder())
-    return root / name
+    return _roots(data_dir)[0] / name
 
 
 # ------------------------------------------------------------------ readers
@@ -551,9 +552,7 @@ def minibatches(x, y, batch_size, seed=0, shuffle=True, epochs=1, drop_last=Fals
     [[0, 1], [2, 3], [4]]
     """
     n = len(x)
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) \
-            or batch_size < 1:
-        raise ValueError(f"batch_size == {batch_size!r}, must be an integer >= 1; pass e.g. 128")
+    _integer("batch_size", batch_size)
     if len(y) != n or n == 0:
         raise ValueError(f"x has {n} rows and y has {len(y)}, must be equal and >= 1; pass "
                          f"one label per example")

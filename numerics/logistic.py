@@ -135,8 +135,13 @@ def logistic_hessian(w, b, X, y, lam):
            [0.5 , 0.75]])
     """
     X, y = _checked(X, y, lam)
-    s = expit(X @ np.asarray(w, dtype=float) + b)
-    return augmented_gram(X, s * (1 - s)) / y.size + lam * np.eye(X.shape[1] + 1)
+    return _hessian_at_scores(X, X @ np.asarray(w, dtype=float) + b, lam)
+
+
+def _hessian_at_scores(X, scores, lam):
+    """``(1/n) X~^T diag(s (1 - s)) X~ + lam I``, ``s = expit(X w + b)``: no labels needed."""
+    s = expit(scores)
+    return augmented_gram(X, s * (1 - s)) / X.shape[0] + lam * np.eye(X.shape[1] + 1)
 
 
 def finite_difference_hessian(w, b, X, y, lam, step=1e-4):
@@ -170,12 +175,7 @@ def stacked_gradient(X, y, lam):
     array([-0.5, -0.5])
     """
     X, y = _checked(X, y, lam)
-
-    def gradient(theta):
-        grad_w, grad_b = logistic_gradient(theta[:-1], theta[-1], X, y, lam)
-        return np.append(grad_w, grad_b)
-
-    return gradient
+    return lambda theta: logistic_objective(np.asarray(theta, dtype=float), X, y, lam)[1]
 
 
 def logistic_minimiser(X, y, lam, tol=1e-12):

@@ -10,13 +10,10 @@ import math
 
 import numpy as np
 
+from .optim import _count, sgd
+from .recurrences import iterate
+
 __all__ = ["noisy_squared_loss", "sgd_with_input_noise", "mean_and_band"]
-
-
-def _positive_count(name, value):
-    if isinstance(value, bool) or int(value) != value or value < 1:
-        raise ValueError(f"{name} == {value!r}, must be a whole number >= 1; pass e.g. {name}=1000")
-    return int(value)
 
 
 def _scale(sigma):
@@ -43,7 +40,7 @@ def noisy_squared_loss(X, y, w, sigma, draws: int, rng: np.random.Generator) -> 
     if X.shape != (y.shape[0], w.shape[0]):
         raise ValueError(f"X has shape {X.shape}, y has {y.shape[0]} entries and w has "
                          f"{w.shape[0]}: X must be len(y) x len(w)")
-    noise = rng.normal(scale=_scale(sigma), size=(_positive_count("draws", draws),) + X.shape)
+    noise = rng.normal(scale=_scale(sigma), size=(_count("draws", draws, 1, 1000),) + X.shape)
     residual = (X + noise) @ w - y
     return np.einsum("ri,ri->r", residual, residual)
 
@@ -70,21 +67,16 @@ def sgd_with_input_noise(x, y, sigma, eta, steps: int, runs: int, rng: np.random
     sigma, eta = _scale(sigma), float(eta)
     if not math.isfinite(eta) or eta <= 0:
         raise ValueError(f"eta == {eta!r}, must be a finite number > 0; pass e.g. eta=0.1")
-    steps, runs = int(steps), _positive_count("runs", runs)
-    if steps < 0:
-        raise ValueError(f"steps == {steps!r}, must be a whole number >= 0; pass e.g. steps=100")
-    path = np.empty((steps + 1, runs))
-    path[0] = w0
-    w = path[0].copy()
-    with np.errstate(over="ignore", invalid="ignore"):
-        for t in range(1, steps + 1):
-            noisy = x + sigma * rng.standard_normal(runs)
-            w = w - eta * (noisy * w - y) * noisy
-            if not np.all(np.isfinite(w)):
-                raise FloatingPointError(f"an iterate became non-finite at step {t}; "
-                                         f"eta == {eta!r} is too large for these runs")
-            path[t] = w
-    return path
+    runs = _count("runs", runs, 1, 1000)
+
+    def gradient(w):
+        noisy = x + sigma * rng.standard_normal(runs)
+        return (noisy * w - y) * noisy
+
+    try:
+        return iterate(sgd(eta), gradient, np.broadcast_to(np.asarray(w0, float), (runs,)), steps)
+    except FloatingPointError as error:
+        raise FloatingPointError(f"{error}; eta == {eta!r} is too large for these runs") from None
 
 
 def mean_and_band(samples, z: float = 5.0, axis: int = -1):

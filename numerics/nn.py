@@ -23,8 +23,8 @@ from scipy.special import expit
 
 from . import init as initializers
 from .finite_differences import gradient as numerical_gradient
-from .logistic import augmented_gram, logistic_objective, softplus_and_sigmoid
-from .optim import _choice, _real
+from .logistic import _hessian_at_scores, augmented_gram, logistic_objective, softplus_and_sigmoid
+from .optim import _choice, _integer, _real
 
 __all__ = ["Layer", "Linear", "ReLU", "Sigmoid", "Tanh", "Dropout", "Flatten", "Conv2d",
            "MaxPool2d", "GlobalAvgPool", "Sequential", "MLP", "softmax_cross_entropy",
@@ -200,11 +200,9 @@ class Flatten(Layer):
         return dy.reshape(self._shape)
 
 
-def _integer(name, value, low=1):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-        raise ValueError(f"{name} == {value!r}, must be an integer >= {low}; pass e.g. "
-                         f"{name}={max(low, 1)}")
-    return int(value)
+def _strided(offset, stride, count):
+    """The slice ``offset, offset + stride, ...`` of ``count`` indices."""
+    return slice(offset, offset + stride * (count - 1) + 1, stride)
 
 
 def _offsets(size, stride, out_h, out_w):
@@ -213,8 +211,7 @@ def _offsets(size, stride, out_h, out_w):
     Output pixel ``(p, q)`` sees input pixel ``(i + stride p, j + stride q)``, so offset
     ``(i, j)`` reads one strided slice per spatial axis.
     """
-    return [((i, j), slice(i, i + stride * (out_h - 1) + 1, stride),
-             slice(j, j + stride * (out_w - 1) + 1, stride))
+    return [((i, j), _strided(i, stride, out_h), _strided(j, stride, out_w))
             for i in range(size) for j in range(size)]
 
 
@@ -278,7 +275,7 @@ class Conv2d(Layer):
         runs = runs[:, :, ::s * c][:, :, :out_w]
         cols = np.empty((n, out_h, out_w, k, k * c), dtype=x.dtype)
         for i in range(k):
-            cols[:, :, :, i] = runs[:, i:i + s * (out_h - 1) + 1:s]
+            cols[:, :, :, i] = runs[:, _strided(i, s, out_h)]
         self._cols = cols.reshape(n * out_h * out_w, -1)
         self._input_shape = x.shape
         out = self._cols @ self._matrix().T
@@ -308,7 +305,7 @@ class Conv2d(Layer):
 def _along(axis, offset, stride, count):
     """The index selecting ``offset, offset + stride, ...`` (``count`` of them) along ``axis`` of a 4-D array."""
     index = [slice(None)] * 4
-    index[axis] = slice(offset, offset + stride * (count - 1) + 1, stride)
+    index[axis] = _strided(offset, stride, count)
     return tuple(index)
 
 
@@ -815,9 +812,7 @@ class LogisticRegression:
     def hessian(self, X):
         """``[X, 1]^T diag(s (1 - s)) [X, 1] / n + lam I`` at the fitted parameters, ``s = expit(margin)``."""
         X = np.asarray(X, dtype=float)
-        probability = expit(self.decision_function(X))
-        gram = augmented_gram(X, probability * (1 - probability))
-        return gram / X.shape[0] + self.lam * np.eye(X.shape[1] + 1)
+        return _hessian_at_scores(X, self.decision_function(X), self.lam)
 
     def decision_function(self, X):
         """Scores ``X w + w0``."""

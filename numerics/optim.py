@@ -145,6 +145,22 @@ def _real(name, value, low=-math.inf, high=math.inf, low_open=False, high_open=F
     return value
 
 
+def _integer(name, value, low=1):
+    """``value`` as an int (an int type, not a bool), ``>= low``, or an error naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+        raise ValueError(f"{name} == {value!r}, must be an integer >= {low}; pass e.g. "
+                         f"{name}={max(low, 1)}")
+    return int(value)
+
+
+def _count(name, value, low=0, example=100):
+    """``value`` as an int: a whole number (``3`` or ``3.0``, not a bool) ``>= low``."""
+    if isinstance(value, bool) or int(value) != value or value < low:
+        raise ValueError(f"{name} == {value!r}, must be a whole number >= {low}; pass e.g. "
+                         f"{name}={example}")
+    return int(value)
+
+
 def _flag(name, value):
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} == {value!r}, must be True or False")

@@ -14,6 +14,8 @@ from typing import Callable, NamedTuple, Sequence
 
 import numpy as np
 
+from .optim import _count
+
 __all__ = ["Propagation", "propagate"]
 
 _ACTIVATIONS = {
@@ -86,9 +88,7 @@ def propagate(init, widths: Sequence[int], rng: np.random.Generator, *, samples:
                          f"(input, then each layer's output)")
     if activation not in _ACTIVATIONS:
         raise ValueError(f"activation == {activation!r}, must be one of {sorted(_ACTIVATIONS)}")
-    for name, value in (("samples", samples), ("nets", nets)):
-        if int(value) != value or value < 1:
-            raise ValueError(f"{name} == {value!r}, must be a whole number >= 1")
+    samples, nets = _count("samples", samples, 1, 256), _count("nets", nets, 1, 8)
     act, slope = _ACTIVATIONS[activation]
     depth = len(widths) - 1
     weights = []

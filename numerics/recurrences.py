@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optim import apply_updates
+from .optim import _count, apply_updates
 
 __all__ = ["iterate", "least_squares_gradient", "piecewise_linear_gradient", "empirical_rate",
            "contraction_rate"]
@@ -29,14 +29,13 @@ def iterate(optimizer, gradient, w0, steps: int) -> np.ndarray:
     >>> iterate(sgd(0.25), lambda w: 2 * w, np.array([1.0]), 2)[:, 0]
     array([1.  , 0.5 , 0.25])
     """
-    if int(steps) != steps or steps < 0:
-        raise ValueError(f"steps == {steps!r}, must be a whole number >= 0; pass e.g. steps=100")
+    steps = _count("steps", steps, 0)
     w = np.array(w0, dtype=float)
     state = optimizer.init(w)
-    path = np.empty((int(steps) + 1,) + w.shape)
+    path = np.empty((steps + 1,) + w.shape)
     path[0] = w
     with np.errstate(over="ignore", invalid="ignore"):
-        for t in range(1, int(steps) + 1):
+        for t in range(1, steps + 1):
             updates, state = optimizer.update(gradient(w), state, w)
             w = apply_updates(w, updates)
             if not np.all(np.isfinite(w)):

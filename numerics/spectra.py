@@ -46,16 +46,19 @@ def eigenvalues_2x2(matrices):
     >>> np.sort_complex(eigenvalues_2x2(np.array([[2.0, 0.0], [0.0, 3.0]])))
     array([2.+0.j, 3.+0.j])
     """
-    half_trace, det = _half_trace_and_det(matrices)
+    half_trace, det = _half_trace_and_det(*_entries(matrices))
     root = np.sqrt((half_trace**2 - det).astype(complex))
     return np.stack([half_trace - root, half_trace + root], -1)
 
 
-def _half_trace_and_det(matrices):
+def _entries(matrices):
+    """``(r00, r01, r10, r11)`` of a stack of 2x2 matrices."""
     matrices = np.asarray(matrices, dtype=float)
-    half_trace = (matrices[..., 0, 0] + matrices[..., 1, 1]) / 2
-    det = matrices[..., 0, 0] * matrices[..., 1, 1] - matrices[..., 0, 1] * matrices[..., 1, 0]
-    return half_trace, det
+    return matrices[..., 0, 0], matrices[..., 0, 1], matrices[..., 1, 0], matrices[..., 1, 1]
+
+
+def _half_trace_and_det(r00, r01, r10, r11):
+    return (r00 + r11) / 2, r00 * r11 - r01 * r10
 
 
 def spectral_radius_2x2(matrices):
@@ -69,14 +72,11 @@ def spectral_radius_2x2(matrices):
     >>> float(spectral_radius_2x2(np.array([[0.0, 1.0], [-0.25, 0.0]])))
     0.5
     """
-    matrices = np.asarray(matrices, dtype=float)
-    return _radius_from_entries(matrices[..., 0, 0], matrices[..., 0, 1], matrices[..., 1, 0],
-                                matrices[..., 1, 1])
+    return _radius_from_entries(*_entries(matrices))
 
 
 def _radius_from_entries(r00, r01, r10, r11):
-    half_trace = (r00 + r11) / 2
-    det = r00 * r11 - r01 * r10
+    half_trace, det = _half_trace_and_det(r00, r01, r10, r11)
     gap = half_trace * half_trace - det
     radius = np.sqrt(np.abs(gap))
     radius += np.abs(half_trace)

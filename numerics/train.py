@@ -23,8 +23,8 @@ from tqdm.auto import tqdm
 
 from .data import minibatches
 from .experiments.common import atomic_path
-from .nn import _integer, accuracy, softmax_cross_entropy
-from .optim import GradientTransformation, _real, apply_updates
+from .nn import accuracy, softmax_cross_entropy
+from .optim import GradientTransformation, _integer, _real, _schedule, apply_updates
 from .schedules import exponential_range
 
 __all__ = ["History", "fit", "evaluate", "LRFinderResult", "lr_find"]
@@ -110,8 +110,7 @@ def _optimizer(optimizer, schedule):
     if schedule is None:
         raise ValueError("schedule is None; pass the learning rate, schedule=0.1, or a "
                          "function of the update count")
-    rate = schedule if callable(schedule) else (lambda value: lambda count: value)(
-        _real("schedule", schedule, 0.0))
+    rate = _schedule("schedule", schedule)
     return optimizer(rate), rate
 
 

@@ -21,8 +21,6 @@ def main(argv=None) -> int:
     builder.add_argument("--out", type=Path, default=Path("out/reports"), help="output folder")
     builder.add_argument("--quick", action="store_true", help="experiments in --quick mode")
     builder.add_argument("--no-pdf", action="store_true", help="write the .tex only")
-    for sub in (builder, *commands.choices.values()):
-        sub.error = parser.error
     args = parser.parse_args(argv)
     if args.command == "list":
         width = max(len(p.name) for p in PROBLEM_SETS)

@@ -13,11 +13,12 @@ from typing import Callable
 import numpy as np
 
 from numerics import convolution, init, montecarlo
-from numerics.autodiff import Dual, Var, exp, sigmoid
+from numerics.autodiff import Dual, Var, exp, reverse_jacobian, sigmoid
+from numerics.experiments.implicit_bias import OPTIMIZERS as IMPLICIT_BIAS_OPTIMIZERS
 from numerics.finite_differences import gradient as fd_gradient
 from numerics.implicit_bias import least_squares_path
 from numerics.nn import softmax_cross_entropy
-from numerics.optim import adam, momentum_ema, rmsprop, sgd
+from numerics.optim import adam, momentum_ema, sgd
 from numerics.recurrences import contraction_rate, iterate, least_squares_gradient
 from numerics.schedules import exponential_range
 from numerics.spectra import momentum_spectral_radius
@@ -134,16 +135,19 @@ def _receptive_field(k):
 
 
 def _rmsprop_limit():
-    path = least_squares_path(rmsprop(exponential_range(1e-2, 0.997), eps=1e-10),
-                              [[2.0, 1.0]], [2.0], 4000)
+    """Where the implicit_bias experiment's RMSProp (eps 1e-10, decaying rate) stops on the example."""
+    path = least_squares_path(IMPLICIT_BIAS_OPTIMIZERS["RMSProp"](), [[2.0, 1.0]], [2.0], 4000)
     return path[-1, 0]
 
 
 def _adam_third_weight():
-    """w_x after three Adam steps (textbook constants) on the sigmoid neuron, from autodiff."""
+    """w_x after three Adam steps (textbook constants) on the sigmoid neuron, gradient by reverse mode."""
+    def loss(w_x, w_y):  # (s(w_x x + w_y y) - t)^2 at x = 1, y = -1, t = 1
+        residual = sigmoid(w_x - w_y) - 1
+        return residual * residual
+
     def gradient(w):
-        o = 1 / (1 + np.exp(-(w[0] - w[1])))  # x = 1, y = -1
-        return 2 * (o - 1) * o * (1 - o) * np.array([1.0, -1.0])
+        return reverse_jacobian(loss, w)[0]
     return iterate(adam(1.0, betas=(0.9, 0.999), eps=1e-8), gradient, [-1.0, 1.0], 3)[-1, 0]
 
 

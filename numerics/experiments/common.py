@@ -112,8 +112,7 @@ class _Parser(argparse.ArgumentParser):
 
 def parser(description: str | None) -> argparse.ArgumentParser:
     """The shared command line of the experiments."""
-    summary = (description or "").strip().splitlines()[0] if description else None
-    p = _Parser(description=summary)
+    p = _Parser(description=description.strip().splitlines()[0] if description else None)
     source = p.add_mutually_exclusive_group()
     source.add_argument("--data", "--data-dir", dest="data", type=Path, metavar="DIR",
                         help="folder with the data set's files (else OPTVERIFY_DATA or the cache)")

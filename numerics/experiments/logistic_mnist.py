@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..data import average_pool, load, minibatches, select_pair, train_val_split
+from ..data import average_pool, minibatches, select_pair, train_val_split
 from ..logistic import logistic_loss, stacked_gradient
 from ..nn import LogisticRegression
 from ..optim import apply_updates, nesterov, nesterov_iterate
 from .common import main, sweep
 from .theory import prediction, results
+from .training_runs import splits
 
 LAMBDAS = (1e-4, 1e-3, 1e-2, 1e-1)
 GAP_FLOOR = 1e-12  # below this f - f* is rounding error of f* itself
@@ -47,11 +48,7 @@ def zeros_and_ones(args):
     >>> train[0].shape, sorted(set(train[1].tolist())), float(train[0].max()), note
     ((231, 64), [-1, 1], 1.0, 'digits: 231 train, 58 validation, 71 test (classes 0, 1; 8x8)')
     """
-    name = args.dataset or ("mnist" if args.data else "digits")
-    try:
-        pool, test = load(name, "train", args.data), load(name, "test", args.data)
-    except FileNotFoundError:
-        pool, test = load(name, "test", args.data), None
+    name, pool, test = splits(args)
     scale = float(np.max(pool[0]))
 
     def prepared(images, labels):

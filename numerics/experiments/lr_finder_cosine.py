@@ -23,11 +23,11 @@ from ..schedules import cosine_warmup
 from ..train import evaluate, fit, lr_find
 from .common import main, sweep
 from .theory import prediction, results
-from .training_runs import classification_data
+from .training_runs import classification_data, one_blas_thread
 
 IMAGE_SHAPES = {"digits": (1, 8, 8), "mnist": (1, 28, 28), "fashion-mnist": (1, 28, 28),
                 "cifar10": (3, 32, 32)}
-WEIGHT_DECAY, MOMENTUM, DROPOUT = 1e-3, 0.9, 0.5
+WEIGHT_DECAY, MOMENTUM, DROPOUT, BATCH_SIZE = 1e-3, 0.9, 0.5, 128
 FINDER_START, FINDER_FACTOR, FINDER_TARGET = 1e-5, 1.1, 1.0
 
 
@@ -67,22 +67,21 @@ def train_with_schedule(train, validation, widths, peak, rho, steps, seed):
     Returns the :class:`numerics.train.History` and the final validation error.
     """
     model = all_cnn(train[0].shape[1], widths, seed=seed)
-    history = fit(model, momentum_sgd(rho), train, schedule=cosine_warmup(peak, T=steps),
-                  steps=steps, validation=validation, seed=seed, quiet=True)
-    return history, 1.0 - evaluate(model, softmax_cross_entropy, validation)[1]
+    with one_blas_thread():
+        history = fit(model, momentum_sgd(rho), train, schedule=cosine_warmup(peak, T=steps),
+                      steps=steps, batch_size=BATCH_SIZE, validation=validation, seed=seed,
+                      quiet=True)
+        return history, 1.0 - evaluate(model, softmax_cross_entropy, validation)[1]
 
 
 def run(args, outputs):
     import matplotlib.pyplot as plt
-    from threadpoolctl import threadpool_limits
 
-    # The matrices here are small: one BLAS thread each is fastest; --jobs runs in parallel.
-    threadpool_limits(1, user_api="blas")
     data = classification_data(args)
     shape = IMAGE_SHAPES[data.name]
     train, validation = images((data.train, data.test), shape)
     widths = (16, 32) if shape[-1] <= 8 else (32, 64)
-    per_epoch = int(np.ceil(len(train[0]) / 128))
+    per_epoch = int(np.ceil(len(train[0]) / BATCH_SIZE))
     epochs, seeds = (5, 1) if args.quick else ((60, 3) if data.name == "digits" else (50, 1))
     steps = epochs * per_epoch
 
@@ -91,9 +90,10 @@ def run(args, outputs):
         eta_target=FINDER_TARGET))
     effective = prediction(derived["effective_learning_rate"])
 
-    finder = lr_find(all_cnn(shape[0], widths, seed=args.seed), momentum_sgd(MOMENTUM), train,
-                     start=FINDER_START, factor=FINDER_FACTOR, max_steps=finder_steps,
-                     seed=args.seed)
+    with one_blas_thread():
+        finder = lr_find(all_cnn(shape[0], widths, seed=args.seed), momentum_sgd(MOMENTUM),
+                         train, start=FINDER_START, factor=FINDER_FACTOR,
+                         max_steps=finder_steps, batch_size=BATCH_SIZE, seed=args.seed)
     eta_star, eta_max = finder.best_rate, finder.suggestion
     settings = [("eta_max, 0.9", eta_max, 0.9), ("5 eta_max, 0.5", 5 * eta_max, 0.5),
                 ("eta_max, 0.5", eta_max, 0.5)]

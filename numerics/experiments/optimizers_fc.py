@@ -16,11 +16,11 @@ beside it.
 from __future__ import annotations
 
 import math
-from fractions import Fraction
 
 import numpy as np
 
 from .common import main, sweep
+from .theory import prediction, results
 from .training_runs import classification_data, train_mlp
 
 HIDDEN, WEIGHT_SCALE, N_TRAIN, BATCH_SIZE, EPOCHS, SEEDS = (100,) * 5, 5e-2, 4000, 100, 5, 3
@@ -78,8 +78,9 @@ def run(args, outputs):
     sizes = (data.train[0].shape[1], *HIDDEN, 10)
     common = {"data": data, "sizes": sizes, "activation": "relu", "init_name": "normal",
               "std": WEIGHT_SCALE, "steps": updates}
-    window = float(1 / (1 - Fraction(str(MOMENTUM))))     # 10 for 0.9, free of rounding
-    effective_rate = OPTIMIZERS["SGD"][1] * window
+    effective = prediction(results("schedules")["effective_learning_rate"])  # eta/(1 - rho)
+    window = float(effective(eta=1.0, rho=MOMENTUM))
+    effective_rate = float(effective(eta=OPTIMIZERS["SGD"][1], rho=MOMENTUM))
     batches = candidate_batch_sizes(n_used, largest)
     jobs = ([{"optimizer": o, "lr": lr, "batch_size": BATCH_SIZE} for o, lr in OPTIMIZERS.values()]
             + [{"optimizer": "sgd", "lr": effective_rate, "batch_size": BATCH_SIZE}]

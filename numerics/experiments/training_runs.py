@@ -19,8 +19,9 @@ from ..data import load, standardize, shuffle, train_val_split
 from ..nn import MLP, Linear, softmax_cross_entropy
 from ..train import History, evaluate, fit
 
-__all__ = ["Data", "Run", "OPTIMIZERS", "INITIALIZERS", "classification_data", "initializer",
-           "build_mlp", "weight_stds", "train_mlp", "per_epoch", "layer_names"]
+__all__ = ["Data", "Run", "OPTIMIZERS", "INITIALIZERS", "splits", "classification_data",
+           "initializer", "build_mlp", "weight_stds", "one_blas_thread", "train_mlp", "per_epoch",
+           "layer_names"]
 
 OPTIMIZERS = {"sgd": optim.sgd, "momentum": functools.partial(optim.sgd, momentum=0.9),
               "rmsprop": optim.rmsprop, "adam": optim.adam}
@@ -53,6 +54,26 @@ PREPROCESSING = {"standardize": "standardized", "center": "mean image subtracted
 PIXEL_MAX = {"digits": 16.0}   # the 8-bit data sets' pixels reach 255
 
 
+def splits(args):
+    """``(name, train, test)`` of the data set the command line names; ``test`` is None without a train split.
+
+    ``--dataset NAME``, else MNIST for ``--data DIR``, else the embedded digits. When the
+    folder holds only the test split, that split is ``train`` and ``test`` is None.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> name, train, test = splits(argparse.Namespace(dataset=None, data=None))
+    >>> name, len(train[1]), len(test[1])
+    ('digits', 1437, 360)
+    """
+    name = args.dataset or ("mnist" if args.data else "digits")
+    try:
+        return name, load(name, "train", args.data), load(name, "test", args.data)
+    except FileNotFoundError:
+        return name, load(name, "test", args.data), None
+
+
 def classification_data(args, n_train: int | None = None, preprocessing="standardize") -> Data:
     """The data set named on the command line, flattened, with the train split's statistics applied.
 
@@ -74,16 +95,13 @@ def classification_data(args, n_train: int | None = None, preprocessing="standar
     >>> bool(abs(centred.mean()) < 1e-9), float(centred.max()) <= 255
     (True, True)
     """
-    name = args.dataset or ("mnist" if args.data else "digits")
     if preprocessing not in PREPROCESSING:
         raise ValueError(f"preprocessing == {preprocessing!r}, must be one of "
                          f"{tuple(PREPROCESSING)}; pass 'standardize'")
-    try:
-        train = load(name, "train", args.data)
-        test = load(name, "test", args.data)
-        source = f"{name}"
-    except FileNotFoundError:
-        train, test = train_val_split(*load(name, "test", args.data), 0.2, seed=args.seed)
+    name, train, test = splits(args)
+    source = name
+    if test is None:
+        train, test = train_val_split(*train, 0.2, seed=args.seed)
         source = f"{name} (no train split found: its test split divided 80/20)"
     x, y = shuffle(*train, seed=args.seed)
     if n_train is not None:
@@ -141,6 +159,11 @@ def weight_stds(model) -> list[float]:
             if isinstance(layer, Linear)]
 
 
+def one_blas_thread():
+    """``threadpool_limits(1, "blas")``: the experiments' matrices are small, so threads only cost."""
+    return threadpool_limits(limits=1, user_api="blas")
+
+
 def layer_names(history: History) -> list[str]:
     """The history's gradient-norm keys (``"0.Linear"``, ...) in layer order."""
     return sorted(history.grad_norms, key=lambda key: int(key.split(".")[0]))
@@ -177,7 +200,7 @@ def train_mlp(data: Data, sizes, activation: str, init_name: str, optimizer: str
                          f"pass e.g. 'sgd'")
     model = build_mlp(sizes, activation, init_name, seed, std)
     stds = weight_stds(model)
-    with threadpool_limits(limits=1, user_api="blas"):   # small products: threads only cost
+    with one_blas_thread():
         history = fit(model, OPTIMIZERS[optimizer], data.train, schedule=lr, epochs=epochs,
                       steps=steps, batch_size=batch_size, validation=data.test, seed=seed,
                       quiet=True)

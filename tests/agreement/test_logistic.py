@@ -89,7 +89,8 @@ def test_the_constants_are_the_best_possible_on_every_data_set(seed, n, d, lam):
     _, X, y = problem(seed, n, d)
     # far out along the bias every curvature s(1 - s) vanishes: lambda_min -> lambda
     flat = np.linalg.eigvalsh(logistic_hessian(np.zeros(d), 40.0, X, y, lam))
-    assert flat.min() == pytest.approx(lam, rel=1e-12)
+    mu = float(DERIVED["strong_convexity"].value.subs(lg.lam, lam))
+    assert flat.min() == pytest.approx(mu, rel=1e-12)
     # at w = 0 every s(1 - s) = 1/4: the smoothness bound is attained
     peak = np.linalg.eigvalsh(logistic_hessian(np.zeros(d), 0.0, X, y, lam))
     assert peak.max() == pytest.approx(smoothness_of(X, lam), rel=1e-12)

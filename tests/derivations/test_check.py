@@ -235,6 +235,10 @@ def test_topic_check_exit_statuses(capsys):
     assert cli.main(momentum.derive, ["--check", "optimal_rate", r"\frac{1}{2}", "--json"]) == 1
     payload = json.loads(capsys.readouterr().out)
     assert payload["verdict"] == "wrong" and payload["witness"]["values"]
+    assert cli.main(momentum.derive, ["--check", "optimal_rate", r"\frac{1}{2}"]) == 1
+    text = capsys.readouterr().out  # the text form of a wrong verdict: witness, both values
+    assert text.startswith("momentum.optimal_rate: wrong\n  at sigma_max = ")
+    assert "claimed 0.5, derived " in text and r"derived: \rho^{*} = " in text
     assert cli.main(momentum.derive, ["--check", "optimal_rate", r"\frac{1}{"]) == 2
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err.startswith("error: could not read")

@@ -23,6 +23,9 @@ def test_memory_orders():
     T = hg.T
     assert DERIVED["memory_forward"].value == sp.Order(1, (T, sp.oo))
     assert DERIVED["memory_backprop"].value == sp.Order(T, (T, sp.oo))
+    # the counts before the order: w_k and its tangent; w_0, ..., w_{T-1}
+    assert DERIVED["memory_forward"].steps[-2].expr.rhs == 2 * hg.d
+    assert DERIVED["memory_backprop"].steps[-2].expr.rhs == T * hg.d
 
 
 def test_one_step_weights_entry_is_the_gd_step():

@@ -61,10 +61,11 @@ def test_check_tables_show_derived_beside_simulated(built, name):
 
 
 def test_failing_experiment_names_itself(tmp_path, monkeypatch):
-    def broken(name, out, quick):
-        raise builder.BuildError(f"experiment {name} failed (exit 2): boom")
-    monkeypatch.setattr(builder, "run_experiment", broken)
-    with pytest.raises(builder.BuildError, match="experiment momentum_regimes failed"):
+    def broken(command, **options):   # the experiment's process exits 2 after a traceback
+        return subprocess.CompletedProcess(command, 2, "", "Traceback ...\nerror: boom\n")
+    monkeypatch.setattr(builder.subprocess, "run", broken)
+    with pytest.raises(builder.BuildError,
+                       match=r"^experiment momentum_regimes failed \(exit 2\): error: boom$"):
         builder.build(by_name("learning-rates-and-momentum"), tmp_path, quick=True, pdf=False)
     assert not list(tmp_path.rglob("*.tex"))
 
