@@ -22,7 +22,7 @@ import functools
 import sympy as sp
 
 from .cli import main
-from .core import Derivation, Parameter, Result, Step
+from .core import POSITIVE, Derivation, Parameter, Result, Step
 from .logistic import sigmoid
 
 w_x, w_y = sp.symbols("w_x w_y", real=True)
@@ -43,7 +43,6 @@ ITERATIONS = 3
 DIGITS = 30  # working precision after the first iteration
 SHOWN = 8  # significant digits of the hand-written table
 STORED = 13  # significant digits of the values
-POSITIVE = sp.Interval.open(0, sp.oo)
 DECAY = sp.Interval.Ropen(0, 1)
 PARAMETERS = (
     Parameter(x, "first input", sp.Reals),

@@ -447,11 +447,11 @@ def _interval_from_chain(kinds, sides, derivation, pieces):
     if any(k in ("=", "!=") for k in kinds) or len(sides) > 3:
         raise ClaimError("a range is a chain of < and <= around one variable",
                          pieces[0].position(0))
+    if len({k in (">", ">=") for k in kinds}) > 1:
+        raise ClaimError("a range's inequalities must point one way", pieces[0].position(0))
     if kinds[0] in (">", ">="):
-        kinds = [{">": "<", ">=": "<="}.get(k, "?") for k in reversed(kinds)]
+        kinds = [{">": "<", ">=": "<="}[k] for k in reversed(kinds)]
         sides = sides[::-1]
-        if "?" in kinds:
-            raise ClaimError("a range's inequalities must point one way", pieces[0].position(0))
     variable = sides[1] if len(sides) == 3 else next(
         (s for s in sides if isinstance(s, sp.Symbol)), sides[0])
     domain = next((p.domain for p in derivation.parameters if p.symbol == variable), sp.Reals)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sympy as sp
 
 from .cli import main
-from .core import Derivation, Parameter, Result, Step, derivation
+from .core import POSITIVE, Derivation, Parameter, Result, Step, derivation
 
 eta = sp.Symbol("eta", positive=True)
 B = sp.Symbol("B", positive=True)
@@ -24,7 +24,6 @@ v_t = sp.MatrixSymbol("v_t", d, 1)
 D, G, P, f = (sp.Function(name) for name in "DGPf")
 w_t, w_bar, w_star = sp.symbols("w_t wbar w^*")
 
-POSITIVE = sp.Interval.open(0, sp.oo)
 PARAMETERS = (
     Parameter(eta, "learning rate", POSITIVE),
     Parameter(B, "bound on the minimiser's norm ||w^*||", POSITIVE),

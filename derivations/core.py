@@ -21,6 +21,7 @@ from pathlib import Path
 import sympy as sp
 
 __all__ = [
+    "POSITIVE",
     "Step",
     "Result",
     "Parameter",
@@ -32,6 +33,9 @@ __all__ = [
     "interval_from_inequalities",
     "derivation",
 ]
+
+# The domain of a parameter the model says is positive.
+POSITIVE = sp.Interval.open(0, sp.oo)
 
 
 @dataclass(frozen=True)

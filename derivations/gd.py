@@ -8,7 +8,8 @@ from __future__ import annotations
 import sympy as sp
 
 from .cli import main
-from .core import Derivation, Parameter, Result, Step, derivation, interval_from_inequalities
+from .core import (POSITIVE, Derivation, Parameter, Result, Step, derivation,
+                   interval_from_inequalities)
 
 eta = sp.Symbol("eta", positive=True)
 sigma = sp.Symbol("sigma", positive=True)
@@ -28,7 +29,6 @@ w_star = sp.Symbol("w^*", real=True)
 f = sp.Function("f")
 rho = sp.Symbol("rho", nonnegative=True)
 
-POSITIVE = sp.Interval.open(0, sp.oo)
 PARAMETERS = (
     Parameter(eta, "learning rate", POSITIVE),
     Parameter(sigma, "the input (singular value) of the scalar problem", POSITIVE),

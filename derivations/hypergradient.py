@@ -10,7 +10,7 @@ import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixElement
 
 from .cli import main
-from .core import Derivation, Parameter, Result, Step, derivation, equation
+from .core import POSITIVE, Derivation, Parameter, Result, Step, derivation, equation
 
 n = sp.Symbol("n", integer=True, positive=True)
 d = sp.Symbol("d", integer=True, positive=True)
@@ -28,7 +28,6 @@ w_0 = sp.MatrixSymbol("w_0", d, 1)
 a = sp.MatrixSymbol("a", n, 1)
 L_1 = sp.Function("L_1")(eta)
 
-POSITIVE = sp.Interval.open(0, sp.oo)
 PARAMETERS = (
     Parameter(eta, "learning rate", POSITIVE),
     Parameter(n, "number of examples (rows of X)", sp.Naturals),

@@ -11,7 +11,8 @@ from __future__ import annotations
 import sympy as sp
 
 from .cli import main
-from .core import Derivation, Parameter, Result, Step, derivation, equation, matrix_symbol
+from .core import (POSITIVE, Derivation, Parameter, Result, Step, derivation, equation,
+                   matrix_symbol)
 
 n = sp.Symbol("n", integer=True, positive=True)
 d = sp.Symbol("d", integer=True, positive=True)
@@ -38,7 +39,6 @@ M = sp.Symbol("M", real=True)
 x_j = sp.Symbol("x_j", positive=True)
 alpha = sp.Symbol("alpha", real=True)
 
-POSITIVE = sp.Interval.open(0, sp.oo)
 PARAMETERS = (
     Parameter(n, "number of examples (rows of X)", sp.Naturals),
     Parameter(d, "number of weights (columns of X), more than n", sp.Naturals),

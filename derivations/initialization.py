@@ -9,7 +9,7 @@ from __future__ import annotations
 import sympy as sp
 
 from .cli import main
-from .core import Derivation, Parameter, Result, Step, derivation
+from .core import POSITIVE, Derivation, Parameter, Result, Step, derivation
 
 n_in = sp.Symbol("n_in", integer=True, positive=True)
 n_out = sp.Symbol("n_out", integer=True, positive=True)
@@ -39,7 +39,6 @@ mu_a, v_a = sp.Symbol("mu_a", real=True), sp.Symbol("v_a", positive=True)
 W_jk = sp.Symbol("W_jk")
 X_, Y_ = sp.symbols("X Y")
 
-POSITIVE = sp.Interval.open(0, sp.oo)
 PARAMETERS = (
     Parameter(n_in, "fan-in: inputs of a layer (columns of W)", sp.Naturals),
     Parameter(n_out, "fan-out: outputs of a layer (rows of W)", sp.Naturals),

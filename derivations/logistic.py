@@ -12,7 +12,7 @@ from __future__ import annotations
 import sympy as sp
 
 from .cli import main
-from .core import Derivation, Parameter, Result, Step, derivation
+from .core import POSITIVE, Derivation, Parameter, Result, Step, derivation
 from .gd import gd_contraction
 from .gd import h as curvature
 from .vanishing import sigmoid_slope_maximum
@@ -40,7 +40,6 @@ r = sp.Symbol("r")  # no assumptions: charpoly names its variable like this
 gap, g, F = sp.symbols("Delta g F", real=True)
 f = sp.Function("f")
 
-POSITIVE = sp.Interval.open(0, sp.oo)
 PARAMETERS = (
     Parameter(lam, "weight of the L2 penalty (bias included)", POSITIVE),
     Parameter(n, "number of examples", sp.Naturals),

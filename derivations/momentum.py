@@ -13,7 +13,8 @@ import itertools
 import sympy as sp
 
 from .cli import main
-from .core import Derivation, Parameter, Result, Step, derivation, interval_from_inequalities
+from .core import (POSITIVE, Derivation, Parameter, Result, Step, derivation,
+                   interval_from_inequalities)
 
 eta = sp.Symbol("eta", positive=True)
 beta = sp.Symbol("beta", positive=True)
@@ -28,7 +29,6 @@ a_t, x_t, z_t, g_t, w_t, w_prev = sp.symbols("a_t x_t z_t g_t w_t w_{t-1}", real
 a_next, x_next, w_next = sp.symbols("a_{t+1} x_{t+1} w_{t+1}", real=True)
 x = sp.Symbol("x", real=True)
 
-POSITIVE = sp.Interval.open(0, sp.oo)
 PARAMETERS = (
     Parameter(eta, "learning rate", POSITIVE),
     Parameter(beta, "weight of the new gradient in the EMA (1 - momentum)", sp.Interval.Lopen(0, 1)),

@@ -11,7 +11,8 @@ from __future__ import annotations
 import sympy as sp
 
 from .cli import main
-from .core import Derivation, Parameter, Result, Step, derivation, interval_from_inequalities
+from .core import (POSITIVE, Derivation, Parameter, Result, Step, derivation,
+                   interval_from_inequalities)
 
 m = sp.Symbol("m", integer=True, positive=True)
 d = sp.Symbol("d", integer=True, positive=True)
@@ -31,7 +32,6 @@ J = sp.Symbol("J(w)")
 SQUARED_NORM = sp.Sum(w[j] ** 2, (j, 0, d - 1))
 CLEAN_LOSS = sp.Sum((sp.Sum(X[i, j] * w[j], (j, 0, d - 1)) - Y[i]) ** 2, (i, 0, m - 1))
 
-POSITIVE = sp.Interval.open(0, sp.oo)
 NONZERO = sp.Union(sp.Interval.open(-sp.oo, 0), POSITIVE)
 PARAMETERS = (
     Parameter(sigma, "standard deviation of the input noise", POSITIVE),

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sympy as sp
 
 from .cli import main
-from .core import Derivation, Parameter, Result, Step, derivation
+from .core import POSITIVE, Derivation, Parameter, Result, Step, derivation
 
 t = sp.Symbol("t", nonnegative=True)
 T = sp.Symbol("T", positive=True)
@@ -30,7 +30,6 @@ COSINE_FLOOR = sp.Rational(1, 10**6)
 FINDER_START = sp.Rational(1, 10**5)
 FINDER_FACTOR = sp.Rational(11, 10)
 EPOCHS, BATCHES = 50, 391
-POSITIVE = sp.Interval.open(0, sp.oo)
 PARAMETERS = (
     Parameter(eta_max, "peak learning rate of the schedule", POSITIVE),
     Parameter(T, "total number of steps (50 * 391 in the problem set)", POSITIVE),

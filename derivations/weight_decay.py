@@ -11,7 +11,7 @@ from __future__ import annotations
 import sympy as sp
 
 from .cli import main
-from .core import Derivation, Parameter, Result, Step, derivation
+from .core import POSITIVE, Derivation, Parameter, Result, Step, derivation
 
 eta = sp.Symbol("eta", positive=True)
 lam = sp.Symbol("lambda", positive=True)
@@ -24,7 +24,6 @@ L = sp.Function("L")
 w_L2 = sp.Symbol("w_1^L2")
 w_decay = sp.Symbol("w_1^decay")
 
-POSITIVE = sp.Interval.open(0, sp.oo)
 PARAMETERS = (
     Parameter(eta, "learning rate", POSITIVE),
     Parameter(lam, "decay per step, w <- (1 - lambda) w - eta g", sp.Interval.open(0, 1)),

@@ -33,7 +33,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .experiments.common import atomic_path
+from .files import atomic_path
 from .optim import _integer
 
 __all__ = ["DATASETS", "cache_folder", "candidate_folders", "find_folder", "read_idx",

@@ -22,7 +22,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from .data import minibatches
-from .experiments.common import atomic_path
+from .files import atomic_path
 from .nn import accuracy, softmax_cross_entropy
 from .optim import GradientTransformation, _integer, _real, _schedule, apply_updates
 from .schedules import exponential_range

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from derivations import render
-from numerics.experiments.common import atomic_path
+from numerics.files import atomic_path
 
 from .checks import CHECKS
 from .problem_sets import ProblemSet

@@ -9,42 +9,16 @@ name and renamed, so a failed run never leaves a truncated figure or metrics fil
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
-__all__ = ["atomic_path", "Outputs", "parser", "main", "sweep"]
+from ..files import atomic_path
 
-
-@contextlib.contextmanager
-def atomic_path(path):
-    """Yield a temporary path beside ``path``; rename it onto ``path`` only on success.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> target = pathlib.Path(tempfile.mkdtemp()) / "a.txt"
-    >>> with atomic_path(target) as temporary:
-    ...     _ = temporary.write_text("done")
-    >>> target.read_text()
-    'done'
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=path.suffix)
-    os.close(handle)
-    try:
-        yield Path(name)
-        os.replace(name, path)
-    finally:
-        if os.path.exists(name):
-            os.unlink(name)
+__all__ = ["Outputs", "parser", "main", "sweep"]
 
 
 class Outputs:

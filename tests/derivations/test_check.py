@@ -210,6 +210,13 @@ def test_malformed_claims_give_the_position(claim, position, problem):
     assert problem in verdict.problem
 
 
+@pytest.mark.parametrize("claim", [r"0 < \eta > \frac{1}{\sigma^2}",
+                                   r"\frac{1}{\sigma^2} > \eta < 1"])
+def test_a_chain_pointing_both_ways_is_not_read(claim):
+    verdict = check.check(gd.derive(), "stability_range", claim)
+    assert verdict.status == "could not read" and "point one way" in verdict.problem
+
+
 def test_a_range_written_as_a_bare_expression_is_not_read():
     verdict = check.check(gd.derive(), "stability_range", r"\frac{1}{\sigma^2}")
     assert verdict.status == "could not read" and "interval" in verdict.problem

@@ -4,7 +4,8 @@ import json
 import numpy as np
 import pytest
 
-from numerics.experiments.common import Outputs, atomic_path, main, sweep
+from numerics.experiments.common import Outputs, main, sweep
+from numerics.files import atomic_path
 from numerics.optim import momentum_ema
 from numerics.recurrences import contraction_rate, iterate, least_squares_gradient
 
