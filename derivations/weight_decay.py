@@ -1,142 +1,260 @@
-"""L2 penalty against decoupled weight decay.
+"""L2 regularisation against weight decay (toronto CSC413 HW2, 2.3).
 
-Model: a loss ``L(w)``, one coordinate ``w`` at a time (every update below acts
-coordinate-wise), gradient ``g = L'(w_0)`` at the current weights ``w_0``.  The penalty
-adds ``lambda_L2/2 w^2`` to the loss; decay shrinks the weights,
-``w <- (1 - lambda) w - eta g``.  An adaptive (RMSProp/Adam-style) step divides the
-gradient it is given by a per-coordinate scale ``D > 0`` (``sqrt(v) + epsilon``).
+Model, as the sheet sets it: data ``X`` (``n x d``), targets ``t``, the loss
+``L(w) = (1/n) ||X w - t||^2`` and the regularised loss
+``L~(w) = (1/n) ||X w - t||^2 + lambda~ ||w||^2`` (no factor 1/2 on either term).
+One gradient-descent step from ``w_0`` with learning rate ``eta`` on ``L~`` (2.3.1, first
+expression) against one step of weight decay ``w_1 = (1 - lambda) w_0 - eta grad L(w_0)``
+(equation (5), second expression); 2.3.2 asks for the ``lambda~`` that makes them equal.
+The common ``(lambda~/2) ||w||^2`` convention is kept as a named variant only.
+For 2.3.3 an adaptive method (RMSProp, equation (3)) divides coordinate ``i`` of the
+gradient it is given by ``D_i = sqrt(v_i) + epsilon``.
 """
 from __future__ import annotations
 
 import sympy as sp
 
 from .cli import main
-from .core import POSITIVE, Derivation, Parameter, Result, Step, derivation
+from .core import (POSITIVE, Derivation, Parameter, Result, Step, derivation, equation,
+                   matrix_symbol)
 
+n = sp.Symbol("n", integer=True, positive=True)
+d = sp.Symbol("d", integer=True, positive=True)
 eta = sp.Symbol("eta", positive=True)
 lam = sp.Symbol("lambda", positive=True)
-lambda_L2 = sp.Symbol("lambda_L2", positive=True)
-D = sp.Symbol("D", positive=True)
-w = sp.Symbol("w", real=True)
-w_0 = sp.Symbol("w_0", real=True)
-g = sp.Symbol("g", real=True)
-L = sp.Function("L")
-w_L2 = sp.Symbol("w_1^L2")
-w_decay = sp.Symbol("w_1^decay")
+lambda_tilde = sp.Symbol("lambdatilde", positive=True)  # printed \tilde{\lambda}
+D = sp.Symbol("D_i", positive=True)
+w_0i = sp.Symbol("w_0i", real=True)
+g_i = sp.Symbol("g_i", real=True)
+X = matrix_symbol("X", n, d)
+t = matrix_symbol("t", n, 1)
+w = matrix_symbol("w", d, 1)
+w_0 = matrix_symbol("w_0", d, 1)
+w_L2 = matrix_symbol("w_1^L2", d, 1)
+w_decay = matrix_symbol("w_1^decay", d, 1)
+w_L2_i = sp.Symbol("w_1i^L2")
+w_decay_i = sp.Symbol("w_1i^decay")
+
+# The sheet's penalty lambda~ ||w||^2, and the variant (lambda~/2) ||w||^2.
+SHEET, HALF = sp.S.One, sp.S.Half
 
 PARAMETERS = (
     Parameter(eta, "learning rate", POSITIVE),
-    Parameter(lam, "decay per step, w <- (1 - lambda) w - eta g", sp.Interval.open(0, 1)),
-    Parameter(lambda_L2, "coefficient of the penalty lambda_L2/2 ||w||^2", POSITIVE),
-    Parameter(D, "an adaptive method's per-coordinate scale sqrt(v) + epsilon", POSITIVE),
-    Parameter(w_0, "the current weight", sp.Reals),
-    Parameter(g, "the loss gradient L'(w_0)", sp.Reals),
+    Parameter(lam, "weight decay per step, w_1 = (1 - lambda) w_0 - eta grad L(w_0)",
+              sp.Interval.open(0, 1)),
+    Parameter(lambda_tilde, "coefficient of the penalty lambda~ ||w||^2", POSITIVE),
+    Parameter(n, "number of examples (rows of X)", sp.Naturals),
+    Parameter(d, "number of weights (columns of X)", sp.Naturals),
+    Parameter(D, "an adaptive method's scale sqrt(v_i) + epsilon of coordinate i", POSITIVE),
+    Parameter(w_0i, "coordinate i of w_0", sp.Reals),
+    Parameter(g_i, "coordinate i of grad L(w_0)", sp.Reals),
 )
-NOTATION = {"L": "the loss", "L_L2": "the penalised loss", "w": "a weight", "w_1^L2": "the weight after a step on the "
-            "penalised loss", "w_1^decay": "the weight after a step with decay"}
+NOTATION = {"X": "the n x d data matrix", "t": "the targets", "w": "the weights",
+            "w_0": "the starting weights", "L": "(1/n) ||X w - t||^2, the loss",
+            "Ltilde": "L + lambda~ ||w||^2, the regularised loss",
+            "w_1^L2": "the weights after one GD step on the regularised loss",
+            "w_1^decay": "the weights after one step with weight decay",
+            "w_1i^L2": "coordinate i of an adaptive step on the regularised loss",
+            "w_1i^decay": "coordinate i of an adaptive step with decoupled decay"}
 
 
-def penalised_gradient():
-    """The gradient of ``L(w) + lambda_L2/2 w^2`` at ``w_0``, with ``g = L'(w_0)``, and the steps.
+def loss(weights, penalty=0):
+    """The sheet's loss ``(1/n) ||X w - t||^2 + penalty ||w||^2`` as a 1x1 matrix expression.
 
     Examples
     --------
-    >>> penalised_gradient()[0]
-    g + lambda_L2*w_0
+    >>> loss(w)
+    1/n*(-t.T + w.T*X.T)*(X*w - t)
     """
-    penalised = L(w) + lambda_L2 / 2 * w**2
-    derivative = sp.diff(penalised, w)
-    at_start = derivative.subs(sp.Derivative(L(w), w), g).subs(w, w_0)
+    residual = X * weights - t
+    data = residual.T * residual / n
+    return data + penalty * weights.T * weights if penalty else data
+
+
+def gradient_at_start(penalty=0):
+    """``grad (L + penalty ||w||^2)`` at ``w_0``, by differentiating the loss.
+
+    Examples
+    --------
+    >>> gradient_at_start()
+    (2/n)*X.T*(X*w_0 - t)
+    """
+    return sp.diff(loss(w, penalty), w).subs(w, w_0)
+
+
+def coefficient_of_start(update):
+    """Split an update into ``c w_0 + rest``: the scalar ``c`` and the rest.
+
+    Examples
+    --------
+    >>> coefficient_of_start(3 * w_0 - eta * X.T * t)
+    (3, (-eta)*X.T*t)
+    """
+    expanded = update.expand()
+    terms = expanded.args if isinstance(expanded, sp.MatAdd) else (expanded,)
+    coefficient, rest = sp.S.Zero, []
+    for term in terms:
+        scalar, matrix = term.as_coeff_mmul()
+        if matrix.doit() == w_0:
+            coefficient += scalar
+        else:
+            rest.append(term)
+    return sp.factor(coefficient), sp.MatAdd(*rest).doit() if rest else sp.ZeroMatrix(*update.shape)
+
+
+def natural(update):
+    """An update written as ``c w_0 - eta grad L(w_0)``, checked against its expansion."""
+    coefficient, _ = coefficient_of_start(update)
+    written = sp.MatAdd(coefficient * w_0, -eta * gradient_at_start())
+    if (written - update).expand().doit() != sp.ZeroMatrix(d, 1):
+        raise ArithmeticError(f"{update} is not {written}")
+    return written
+
+
+def l2_update(scale=SHEET):
+    """One GD step on ``L + scale lambda~ ||w||^2`` from ``w_0``, with the steps.
+
+    Examples
+    --------
+    >>> l2_update()[0]
+    (-2*eta/n)*X.T*(X*w_0 - t) + (-2*eta*lambdatilde + 1)*w_0
+    """
+    penalty = scale * lambda_tilde
+    full = gradient_at_start(penalty)
+    stepped = w_0 - eta * full
+    value = natural(stepped)
     steps = (
-        Step("the penalised loss", sp.Eq(sp.Function("L_L2")(w), penalised)),
-        Step("differentiate", sp.Eq(sp.Derivative(sp.Function("L_L2")(w), w), derivative)),
-        Step("at w_0, with g = L'(w_0)", sp.Eq(sp.Symbol("g_L2"), at_start)),
+        Step("the regularised loss", equation(sp.Symbol("Ltilde"), loss(w, penalty))),
+        Step("its gradient", equation(matrix_symbol("grad_Ltilde", d, 1), sp.diff(loss(w, penalty), w))),
+        Step("one gradient-descent step from w_0", equation(w_L2, stepped)),
+        Step("collect w_0: the penalty shrinks the weights before the data step",
+             equation(w_L2, value)),
     )
-    return at_start, steps
+    return value, steps
+
+
+def decay_update():
+    """One step of weight decay, equation (5), on the unregularised loss, with the steps.
+
+    Examples
+    --------
+    >>> decay_update()[0]
+    (-2*eta/n)*X.T*(X*w_0 - t) + (1 - lambda)*w_0
+    """
+    stepped = (1 - lam) * w_0 - eta * gradient_at_start()
+    value = natural(stepped)
+    steps = (
+        Step("the unregularised loss", equation(sp.Symbol("L"), loss(w))),
+        Step("its gradient at w_0", equation(matrix_symbol("grad_L", d, 1), gradient_at_start())),
+        Step("equation (5): shrink by 1 - lambda and step along the loss gradient",
+             equation(w_decay, value)),
+    )
+    return value, steps
+
+
+def equivalent_penalty(scale=SHEET):
+    """The ``lambda~`` for which the regularised step is the decay step, with the steps.
+
+    Examples
+    --------
+    >>> equivalent_penalty()[0]
+    lambda/(2*eta)
+    >>> equivalent_penalty(HALF)[0]
+    lambda/eta
+    """
+    penalised, penalised_steps = l2_update(scale)
+    decayed, _ = decay_update()
+    gap, rest = coefficient_of_start(penalised - decayed)
+    if rest != sp.ZeroMatrix(d, 1):
+        raise ArithmeticError(f"the two updates differ by more than a multiple of w_0: {rest}")
+    (value,) = sp.solve(sp.Eq(gap, 0), lambda_tilde)
+    steps = penalised_steps[-1:] + (
+        Step("the two steps differ only in the factor on w_0",
+             equation(w_L2 - w_decay, gap * w_0)),
+        Step("equal for every w_0, X and t exactly when that factor vanishes", sp.Eq(gap, 0)),
+        Step("solve for the penalty coefficient", sp.Eq(lambda_tilde, value)),
+    )
+    return value, steps
 
 
 def step(gradient, scale=1, decay=0):
-    """``(1 - decay) w_0 - eta gradient / scale``: a (preconditioned) step with decay.
+    """``(1 - decay) w_0i - eta gradient / scale``: coordinate i of a (preconditioned) step.
 
     Examples
     --------
-    >>> step(g, decay=lam)
-    -eta*g + w_0*(1 - lambda)
+    >>> step(g_i, decay=lam)
+    -eta*g_i + w_0i*(1 - lambda)
     """
-    return (1 - decay) * w_0 - eta * gradient / scale
+    return (1 - decay) * w_0i - eta * gradient / scale
+
+
+def adaptive_mismatch(matching):
+    """Coordinate ``i`` of an adaptive step with the penalty and with decoupled decay."""
+    penalised = g_i + 2 * lambda_tilde * w_0i
+    with_penalty = step(penalised, scale=D)
+    with_decay = step(g_i, scale=D, decay=lam)
+    difference = sp.factor(sp.expand((with_penalty - with_decay).subs(lambda_tilde, matching)))
+    (per_coordinate,) = sp.solve(sp.Eq(with_penalty, with_decay), lambda_tilde)
+    D_1, D_2 = sp.symbols("D_1 D_2", positive=True)
+    w_1, w_2, g_1, g_2 = sp.symbols("w_01 w_02 g_1 g_2", real=True)
+    two = [sp.Eq(with_penalty.subs({D: s, w_0i: v, g_i: h}), with_decay.subs({D: s, w_0i: v, g_i: h}))
+           for s, v, h in ((D_1, w_1, g_1), (D_2, w_2, g_2))]
+    common = sp.solve(two, lambda_tilde, dict=True)
+    steps = (
+        Step("coordinate i of the regularised loss's gradient: the data part g_i and the "
+             "penalty's 2 lambda~ w_0i", sp.Eq(sp.Symbol("gtilde_i"), penalised)),
+        Step("the adaptive method divides the whole gradient it is given by D_i",
+             sp.Eq(w_L2_i, with_penalty)),
+        Step("decoupled decay (AdamW) shrinks w outside the adaptive step",
+             sp.Eq(w_decay_i, with_decay)),
+        Step("with the GD-matching lambda~ = lambda/(2 eta) they differ by",
+             sp.Eq(w_L2_i - w_decay_i, difference)),
+        Step("the penalty that matches decay in coordinate i depends on its D_i",
+             sp.Eq(lambda_tilde, per_coordinate)),
+        Step("two coordinates with scales D_1 != D_2 (and non-zero weights w_01, w_02): the "
+             "set of lambda~ solving both equations", sp.FiniteSet(*(s[lambda_tilde] for s in common))),
+        Step("the factors on w_0i: the penalty shrinks by 2 eta lambda~ / D_i, weakest where "
+             "the gradient history v_i is large, while decay shrinks every weight by lambda",
+             sp.Tuple(*(sp.expand(update).coeff(w_0i) for update in (with_penalty, with_decay)))),
+    )
+    return sp.Tuple(sp.Eq(w_L2_i, with_penalty), sp.Eq(w_decay_i, with_decay)), steps
 
 
 @derivation
 def derive() -> Derivation:
-    """L2 penalty against decoupled weight decay, for GD and for adaptive steps.
+    """L2 regularisation against weight decay, for GD and for adaptive steps.
 
     Examples
     --------
     >>> derive()["equivalent_penalty"].value
-    lambda/eta
+    lambda/(2*eta)
     >>> derive(eta="0.1", **{"lambda": "0.01"})["equivalent_penalty"].value
-    1/10
+    1/20
     """
-    gradient, gradient_steps = penalised_gradient()
-    penalised = step(gradient)
-    l2 = sp.collect(sp.expand(penalised), w_0)
-    l2_update = Result(
-        "l2_update", "One GD step on the loss plus lambda_L2/2 ||w||^2.", l2,
-        gradient_steps + (Step("one GD step", sp.Eq(w_L2, penalised)),
-                          Step("collect w_0: the penalty shrinks w by eta lambda_L2",
-                               sp.Eq(w_L2, l2))),
-        lhs=w_L2)
-
-    decayed = step(g, decay=lam)
-    decay_update = Result(
-        "decay_update", "One GD step with decoupled decay w <- (1 - lambda) w - eta g.", decayed,
-        (Step("decay shrinks w by lambda and the step follows the loss gradient alone",
-              sp.Eq(w_decay, decayed)),),
-        lhs=w_decay)
-
-    gap = sp.collect(sp.expand(l2 - decayed), w_0)
-    (matching,) = sp.solve(sp.Eq(l2, decayed), lambda_L2, simplify=False)
-    equivalent = Result(
-        "equivalent_penalty",
-        "The penalty coefficient for which GD on the penalised loss is GD with decay lambda "
-        "(for every w_0 and g).", matching,
-        (Step("the two updates differ by", sp.Eq(w_L2 - w_decay, gap)),
-         Step("equal for every w_0 when", sp.Eq(l2, decayed)),
-         Step("solve for lambda_L2", sp.Eq(lambda_L2, matching))),
-        lhs=lambda_L2)
-
-    adaptive_l2 = step(gradient, scale=D)
-    adaptive_decay = step(g, scale=D, decay=lam)
-    difference = sp.factor(sp.expand((adaptive_l2 - adaptive_decay).subs(lambda_L2, matching)))
-    (per_coordinate,) = sp.solve(sp.Eq(adaptive_l2, adaptive_decay), lambda_L2, simplify=False)
-    D_1, D_2 = sp.symbols("D_1 D_2", positive=True)
-    w_1, w_2, g_1, g_2 = sp.symbols("w_01 w_02 g_1 g_2", real=True)
-    two = [sp.Eq(adaptive_l2.subs({D: s, w_0: v, g: h}), adaptive_decay.subs({D: s, w_0: v, g: h}))
-           for s, v, h in ((D_1, w_1, g_1), (D_2, w_2, g_2))]
-    common = sp.solve(two, lambda_L2, dict=True, simplify=False)
-    adaptive = Result(
-        "adaptive_mismatch",
-        "With an adaptive step the penalty's gradient lambda_L2 w is divided by the "
-        "coordinate's scale D and decay is not, so the two updates differ (unless D = 1), and "
-        "no single lambda_L2 matches decay in coordinates with different D.",
-        sp.Tuple(sp.Eq(w_L2, adaptive_l2), sp.Eq(w_decay, adaptive_decay)),
-        (Step("the adaptive method divides the gradient it sees, here the penalised one, by D",
-              sp.Eq(w_L2, adaptive_l2)),
-         Step("decoupled decay (AdamW) shrinks w outside the adaptive step",
-              sp.Eq(w_decay, adaptive_decay)),
-         Step("with the GD-matching lambda_L2 = lambda/eta they differ by",
-              sp.Eq(w_L2 - w_decay, difference)),
-         Step("the penalty that matches decay in one coordinate depends on its D",
-              sp.Eq(lambda_L2, per_coordinate)),
-         Step("two coordinates with scales D_1 != D_2 (and non-zero weights w_01, w_02): "
-              "the lambda_L2 solving both equations",
-              sp.FiniteSet(*(s[lambda_L2] for s in common))),
-         ),
-        assumptions=(sp.Ne(D, 1),))
-
-    return Derivation(
-        "weight_decay", "L2 penalty against decoupled weight decay",
-        (l2_update, decay_update, equivalent, adaptive), PARAMETERS, notation=NOTATION)
+    l2, l2_steps = l2_update()
+    decayed, decay_steps = decay_update()
+    matching, matching_steps = equivalent_penalty()
+    half, half_steps = equivalent_penalty(HALF)
+    adaptive, adaptive_steps = adaptive_mismatch(matching)
+    results = (
+        Result("l2_update", "2.3.1 (first expression): one GD step from w_0 on the regularised "
+               "loss (1/n) ||X w - t||^2 + lambda~ ||w||^2.", l2, l2_steps, lhs=w_L2),
+        Result("decay_update", "2.3.1 (second expression): one step of weight decay (5) on the "
+               "loss (1/n) ||X w - t||^2.", decayed, decay_steps, lhs=w_decay),
+        Result("equivalent_penalty", "2.3.2: the penalty coefficient lambda~ for which GD on the "
+               "regularised loss is weight decay lambda with learning rate eta (for every w_0, "
+               "X and t).", matching, matching_steps, lhs=lambda_tilde),
+        Result("equivalent_penalty_half_convention", "A variant, not the sheet's model: with "
+               "the penalty written (lambda~/2) ||w||^2 the matching coefficient is twice the "
+               "sheet's.", half, half_steps, lhs=lambda_tilde),
+        Result("adaptive_mismatch", "2.3.3: with an adaptive step the penalty's gradient "
+               "2 lambda~ w is divided by the coordinate's scale D_i and decay is not, so the "
+               "two updates differ (unless D_i = 1), and no single lambda~ matches decay in "
+               "coordinates with different D_i.", adaptive, adaptive_steps,
+               assumptions=(sp.Ne(D, 1),)),
+    )
+    return Derivation("weight_decay", "L2 regularisation against weight decay", results,
+                      PARAMETERS, notation=NOTATION)
 
 
 if __name__ == "__main__":
