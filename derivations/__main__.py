@@ -7,33 +7,11 @@
 """
 from __future__ import annotations
 
-import importlib
-import pkgutil
 import sys
 
-from . import cli
+from . import INFRASTRUCTURE, cli, topic_module, topics  # noqa: F401
 
-INFRASTRUCTURE = {"core", "render", "cli", "check", "__main__"}
-
-
-def topics() -> list[str]:
-    """The topic modules of the package, in alphabetical order.
-
-    Examples
-    --------
-    >>> "momentum" in topics() and "core" not in topics()
-    True
-    """
-    import derivations
-    return sorted(m.name for m in pkgutil.iter_modules(derivations.__path__)
-                  if m.name not in INFRASTRUCTURE)
-
-
-def topic_module(name: str):
-    """Import a topic by name; an unknown name raises ``ValueError`` listing the topics."""
-    if name not in topics():
-        raise ValueError(f"topic == {name!r} is not a topic; choose from {', '.join(topics())}")
-    return importlib.import_module(f"derivations.{name}")
+# The topic registry lives in the package's __init__ (checking uses it too).
 
 
 def summary(name: str) -> str:
@@ -48,8 +26,8 @@ def main(argv=None) -> int:
         print("\n".join(f"{name:<{width}}  {summary(name)}" for name in topics()))
         return 0
     if argv[0] == "check":
-        from . import check
-        return check.main(argv[1:])
+        from .checking import cli as checking_cli
+        return checking_cli.main(argv[1:])
     parser = cli.ArgumentParser(prog="python -m derivations",
                                 description="Run one topic, or all of them.")
     parser.add_argument("topic", help="a topic name, or 'all'")

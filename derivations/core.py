@@ -7,18 +7,23 @@ with a simulation.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
+import json
 import os
-import pickle
 import re
+import stat
 import sys
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
 
 import sympy as sp
+
+from . import plain_data
 
 __all__ = [
     "POSITIVE",
@@ -51,6 +56,14 @@ class Step:
 
     text: str
     expr: sp.Basic
+
+    def _repr_markdown_(self) -> str:
+        from . import render
+        return render.markdown_step(self)
+
+    def _repr_latex_(self) -> str:
+        from . import render
+        return render.notebook_latex(self)
 
 
 @dataclass(frozen=True)
@@ -108,6 +121,14 @@ class Result:
         if not values:
             return self
         return replace(self, value=_immutable(self.value.subs(values)))
+
+    def _repr_markdown_(self) -> str:
+        from . import render
+        return render.markdown_result(self)
+
+    def _repr_latex_(self) -> str:
+        from . import render
+        return render.notebook_latex(self)
 
 
 @dataclass(frozen=True)
@@ -231,8 +252,13 @@ def _tightest(bounds, pick):
 
 
 @dataclass(frozen=True)
-class Derivation:
+class Derivation(Mapping):
     """A topic's results, its parameters and the constraints that relate them.
+
+    A derivation is a read-only mapping from result names to results: ``len(d)``,
+    ``list(d)`` (the names, in order), ``"name" in d``, ``d["name"]``; an unknown
+    name raises ``KeyError`` listing the names.  In Jupyter it shows itself as
+    typeset mathematics (``_repr_markdown_``, ``_repr_latex_``).
 
     Parameters
     ----------
@@ -256,6 +282,8 @@ class Derivation:
     9
     >>> d.symbols
     {'x': 'a number'}
+    >>> len(d), list(d), "square" in d, "cube" in d
+    (1, ['square'], True, False)
     """
 
     topic: str
@@ -276,9 +304,27 @@ class Derivation:
                 return result
         raise KeyError(self._unknown(name))
 
+    def __iter__(self):
+        return iter(self.names)
+
+    def __len__(self) -> int:
+        return len(self.results)
+
+    def __contains__(self, name) -> bool:
+        return name in self.names
+
     @property
     def names(self) -> tuple[str, ...]:
+        """The results' names, in order."""
         return tuple(r.name for r in self.results)
+
+    def _repr_markdown_(self) -> str:
+        from . import render
+        return render.markdown(self)
+
+    def _repr_latex_(self) -> str:
+        from . import render
+        return render.notebook_latex(self)
 
     def _unknown(self, name: str) -> str:
         return (f"result == {name!r} is not a result of {self.topic}; "
@@ -341,32 +387,103 @@ def cache_path(build) -> Path | None:
     """
     if os.environ.get("OPTVERIFY_NO_CACHE"):
         return None
-    module = sys.modules[build.__module__]
     digest = hashlib.sha256(sp.__version__.encode())
     for source in sorted(Path(__file__).parent.glob("*.py")):
         digest.update(source.read_bytes())
     root = os.environ.get("OPTVERIFY_CACHE") or Path(
         os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "optverify" / "derivations"
+    return Path(root) / f"{_cache_key(build)}-{digest.hexdigest()[:16]}.json"
+
+
+def _cache_key(build) -> str:
+    module = sys.modules[build.__module__]
     name = module.__spec__.name if getattr(module, "__spec__", None) else build.__module__
-    return Path(root) / f"{name}-{build.__name__}-{digest.hexdigest()[:16]}.pickle"
+    return f"{name}-{build.__name__}"
+
+
+# A cache entry larger than this is not an entry this package wrote.
+_CACHE_LIMIT = 64 * 2**20
+
+
+def _private_folder(folder: Path) -> bool:
+    """Create ``folder`` private to the user; say whether it is safe to use.
+
+    A folder owned by another user, or one that others may write to, is not used:
+    an entry planted there could change what the derivations say.
+    """
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        status = os.stat(folder)
+    except OSError:
+        return False
+    return status.st_uid == os.geteuid() and not status.st_mode & 0o022
+
+
+def _read_entry(path: Path, key: str) -> Derivation | None:
+    """The cached derivation at ``path``, or ``None`` when it is absent, foreign or damaged.
+
+    The entry is plain JSON read by :func:`plain_data.from_data`: loading it builds SymPy
+    objects and this module's dataclasses only, and never runs code.  An entry that is
+    not a regular file owned by the user, that others may write to, or that does not
+    hold this derivation, is ignored.
+    """
+    try:
+        handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError:
+        return None
+    with os.fdopen(handle, "rb") as file:
+        status = os.fstat(file.fileno())
+        if (not stat.S_ISREG(status.st_mode) or status.st_uid != os.geteuid()
+                or status.st_mode & 0o022 or status.st_size > _CACHE_LIMIT):
+            return None
+        raw = file.read(_CACHE_LIMIT + 1)
+    try:
+        entry = json.loads(raw)
+        if not isinstance(entry, dict) or entry.get("key") != key:
+            return None
+        built = plain_data.from_data(entry["derivation"], (Step, Result, Parameter, Derivation))
+        return built if _well_formed(built) else None
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError, MemoryError):
+        return None
+
+
+def _well_formed(built) -> bool:
+    """Whether a loaded entry has the shape of a derivation, down to its steps."""
+    return (isinstance(built, Derivation)
+            and all(isinstance(r, Result) and all(isinstance(s, Step) for s in r.steps)
+                    for r in built.results)
+            and all(isinstance(p, Parameter) for p in built.parameters))
+
+
+def _write_entry(path: Path, key: str, built: Derivation) -> None:
+    """Store ``built`` at ``path`` (written whole, then renamed); a failure only costs speed."""
+    if not _private_folder(path.parent):
+        return
+    try:
+        text = json.dumps({"key": key, "derivation": plain_data.to_data(built)})
+    except (plain_data.PlainDataError, RecursionError):
+        return
+    try:
+        handle, name = tempfile.mkstemp(dir=path.parent, prefix=".entry-", suffix=".json")
+    except OSError:
+        return
+    try:
+        with os.fdopen(handle, "w") as file:
+            file.write(text)
+        os.replace(name, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(name)
 
 
 def _load_or_build(build) -> Derivation:
-    path = cache_path(build)
-    if path is not None and path.exists():
-        try:
-            return pickle.loads(path.read_bytes())
-        except Exception:  # a damaged cache file is rebuilt below
-            pass
+    path, key = cache_path(build), _cache_key(build)
+    cached = None if path is None or not _private_folder(path.parent) else _read_entry(path, key)
+    if cached is not None:
+        return cached
     built = build()
     if path is not None:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as handle:
-                pickle.dump(built, handle)
-            os.replace(handle.name, path)
-        except OSError:  # a read-only cache folder only costs speed
-            pass
+        _write_entry(path, key, built)
     return built
 
 
