@@ -83,7 +83,7 @@ def rmsprop(w, dw, config=None):
     Examples
     --------
     >>> w, config = rmsprop(np.array([0.0]), np.array([2.0]),
-    ...                     {"learning_rate": 0.1, "decay_rate": 0.75, "epsilon": 0.0})
+    ...                     {"learning_rate": 0.1, "decay_rate": 0.75, "epsilon": 1e-12})
     >>> w, config["cache"]
     (array([-0.2]), array([1.]))
     """

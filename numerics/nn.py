@@ -535,11 +535,36 @@ def _labels(name, labels, n):
     return labels
 
 
+def _scores(name, scores, ndim=None):
+    """``scores`` as an array of at least float64 precision, and the dtype of its gradient.
+
+    A loss is computed in float64 (or wider) even for float16/float32 scores, whose range
+    cannot hold the shifted logits or the squares (float16 overflows past 65504); the
+    gradient is returned in the scores' own floating dtype.
+    """
+    scores = np.asarray(scores)
+    if scores.dtype.kind not in "biuf":
+        raise ValueError(f"{name} has dtype {scores.dtype}, must be real numbers; pass a "
+                         f"float array")
+    if scores.size == 0 or (ndim is not None and scores.ndim != ndim):
+        raise ValueError(f"{name} has shape {scores.shape}, must hold at least one example"
+                         f"{f' as a {ndim}-D array' if ndim else ''}; an empty batch has no "
+                         f"mean loss: pass a batch with at least one row")
+    grad_dtype = scores.dtype if scores.dtype.kind == "f" else np.dtype(np.float64)
+    return scores.astype(np.result_type(scores.dtype, np.float64), copy=False), grad_dtype
+
+
+def _mean(values):
+    """The mean as ``sum(v / n)``: finite whenever every term is (``sum(v) / n`` overflows at 1e308)."""
+    return float(np.sum(values / values.size))
+
+
 def softmax_cross_entropy(logits, labels):
     """Mean cross-entropy of ``softmax(logits)`` against integer ``labels``, and its gradient.
 
-    ``loss = mean(logsumexp(z) - z[y])`` computed with the maximum subtracted (no overflow,
-    no ``log(0)``); ``dloss/dz = (softmax(z) - onehot(y)) / n``.
+    ``loss = mean(logsumexp(z) - z[y])`` computed in float64 with the maximum subtracted
+    (no overflow, no ``log(0)``); ``dloss/dz = (softmax(z) - onehot(y)) / n`` in the
+    logits' dtype. The loss is finite whenever its exact value is below float64's maximum.
 
     Examples
     --------
@@ -548,60 +573,69 @@ def softmax_cross_entropy(logits, labels):
     (2.3026, (2, 10))
     >>> softmax_cross_entropy(np.array([[1000.0, 0.0]]), np.array([1]))[0]
     1000.0
+    >>> softmax_cross_entropy(np.array([[6e4, -6e4]], dtype=np.float16), np.array([1]))[0]
+    120000.0
     """
-    logits = np.asarray(logits)
-    n, k = logits.shape
+    z, grad_dtype = _scores("logits", logits, ndim=2)
+    n, k = z.shape
     labels = _labels("labels", labels, n)
-    if labels.size and (labels.min() < 0 or labels.max() >= k):
+    if labels.dtype.kind not in "iu":
+        raise ValueError(f"labels have dtype {labels.dtype}, must be integer class indices; "
+                         f"pass labels.astype(int)")
+    if labels.min() < 0 or labels.max() >= k:
         raise ValueError(f"labels range over [{labels.min()}, {labels.max()}], must lie in "
                          f"[0, {k - 1}] for {k} classes; pass class indices")
     rows = np.arange(n)
-    shifted = logits - logits.max(axis=1, keepdims=True)
+    shifted = z - z.max(axis=1, keepdims=True)
     grad = np.exp(shifted)
     total = grad.sum(axis=1, keepdims=True)
-    loss = (float(np.log(total).sum()) - float(shifted[rows, labels].sum())) / n
+    loss = _mean(np.log(total[:, 0]) - shifted[rows, labels])
     total *= n
     grad /= total                                     # softmax / n
     grad[rows, labels] -= 1.0 / n
-    return loss, grad
+    return loss, grad.astype(grad_dtype, copy=False)
 
 
 def logistic_loss(scores, labels):
     """Mean logistic loss ``log(1 + exp(-y s))`` for labels ``y`` in ``{-1, +1}``, and its gradient.
 
-    Computed stably by :func:`softplus_and_sigmoid`; ``dloss/ds = -y expit(-y s) / n``.
-    ``scores`` may be ``(n,)`` or ``(n, 1)``; the gradient has their shape.
+    Computed stably in float64 by :func:`softplus_and_sigmoid`; ``dloss/ds = -y expit(-y s) / n``.
+    ``scores`` may be ``(n,)`` or ``(n, 1)``; the gradient has their shape and dtype.
 
     Examples
     --------
     >>> loss, grad = logistic_loss(np.array([0.0, 800.0]), np.array([1, -1]))
     >>> round(loss, 4), grad
     (400.3466, array([-0.25,  0.5 ]))
+    >>> logistic_loss(np.array([1e308, 1e308]), np.array([-1, -1]))[0]
+    1e+308
     """
-    scores = np.asarray(scores)
-    s = scores.reshape(-1)
+    wide, grad_dtype = _scores("scores", scores)
+    s = wide.reshape(-1)
     y = _labels("labels", labels, s.size)
     if not np.all(np.abs(y) == 1):
         raise ValueError("labels must be -1 or +1 for the logistic loss; map classes with "
                          "numerics.data.select_pair")
     softplus, sigmoid = softplus_and_sigmoid(y * s)
-    grad = (-y * sigmoid / s.size).astype(scores.dtype, copy=False)
-    loss = float(np.mean(softplus))
-    return loss, grad.reshape(scores.shape)
+    grad = (-y * sigmoid / s.size).astype(grad_dtype, copy=False)
+    return _mean(softplus), grad.reshape(np.shape(scores))
 
 
 def mean_squared_error(predictions, targets):
     """``mean((p - t)^2)`` over all entries (PyTorch's ``MSELoss``) and its gradient ``2 (p - t) / size``.
+
+    Computed in float64 (the squares of float16 predictions overflow past 256); the
+    gradient has the predictions' dtype.
 
     Examples
     --------
     >>> mean_squared_error(np.array([1.0, 3.0]), np.array([0.0, 0.0]))
     (5.0, array([1., 3.]))
     """
-    predictions = np.asarray(predictions)
-    difference = predictions - np.asarray(targets, dtype=predictions.dtype).reshape(
-        predictions.shape)
-    return float(np.mean(difference * difference)), 2 * difference / difference.size
+    wide, grad_dtype = _scores("predictions", predictions)
+    difference = wide - np.asarray(targets, dtype=wide.dtype).reshape(wide.shape)
+    grad = (2 * difference / difference.size).astype(grad_dtype, copy=False)
+    return _mean(difference * difference), grad
 
 
 def accuracy(scores, labels):

@@ -131,17 +131,19 @@ def _real(name, value, low=-math.inf, high=math.inf, low_open=False, high_open=F
         raise TypeError(f"{name} == {value!r} is a {type(value).__name__}, must be a real "
                         f"number; pass a float")
     shown, value = value if isinstance(value, (int, float)) else float(value), float(value)
-    too_low = value <= low if low_open else value < low
-    too_high = value >= high if high_open else value > high
-    if math.isnan(value) or too_low or too_high:
+    finite = math.isfinite(value)
+    too_low = finite and (value <= low if low_open else value < low)
+    too_high = finite and (value >= high if high_open else value > high)
+    if not finite or too_low or too_high:
         if high == math.inf:
-            constraint = f"must be {'>' if low_open else '>='} {low:g}"
+            constraint = f"{'>' if low_open else '>='} {low:g}"
         else:
-            constraint = (f"must lie in {'(' if low_open else '['}{low:g}, "
+            constraint = (f"in {'(' if low_open else '['}{low:g}, "
                           f"{high:g}{')' if high_open else ']'}")
         fix = (f"choose a smaller {name}" if too_high else f"choose a larger {name}"
                if too_low else f"pass a finite {name}")
-        raise ValueError(f"{name} == {shown!r}, {constraint}; {fix}")
+        verb = ("be" if high == math.inf else "lie") if finite else "be finite and"
+        raise ValueError(f"{name} == {shown!r}, must {verb} {constraint}; {fix}")
     return value
 
 
@@ -421,7 +423,7 @@ def adagrad(lr=1e-2, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0
 
     Examples
     --------
-    >>> opt = adagrad(1.0, eps=0.0)
+    >>> opt = adagrad(1.0, eps=1e-12)
     >>> state = opt.init(np.array([0.0]))
     >>> u, state = opt.update(np.array([3.0]), state)
     >>> u, _ = opt.update(np.array([4.0]), state)
@@ -432,7 +434,7 @@ def adagrad(lr=1e-2, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0
     lr_decay = _real("lr_decay", lr_decay, 0.0)
     weight_decay = _real("weight_decay", weight_decay, 0.0)
     initial = _real("initial_accumulator_value", initial_accumulator_value, 0.0)
-    eps = _real("eps", eps, 0.0)
+    eps = _real("eps", eps, 0.0, low_open=True)
     eps_placement = _choice("eps_placement", eps_placement, EPS_PLACEMENTS)
 
     def init(params):
@@ -460,14 +462,14 @@ def rmsprop(lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, cente
 
     Examples
     --------
-    >>> opt = rmsprop(0.1, alpha=0.9, eps=0.0)
+    >>> opt = rmsprop(0.1, alpha=0.9, eps=1e-12)
     >>> u, _ = opt.update(np.array([2.0]), opt.init(np.array([0.0])))
     >>> np.round(u, 6)
     array([-0.316228])
     """
     lr = _schedule("lr", lr)
     alpha = _real("alpha", alpha, 0.0, 1.0, high_open=True)
-    eps = _real("eps", eps, 0.0)
+    eps = _real("eps", eps, 0.0, low_open=True)
     weight_decay = _real("weight_decay", weight_decay, 0.0)
     momentum = _real("momentum", momentum, 0.0, 1.0, high_open=True)
     centered = _flag("centered", centered)
@@ -500,7 +502,7 @@ def _adam(lr, betas, eps, weight_decay, decoupled, amsgrad, eps_placement):
                         f"betas=(0.9, 0.999)")
     beta1 = _real("betas[0]", betas[0], 0.0, 1.0, high_open=True)
     beta2 = _real("betas[1]", betas[1], 0.0, 1.0, high_open=True)
-    eps = _real("eps", eps, 0.0)
+    eps = _real("eps", eps, 0.0, low_open=True)
     weight_decay = _real("weight_decay", weight_decay, 0.0)
     amsgrad = _flag("amsgrad", amsgrad)
     eps_placement = _choice("eps_placement", eps_placement, EPS_PLACEMENTS)

@@ -115,11 +115,18 @@ def _optimizer(optimizer, schedule):
 
 
 def _xy(name, data):
+    """``data = (x, y)`` as arrays with as many labels as examples, at least one."""
     try:
         x, y = data
     except (TypeError, ValueError):
         raise TypeError(f"{name} must be a pair (x, y) of arrays; pass {name}=(x, y)") from None
-    return np.asarray(x), np.asarray(y)
+    x, y = np.asarray(x), np.asarray(y)
+    if x.ndim == 0 or y.ndim == 0 or len(x) != len(y) or len(x) == 0:
+        rows = [len(a) if a.ndim else "no" for a in (x, y)]
+        raise ValueError(f"{name} has {rows[0]} examples and {rows[1]} labels, must have as "
+                         f"many labels as examples and at least one example; pass "
+                         f"{name}=(x, y) with one row of x per label")
+    return x, y
 
 
 def _stop(what, value, step, history):
@@ -163,6 +170,7 @@ def evaluate(model, loss, data, batch_size=1024, metric=accuracy):
     (0.6931, 0.3333)
     """
     x, y = _xy("data", data)
+    batch_size = _integer("batch_size", batch_size)
     total_loss = total_metric = 0.0
     for start in range(0, len(x), batch_size):
         xb, yb = x[start:start + batch_size], y[start:start + batch_size]
@@ -216,6 +224,8 @@ def fit(model, optimizer, data, *, schedule=None, loss=softmax_cross_entropy, ep
     (10, 5, True)
     """
     x, y = _xy("data", data)
+    if validation is not None:
+        validation = _xy("validation", validation)
     if (epochs is None) == (steps is None):
         raise ValueError(f"epochs == {epochs!r} and steps == {steps!r}: give exactly one "
                          f"budget; pass e.g. epochs=10")

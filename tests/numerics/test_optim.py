@@ -184,8 +184,9 @@ def test_adam_by_hand(wd, amsgrad):
 
 
 def test_adam_first_step_is_lr_times_sign():
-    # m_hat = g and v_hat = g^2 at step 1, so the first update is -lr g / (|g| + eps)
-    assert run(optim.adam(0.1, eps=0.0), 1.0, [-7.0]) == pytest.approx([1.1], abs=1e-15)
+    # m_hat = g and v_hat = g^2 at step 1, so the first update is -lr g / (|g| + eps);
+    # eps = 1e-300 moves it by lr eps / |g|, far below one rounding of 1.1
+    assert run(optim.adam(0.1, eps=1e-300), 1.0, [-7.0]) == pytest.approx([1.1], abs=1e-15)
 
 
 def test_adam_eps_inside():
@@ -443,7 +444,15 @@ def test_apply_updates_returns_new_arrays():
     (lambda: optim.nesterov(0.1), r"give exactly one"),
     (lambda: optim.nesterov(0.1, momentum=0.5, kappa=4.0), r"give exactly one"),
     (lambda: optim.nesterov(0.1, kappa=0.5), r"kappa == 0.5, must be >= 1"),
-    (lambda: optim.adagrad(eps=-1.0), r"eps == -1.0, must be >= 0"),
+    (lambda: optim.adagrad(eps=-1.0), r"eps == -1.0, must be > 0; choose a larger eps"),
+    (lambda: optim.adagrad(eps=0), r"eps == 0, must be > 0; choose a larger eps"),
+    (lambda: optim.rmsprop(eps=0.0), r"eps == 0.0, must be > 0"),
+    (lambda: optim.adam(eps=0.0, eps_placement="inside"), r"eps == 0.0, must be > 0"),
+    (lambda: optim.adamw(eps=0), r"eps == 0, must be > 0"),
+    (lambda: optim.sgd(float("inf")), r"lr == inf, must be finite and >= 0; pass a finite lr"),
+    (lambda: optim.adam(lr=float("inf")), r"lr == inf, must be finite"),
+    (lambda: optim.sgd(0.1, weight_decay=float("inf")), r"weight_decay == inf, must be finite"),
+    (lambda: optim.sgd(0.1, momentum=float("-inf")), r"momentum == -inf, must be finite and in \[0, 1\)"),
     (lambda: optim.rmsprop(alpha=1.0), r"alpha == 1.0, must lie in \[0, 1\)"),
     (lambda: optim.rmsprop(eps_placement="under"), r"eps_placement == 'under', must be one of"),
     (lambda: optim.adam(betas=(0.9, 1.2)), r"betas\[1\] == 1.2, must lie in \[0, 1\)"),
