@@ -19,6 +19,7 @@ import argparse
 import codecs
 import gzip
 import hashlib
+import math
 import os
 import pickle
 import shutil
@@ -44,6 +45,7 @@ __all__ = ["DATASETS", "cache_folder", "candidate_folders", "find_folder", "read
 IMAGES_MAGIC, LABELS_MAGIC = 0x803, 0x801
 IDX_TYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
 CIFAR_RECORD = 1 + 3 * 32 * 32
+MAX_IDX_BYTES = 1 << 30  # 1 GiB: the largest IDX data set (EMNIST ByClass) needs 0.55 GB
 SPLITS = ("train", "test")
 
 
@@ -144,21 +146,43 @@ def download_folder(name, data_dir=None):
 
 # ------------------------------------------------------------------ readers
 
-def _read_bytes(path):
-    """The file's bytes, decompressed when it starts with the gzip signature."""
-    path = Path(path)
-    raw = path.read_bytes()
-    if raw[:2] != b"\x1f\x8b":
-        return raw
+def _opened(path):
+    """``path`` opened for reading bytes, through gzip when it starts with the gzip signature.
+
+    Decompression is streamed, so a reader that asks for ``n`` bytes never holds more:
+    a file that expands beyond what its header allows costs no more than that.
+    """
+    handle = open(path, "rb")
+    if handle.peek(2)[:2] == b"\x1f\x8b":
+        return gzip.GzipFile(fileobj=handle, mode="rb"), handle
+    return handle, handle
+
+
+def _read_at_most(path, reader, size):
+    """Up to ``size`` bytes from ``reader``; a damaged gzip stream is a ``ValueError`` naming ``path``."""
     try:
-        return gzip.decompress(raw)
+        return reader.read(size)
     except (EOFError, OSError, zlib.error) as error:
         raise ValueError(f"{path} is not a complete gzip file ({error}); it is probably "
                          f"truncated: delete it and download it again") from None
 
 
+def _idx_size(path, shape, dtype):
+    """Bytes of data an IDX header of ``shape`` and ``dtype`` declares, at most ``MAX_IDX_BYTES``."""
+    size = math.prod(shape) * dtype.itemsize        # Python ints: no overflow
+    if size > MAX_IDX_BYTES:
+        raise ValueError(f"{path}: header field 'dimensions' declares shape {shape} of "
+                         f"{dtype.name}, {size:.3g} bytes, more than the {MAX_IDX_BYTES:.3g} "
+                         f"any IDX data set needs; the header is damaged: download the file "
+                         f"again")
+    return size
+
+
 def read_idx(path, magic=None):
     """An IDX file (raw or gzip-compressed) as an ndarray, its magic number and size checked.
+
+    The header is read first; the data it declares is read in one go and never more (a
+    gzip file expanding past it is refused, as is a declared size above ``MAX_IDX_BYTES``).
 
     Parameters
     ----------
@@ -174,27 +198,49 @@ def read_idx(path, magic=None):
     >>> read_idx(path, magic=0x801)
     array([7, 2, 1], dtype=uint8)
     """
-    raw = _read_bytes(path)
-    found = int.from_bytes(raw[:4], "big") if len(raw) >= 4 else None
-    if found is None or raw[:2] != b"\0\0" or raw[2] not in IDX_TYPES or (
-            magic is not None and found != magic):
-        expected = f"0x{magic:08x}" if magic is not None else "0x0000TTNN (an IDX header)"
-        shown = f"0x{found:08x}" if found is not None else "nothing (file too short)"
-        raise ValueError(f"{path}: magic number {shown}, expected {expected}; this is not the "
-                         f"IDX file it is named after: download it again")
-    ndim = raw[3]
-    header = 4 + 4 * ndim
-    if len(raw) < header:
-        raise ValueError(f"{path}: {len(raw)} bytes, shorter than its {header}-byte header; "
-                         f"the file is truncated: download it again")
-    shape = struct.unpack(f">{ndim}I", raw[4:header])
-    dtype = np.dtype(IDX_TYPES[raw[2]])
-    expected = header + int(np.prod(shape)) * dtype.itemsize
-    if len(raw) != expected:
-        problem = "truncated" if len(raw) < expected else "longer than its header says"
-        raise ValueError(f"{path}: {len(raw)} bytes, its header {shape} needs {expected}; the "
+    reader, handle = _opened(path)
+    with handle, reader:
+        start = _read_at_most(path, reader, 4)
+        found = int.from_bytes(start, "big") if len(start) == 4 else None
+        if found is None or start[:2] != b"\0\0" or (magic is not None and found != magic):
+            expected = f"0x{magic:08x}" if magic is not None else "0x0000TTNN (an IDX header)"
+            shown = f"0x{found:08x}" if found is not None else "nothing (file too short)"
+            raise ValueError(f"{path}: magic number {shown}, expected {expected}; this is not "
+                             f"the IDX file it is named after: download it again")
+        if start[2] not in IDX_TYPES:
+            raise ValueError(f"{path}: header field 'type' is 0x{start[2]:02x}, must be one of "
+                             f"{', '.join(f'0x{t:02x}' for t in IDX_TYPES)}; the file is damaged "
+                             f"or not IDX: download it again")
+        ndim, dtype = start[3], np.dtype(IDX_TYPES[start[2]])
+        header = 4 + 4 * ndim
+        dims = _read_at_most(path, reader, 4 * ndim)
+        if len(dims) < 4 * ndim:
+            raise ValueError(f"{path}: {4 + len(dims)} bytes, shorter than its {header}-byte "
+                             f"header; the file is truncated: download it again")
+        shape = struct.unpack(f">{ndim}I", dims)
+        size = _idx_size(path, shape, dtype)
+        body = _read_at_most(path, reader, size + 1)
+    expected = header + size
+    if len(body) != size:
+        if len(body) < size:
+            shown, problem = header + len(body), "truncated"
+        elif reader is handle:
+            shown, problem = Path(path).stat().st_size, "longer than its header says"
+        else:
+            shown, problem = (f"more than {expected}", "longer than its header says (it "
+                              "expands beyond the size of its format)")
+        raise ValueError(f"{path}: {shown} bytes, its header {shape} needs {expected}; the "
                          f"file is {problem}: download it again")
-    return np.frombuffer(raw, dtype, offset=header).reshape(shape).astype(dtype.newbyteorder("="))
+    return np.frombuffer(body, dtype).reshape(shape).astype(dtype.newbyteorder("="))
+
+
+def _labels_in_range(path, field, labels, classes, name):
+    """``labels``, or a ``ValueError`` naming the file and field when one is outside ``0..classes-1``."""
+    outside = labels[(labels < 0) | (labels >= classes)] if labels.size else labels
+    if outside.size:
+        raise ValueError(f"{path}: field {field} holds label {outside[0]}, {name} labels are "
+                         f"0..{classes - 1}; the file is damaged: download it again")
+    return labels
 
 
 def _split(split):
@@ -221,9 +267,11 @@ def load_mnist(split="train", data_dir=None, name="mnist"):
     folder = find_folder(name, groups, data_dir)
     images_path, labels_path = (next(folder / f for f in group if (folder / f).is_file())
                                 for group in groups)
-    images = read_idx(images_path, IMAGES_MAGIC)
+    images = read_idx(images_path, IMAGES_MAGIC)      # the magic fixes uint8 and the rank
     labels = read_idx(labels_path, LABELS_MAGIC)
+    _labels_in_range(labels_path, "'labels'", labels, 10, name)
     return _pair(images, labels, f"{images_path} and {labels_path}")
+
 
 
 # CIFAR-10's python format holds numpy arrays: these globals and nothing else are let through.
@@ -263,9 +311,9 @@ def restricted_load(path):
     with open(path, "rb") as handle:
         try:
             return _RestrictedUnpickler(handle, encoding="bytes").load()
-        except (pickle.UnpicklingError, EOFError, ValueError) as error:
-            raise ValueError(f"{path}: {error}; use the binary CIFAR-10 files "
-                             f"(cifar-10-batches-bin) or download the data again") from None
+        except Exception as error:  # any failure to decode hostile bytes is a damaged file
+            raise ValueError(f"{path}: {error or type(error).__name__}; use the binary CIFAR-10 "
+                             f"files (cifar-10-batches-bin) or download the data again") from None
 
 
 def _cifar_binary(path):
@@ -274,17 +322,43 @@ def _cifar_binary(path):
         raise ValueError(f"{path}: {len(raw)} bytes, not a whole number of {CIFAR_RECORD}-byte "
                          f"CIFAR-10 records; the file is truncated: download it again")
     records = np.frombuffer(raw, np.uint8).reshape(-1, CIFAR_RECORD)
-    return records[:, 1:].reshape(-1, 3, 32, 32), records[:, 0].copy()
+    labels = _labels_in_range(path, "label (first byte of each record)", records[:, 0].copy(),
+                              10, "CIFAR-10")
+    return records[:, 1:].reshape(-1, 3, 32, 32), labels
+
+
+def _byte_array(path, field, values):
+    """``values`` as ``uint8`` if they are whole numbers in ``0..255``, else a ``ValueError``.
+
+    A plain cast would wrap (300.7 becomes 44, -1 becomes 255): values are checked first.
+    """
+    values = np.asarray(values)
+    if values.dtype.kind not in "biuf":
+        raise ValueError(f"{path}: field {field} has dtype {values.dtype}, must hold integers "
+                         f"0..255; this is not a CIFAR-10 batch: download the data again")
+    if values.size and values.dtype != np.uint8 and not (
+            np.all(np.isfinite(values)) and np.all(values == np.round(values))
+            and values.min() >= 0 and values.max() <= 255):
+        raise ValueError(f"{path}: field {field} holds values in [{values.min()}, "
+                         f"{values.max()}] ({values.dtype}), must be whole numbers 0..255 "
+                         f"(uint8 pixels); the file is damaged: download the data again")
+    return values.astype(np.uint8, copy=False)
 
 
 def _cifar_pickle(path):
     batch = restricted_load(path)
     if not isinstance(batch, dict) or b"data" not in batch or b"labels" not in batch:
         raise ValueError(f"{path}: not a CIFAR-10 batch (a dict with b'data' and b'labels')")
-    data = np.asarray(batch[b"data"], dtype=np.uint8)
+    data = _byte_array(path, "b'data'", batch[b"data"])
     if data.ndim != 2 or data.shape[1] != CIFAR_RECORD - 1:
-        raise ValueError(f"{path}: data has shape {data.shape}, must be (n, 3072)")
-    return data.reshape(-1, 3, 32, 32), np.asarray(batch[b"labels"], dtype=np.uint8)
+        raise ValueError(f"{path}: field b'data' has shape {data.shape}, must be (n, 3072); "
+                         f"download the data again")
+    labels = np.asarray(batch[b"labels"])
+    if labels.dtype.kind not in "iu" or labels.shape != (len(data),):
+        raise ValueError(f"{path}: field b'labels' has dtype {labels.dtype} and shape "
+                         f"{labels.shape}, must be {len(data)} integers; download the data again")
+    labels = _labels_in_range(path, "b'labels'", labels, 10, "CIFAR-10")
+    return data.reshape(-1, 3, 32, 32), labels.astype(np.uint8)
 
 
 def load_cifar10(split="train", data_dir=None):
@@ -308,9 +382,6 @@ def load_cifar10(split="train", data_dir=None):
         parts = [reader(folder / f"{sub}{s}{suffix}") for s in stems]
         images = np.concatenate([p[0] for p in parts])
         labels = np.concatenate([p[1] for p in parts])
-        if labels.size and labels.max() > 9:
-            raise ValueError(f"{folder}: label {labels.max()} found, CIFAR-10 labels are 0..9; "
-                             f"the files are damaged: download them again")
         return _pair(images, labels, str(folder))
     raise problem
 

@@ -120,6 +120,46 @@ def test_load_mnist_raw_and_gzip_and_count_mismatch(tmp_path):
         data.load_mnist("val", tmp_path / "gz")
 
 
+def test_mnist_labels_outside_the_classes_name_the_file_and_field(tmp_path):
+    images, labels = write_mnist(tmp_path)
+    labels[2] = 255
+    (tmp_path / "t10k-labels-idx1-ubyte.gz").write_bytes(gzip.compress(idx_bytes(labels)))
+    with pytest.raises(ValueError, match=r"t10k-labels-idx1-ubyte.gz: field 'labels' holds "
+                                         r"label 255, mnist labels are 0..9; the file is damaged"):
+        data.load_mnist("test", tmp_path)
+
+
+def test_unknown_idx_type_names_the_field(tmp_path):
+    path = tmp_path / "odd"
+    path.write_bytes(bytes([0, 0, 0x0A, 1, 0, 0, 0, 1, 0]))
+    with pytest.raises(ValueError, match=r"odd: header field 'type' is 0x0a, must be one of "
+                                         r"0x08, 0x09"):
+        data.read_idx(path)
+
+
+@pytest.mark.parametrize("compress", [False, True])
+def test_declared_terabyte_shapes_are_refused_before_reading(tmp_path, compress):
+    path = tmp_path / "huge"
+    raw = bytes([0, 0, 0x0E, 3]) + b"\xff\xff\xff\xff" * 3 + b"\0" * 8
+    path.write_bytes(gzip.compress(raw) if compress else raw)
+    # (2^32 - 1)^3 float64 entries: 6.3e29 bytes, an int64 product would wrap around
+    with pytest.raises(ValueError, match=r"huge: header field 'dimensions' declares shape "
+                                         r"\(4294967295, 4294967295, 4294967295\) of float64, "
+                                         r"6.34e\+29 bytes, more than the 1.07e\+09"):
+        data.read_idx(path)
+
+
+def test_gzip_expanding_beyond_its_header_stops_at_the_declared_size(tmp_path):
+    path = tmp_path / "bomb-idx1-ubyte.gz"
+    # 4 labels declared, 64 MiB of zeros behind them: read no further than byte 4 + 1
+    bomb = gzip.compress(idx_bytes(np.arange(4)) + bytes(64 << 20), compresslevel=9)
+    path.write_bytes(bomb)
+    with pytest.raises(ValueError, match=r"bomb-idx1-ubyte.gz: more than 12 bytes, its header "
+                                         r"\(4,\) needs 12; the file is longer than its header "
+                                         r"says \(it expands beyond the size of its format\)"):
+        data.read_idx(path, magic=0x801)
+
+
 def test_real_mnist_test_split(mnist_dir):
     images, labels = data.load_mnist("test", mnist_dir)
     assert images.shape == (10_000, 28, 28) and images.dtype == np.uint8
@@ -188,7 +228,8 @@ def test_cifar10_binary(tmp_path):
     with pytest.raises(ValueError, match="not a whole number of 3073-byte CIFAR-10 records"):
         data.load_cifar10("test", tmp_path)
     (folder / "test_batch.bin").write_bytes(cifar_records(1, label=12).tobytes())
-    with pytest.raises(ValueError, match="label 12 found, CIFAR-10 labels are 0..9"):
+    with pytest.raises(ValueError, match=r"test_batch.bin: field label \(first byte of each "
+                                         r"record\) holds label 12, CIFAR-10 labels are 0..9"):
         data.load_cifar10("test", tmp_path)
 
 
@@ -199,6 +240,36 @@ def test_cifar10_python_format_through_the_restricted_unpickler(tmp_path):
     (folder / "test_batch").write_bytes(pickle.dumps(batch, protocol=2))
     images, labels = data.load_cifar10("test", tmp_path)
     assert images.shape == (2, 3, 32, 32) and labels.tolist() == [7, 9]
+
+
+def cifar_pickle(tmp_path, data_field, labels):
+    folder = tmp_path / "cifar-10-batches-py"
+    folder.mkdir(exist_ok=True)
+    batch = {b"data": data_field, b"labels": labels}
+    (folder / "test_batch").write_bytes(pickle.dumps(batch, protocol=2))
+
+
+@pytest.mark.parametrize("data_field, labels, message", [
+    (cifar_records(2)[:, 1:], [3, -1], r"field b'labels' holds label -1, CIFAR-10 labels are "
+                                       r"0..9"),
+    (cifar_records(2)[:, 1:] + 0.7 + 300 * (np.arange(3072) == 0), [1, 2],
+     r"field b'data' holds values in \[0.7, 300.7\] \(float64\), must be whole numbers "
+     r"0..255"),
+    (cifar_records(2)[:, 1:].astype(object), [1, 2],
+     r"field b'data' has dtype object, must hold integers 0..255"),
+    (cifar_records(2)[:, 1:].astype(np.int16) - 1, [1, 2],
+     r"field b'data' holds values in \[-1, 254\] \(int16\)"),
+    (cifar_records(2)[:, 1:], [1.0, 2.0], r"field b'labels' has dtype float64 and shape \(2,\), "
+                                          r"must be 2 integers"),
+    (cifar_records(2)[:, 1:], [1, 2, 3], r"field b'labels' has dtype int64 and shape \(3,\), "
+                                        r"must be 2 integers"),
+    (cifar_records(2)[:, 1:2], [1, 2], r"field b'data' has shape \(2, 1\), must be \(n, 3072\)"),
+])
+def test_cifar_pickles_with_values_that_would_wrap_are_refused(tmp_path, data_field, labels,
+                                                               message):
+    cifar_pickle(tmp_path, data_field, labels)
+    with pytest.raises(ValueError, match=r"test_batch: " + message):
+        data.load_cifar10("test", tmp_path)
 
 
 class Exploit:
