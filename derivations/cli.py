@@ -1,6 +1,6 @@
 """The command line every topic shares.
 
-``python -m derivations.<topic> [--latex | --text | --json] [--standalone]
+``python -m derivations.<topic> [--latex | --text | --json | --html] [--standalone]
 [--subs NAME=VALUE ...] [--only RESULT ...]``, and
 ``python -m derivations.<topic> --check RESULT 'LATEX' [--json] [--subs ...]``.
 """
@@ -11,10 +11,12 @@ import json
 import sys
 from typing import Callable, Sequence
 
+from numerics.terminal import command
+
 from . import render
 from .core import Derivation
 
-__all__ = ["main", "parse_assignment", "render_as", "ArgumentParser"]
+__all__ = ["main", "parse_assignment", "parse_assignments", "render_as", "select", "ArgumentParser"]
 
 
 class ArgumentParser(argparse.ArgumentParser):
@@ -22,6 +24,23 @@ class ArgumentParser(argparse.ArgumentParser):
 
     def error(self, message):
         self.exit(2, f"error: {message}\n")
+
+
+def parse_assignments(texts: Sequence[str]) -> dict[str, str]:
+    """``NAME=VALUE`` pairs as a mapping; a name given twice is an error.
+
+    Examples
+    --------
+    >>> parse_assignments(["beta=1/2", "sigma=sqrt(5)"])
+    {'beta': '1/2', 'sigma': 'sqrt(5)'}
+    """
+    values: dict[str, str] = {}
+    for name, value in map(parse_assignment, texts):
+        if name in values:
+            raise ValueError(f"--subs {name} is given twice ({values[name]} and {value}); "
+                             f"give each parameter once")
+        values[name] = value
+    return values
 
 
 def parse_assignment(text: str) -> tuple[str, str]:
@@ -47,17 +66,23 @@ def add_output_options(parser: argparse.ArgumentParser) -> None:
                       help="plain text with SymPy's pretty printer (the default)")
     form.add_argument("--json", dest="form", action="store_const", const="json",
                       help="the JSON contract: topic, title, symbols, results")
+    form.add_argument("--html", dest="form", action="store_const", const="html",
+                      help="HTML with TeX that KaTeX typesets in the browser")
     parser.add_argument("--standalone", action="store_true",
-                        help="with --latex: a complete document that pdflatex compiles")
+                        help="with --latex: a complete document that pdflatex compiles; with "
+                             "--html: a complete page with KaTeX inside, viewable offline")
     parser.add_argument("--subs", nargs="+", action="extend", default=[], metavar="NAME=VALUE",
-                        help="fix parameters to exact numbers (decimals or fractions)")
+                        help="fix parameters to exact values: decimals, fractions or expressions "
+                             "with + - * / ^, parentheses, sqrt, exp, log, pi, e (0.1, 1/20, "
+                             "sqrt(5), 5^(1/2), 1e-3); at most 100 characters, numbers within "
+                             "10^-100..10^100")
     parser.add_argument("--only", nargs="+", action="extend", default=[], metavar="RESULT",
                         help="keep only these results, in this order")
     parser.set_defaults(form="text")
 
 
 def render_as(derivations: Sequence[Derivation], form: str, standalone: bool = False) -> str:
-    """Render one or more derivations in one form; several LaTeX ones share one document."""
+    """Render one or more derivations in one form; several LaTeX or HTML ones share one document."""
     if form == "json":
         payload = [render.as_json(d) for d in derivations]
         return json.dumps(payload[0] if len(payload) == 1 else payload, indent=2,
@@ -65,15 +90,27 @@ def render_as(derivations: Sequence[Derivation], form: str, standalone: bool = F
     if form == "latex":
         body = "\n".join(render.latex(d) for d in derivations)
         return render.standalone_document(body) if standalone else body
+    if form == "html":
+        body = "\n".join(render.html(d) for d in derivations)
+        title = derivations[0].title if len(derivations) == 1 else "Derivations"
+        return render.html_document(body, title) if standalone else body
     return "\n".join(render.text(d) for d in derivations)
+
+
+def check_form(args) -> None:
+    """Refuse options that the chosen output form would silently ignore."""
+    if args.standalone and args.form not in ("latex", "html"):
+        raise ValueError(f"--standalone makes a whole LaTeX or HTML document, not --{args.form} "
+                         f"output; add --latex or --html, or drop --standalone")
 
 
 def select(derive: Callable[..., Derivation], subs: Sequence[str], only: Sequence[str]):
     """Run ``derive`` with the ``--subs`` values and keep the ``--only`` results."""
-    derivation = derive(**dict(parse_assignment(s) for s in subs))
+    derivation = derive(**parse_assignments(subs))
     return derivation.only(only) if only else derivation
 
 
+@command
 def main(derive: Callable[..., Derivation], argv: Sequence[str] | None = None,
          prog: str | None = None) -> int:
     """Run a topic's command line; return the exit status.
@@ -93,10 +130,11 @@ def main(derive: Callable[..., Derivation], argv: Sequence[str] | None = None,
                              "2 could not read")
     args = parser.parse_args(argv)
     try:
+        check_form(args)
         if args.check:
-            from . import check
-            verdict = check.check(select(derive, args.subs, []), *args.check)
-            return check.report([verdict], args.form == "json", single=True)
+            from .checking import verdicts
+            verdict = verdicts.check(select(derive, args.subs, []), *args.check)
+            return verdicts.report([verdict], args.form == "json", single=True)
         output = render_as([select(derive, args.subs, args.only)], args.form, args.standalone)
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)

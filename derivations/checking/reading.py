@@ -1,75 +1,75 @@
-r"""Checking claimed answers: a LaTeX claim against a derived result.
+r"""Reading LaTeX into SymPy: the first room of the checker.
 
-A claim is read into SymPy with ``sympy.parsing.latex.parse_latex`` (user text is never
-passed to ``eval`` or ``sympify``), its symbols are mapped by name onto the derivation's,
-and it is compared with the derived value:
+A claim is read with ``sympy.parsing.latex.parse_latex`` after a pass of our own over
+its tokens (user text is never passed to ``eval`` or ``sympify``): names become
+placeholders mapped by name onto the model's symbols, numbers stay exact, and the
+commands parse_latex would misread are rewritten or refused.  Everything that cannot
+be read raises :class:`ClaimError` with the 0-based position in the text as written.
 
-- **correct**, proved symbolically (the difference cancels, interval ends and set
-  elements agree) or, where SymPy cannot prove it, agreeing at random points inside the
-  model's assumptions (parameter domains, ``Derivation.constraints``, the result's
-  assumptions) -- the verdict says which;
-- **wrong**, with a *witness*: parameter values inside the assumptions at which claim
-  and result differ, both values, and the derived result in LaTeX;
-- **could not read**, with the position (0-based, in the claim as written) of the problem.
+What a claim can be: an expression; an equation ``lhs = value``; a chain of
+inequalities, an interval ``(a, b]``, a union ``\cup``, ``\lambda \in ...`` or
+``\{\eta \mid ...\}`` for a range; ``\{a, b\}``, a list ``a, b`` or ``a \pm b`` for a
+set of values in any order; a matrix ``\begin{bmatrix}..\end{bmatrix}``; a tuple
+``(a, b)``, labelled or not; ``\begin{cases}`` for a piecewise value; an order
+``O(.)``, ``\Theta(.)``; a number with a tolerance ``2.3026 \pm 0.0001``.
 
-What a claim can be: an expression; an equation ``lhs = value`` (compared as the value;
-an equation result is compared by the difference of its sides, up to sign); a chain of
-inequalities, an interval ``(a, b]``, a union ``\cup`` or ``\lambda \in ...`` for a
-range; ``\{a, b\}``, a list ``a, b`` or ``a \pm b`` for a set of values in any order;
-a matrix ``\begin{bmatrix}..\end{bmatrix}``; a tuple ``(a, b)``; ``\begin{cases}`` for a
-piecewise value; a number with a tolerance ``2.3026 \pm 0.0001``.
+Normalisations: ``e`` is Euler's number (unless the model has a symbol ``e``), ``\pi``,
+``\left( \right)``, ``\left.``, ``\cdot``, ``\times``, ``\dfrac``, ``\tfrac``, ``\over``,
+spaces (``\,`` ``\;`` ``\!`` ``\quad``), ``\mathrm{}``/``\text{}``/``\operatorname{}``,
+subscripts of several letters (``\sigma_{max}``, ``n_{in}``), ``\varepsilon``, names
+written with or without backslashes and braces (``\sigma_{\max}`` is ``sigma_max``),
+implicit products (``\eta\beta\sigma^2``), ``x(y+z)`` read as a product unless ``x`` is
+a function of the model, and ``\pm`` anywhere (read as the set of both values).
 
-Numbers written as decimals: inside an expression a decimal is read exactly (``0.5``
-is 1/2).  A claim whose value is a lone number written with a decimal point stands for
-every number within one unit of its last digit, rounded or cut off: ``2.3026`` and
-``2.302`` match ``log(10) = 2.302585...``, ``2.32`` does not.
-
-Normalisations: ``e`` is Euler's number (unless the derivation has a symbol ``e``),
-``\pi``, ``\left( \right)``, ``\cdot``, ``\times``, spaces (``\,`` ``\;`` ``\!``
-``\quad``), ``\mathrm{}``/``\text{}``/``\operatorname{}``, subscripts of several letters
-(``\sigma_{max}``, ``n_{in}``), ``\varepsilon``, names written with or without
-backslashes and braces (``\sigma_{\max}`` is ``sigma_max``), implicit products
-(``\eta\beta\sigma^2``), and ``x(y+z)`` read as a product unless ``x`` is a function of
-the model.
+Limits (hostile input ends quickly): see :data:`LIMITS`.
 """
 from __future__ import annotations
 
 import functools
-import itertools
-import math
-import random
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterable, Mapping
 
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
-from .core import Derivation, Result, parse_number
-from .render import claim as rendered_claim
+from ..core import Derivation, Result, parse_number
 
-__all__ = ["ClaimError", "Verdict", "read_claim", "check", "check_answers", "main"]
-
-CORRECT, WRONG, UNREADABLE = "correct", "wrong", "could not read"
-POINTS = 12
+__all__ = ["ClaimError", "read_latex", "read_claim", "vocabulary", "normalise", "normal_name",
+           "LIMITS"]
 
 GREEK = set("""alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron
 pi rho sigma tau upsilon phi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi
 Omega ell""".split())
 WRAPPERS = {"operatorname", "mathrm", "text", "textrm", "textit", "mathit", "mathbf", "mathsf",
-            "mathcal", "boldsymbol", "rm", "mathtt"}
+            "mathcal", "boldsymbol", "rm", "mathtt", "mathbb", "bm"}
 ACCENTS = {"dot": "dot", "ddot": "ddot", "bar": "bar", "overline": "bar", "hat": "hat",
            "widehat": "hat", "tilde": "tilde", "widetilde": "tilde", "vec": "vec"}
 BUILTINS = {"sign": sp.sign, "sgn": sp.sign, "max": sp.Max, "min": sp.Min, "exp": sp.exp,
             "log": sp.log, "ln": sp.log, "abs": sp.Abs}
+ORDERS = {"O", "Theta"}  # both compared as orders of growth (the same rate)
 RELATIONS = {"=": "=", "<": "<", ">": ">", r"\leq": "<=", r"\geq": ">=", r"\in": "in",
              r"\neq": "!="}
+# The commands handed on to parse_latex; any other command is "unknown", never a symbol.
+COMMANDS = {"frac", "sqrt", "cdot", "log", "ln", "exp", "sin", "cos", "tan", "sinh", "cosh",
+            "tanh", "arcsin", "arccos", "arctan", "infty", "sum", "prod", "int", "lim", "to",
+            "partial", "lfloor", "rfloor", "lceil", "rceil", "binom", "max", "min", "sign",
+            "cup", "leq", "geq", "neq", "in", "pm", "mp", "vee", "wedge", "lor", "land",
+            "langle", "rangle", "begin", "end", "div", "cdots", "ldots", "dots", "mathit",
+            "exp", "det", "operatorname", "nabla", "prime"}
 _OPEN = {"{": "}", r"\{": r"\}", "(": ")", "[": "]", r"\lceil": r"\rceil",
          r"\lfloor": r"\rfloor", r"\langle": r"\rangle"}
 _CLOSE = {v: k for k, v in _OPEN.items()}
 _TOKEN = re.compile(r"\\begin\{[a-zA-Z*]+\}|\\end\{[a-zA-Z*]+\}|\\\\|\\[a-zA-Z]+|\\.|\s+|.", re.S)
 _TRANSPOSE = sp.Symbol("transpose_marker")
 _PLACEHOLDER, _LETTERS = "zq", "abcefghjkmnpqrstuvwxyz"
+
+#: Bounds on what a claim may hold, so that hostile input ends within seconds.
+LIMITS = {"length": 2000,         # characters in one claim
+          "depth": 40,            # brackets, braces and environments nested in one another
+          "digits": 1000,         # digits of any number a claim writes or makes
+          "exponent": 1000,       # size of a numeric exponent of a symbolic base
+          "seconds": 10}          # time to read and compare one claim
 
 
 class ClaimError(ValueError):
@@ -161,7 +161,53 @@ def normalise(text: str) -> _Source:
     for pattern, replacement in rules:  # a row break ``\\`` is never part of a match
         source = source.rewrite(r"(\\\\)|" + pattern, lambda m, new=replacement: m.group(1) or
                                 m.expand(new.replace("\\1", "\\2")))
-    return source
+    return _over_as_frac(source)
+
+
+def _over_as_frac(source: _Source) -> _Source:
+    r"""``{a \over b}`` as ``\frac{a}{b}`` (the group is the innermost braces around it).
+
+    Examples
+    --------
+    >>> _over_as_frac(_Source.of(r"2{1 \over x+1}")).text
+    '2{\\frac{1 }{ x+1}}'
+    """
+    while True:
+        tokens = _tokens(source)
+        over = next((k for k, t in enumerate(tokens) if t[0] == r"\over"), None)
+        if over is None:
+            return source
+        depth, start = 0, 0
+        for k in range(over - 1, -1, -1):
+            if tokens[k][0] == "}":
+                depth += 1
+            elif tokens[k][0] == "{":
+                if depth == 0:
+                    start = tokens[k][2]
+                    break
+                depth -= 1
+        depth, stop = 0, len(source.text)
+        for k in range(over + 1, len(tokens)):
+            if tokens[k][0] == "{":
+                depth += 1
+            elif tokens[k][0] == "}":
+                if depth == 0:
+                    stop = tokens[k][1]
+                    break
+                depth -= 1
+        at, end = tokens[over][1], tokens[over][2]
+        pieces = [(source[:start], None), (r"\frac{", start), (source[start:at], None),
+                  ("}{", at), (source[end:stop], None), ("}", stop), (source[stop:], None)]
+        source = _Source.join(_characters(pieces, source))
+
+
+def _characters(pieces, source):
+    """(text, origin) pairs: a _Source keeps its origins, new text takes the one given."""
+    for piece, origin in pieces:
+        if origin is None:
+            yield from zip(piece.text, piece.origins)
+        else:
+            yield piece, source.position(origin)
 
 
 def normal_name(name: str) -> str:
@@ -253,21 +299,49 @@ def _enclosed(source: _Source):
 
 @dataclass
 class _Context:
-    """The derivation's names, and what one reading found: unknown names, tolerances."""
+    """The names a claim may use, and what one reading found: unknown names, tolerances.
+
+    ``owner`` names the model in messages; with ``owner=None`` any name is a new symbol.
+    """
 
     symbols: dict[str, sp.Basic]
     functions: dict[str, Any]
     indexed: dict[str, sp.IndexedBase]
-    derivation: Derivation
+    domains: dict[sp.Basic, sp.Set] = field(default_factory=dict)
+    owner: str | None = None
+    aliases: tuple = ()
     unknown: dict[sp.Symbol, int] = field(default_factory=dict)
     tolerances: dict[sp.Expr, sp.Expr] = field(default_factory=dict)
+    decimals: dict[sp.Expr, sp.Expr] = field(default_factory=dict)
 
+
+def _names(parts) -> tuple[dict, dict, dict]:
+    """Symbols (matrices after scalars), functions and indexed bases of SymPy objects."""
+    symbols, functions, indexed, matrices = {}, {}, {}, {}
+    for part in parts:
+        if isinstance(part, (sp.FunctionClass, sp.core.function.UndefinedFunction)):
+            functions[normal_name(part.__name__)] = part(sp.Symbol("x"))
+            continue
+        if not isinstance(part, sp.Basic):
+            continue
+        for atom in part.atoms(sp.Symbol):
+            if not isinstance(atom, sp.Dummy):
+                symbols[normal_name(atom.name)] = atom
+        for atom in part.atoms(sp.MatrixSymbol):
+            matrices[normal_name(atom.name)] = atom
+        for atom in part.atoms(sp.IndexedBase) | {i.base for i in part.atoms(sp.Indexed)}:
+            indexed[normal_name(atom.label.name)] = atom
+            symbols[normal_name(atom.label.name)] = atom
+        for atom in part.atoms(AppliedUndef):
+            functions[normal_name(atom.func.__name__)] = atom
+    return {**symbols, **matrices}, functions, indexed
 
 
 def vocabulary(derivation: Derivation, result: Result | None = None) -> _Context:
     """Every symbol, function and indexed base of a derivation, by normalised name.
 
-    The named result's own symbols take precedence over same-named ones elsewhere.
+    The named result's own symbols take precedence over same-named ones elsewhere; the
+    derivation's declared ``aliases`` (names students use) are read as what they stand for.
 
     Examples
     --------
@@ -276,32 +350,83 @@ def vocabulary(derivation: Derivation, result: Result | None = None) -> _Context
     >>> context.symbols["sigma_max"], context.symbols["a_t+1"]
     (sigma_max, a_{t+1})
     """
-    symbols, functions, indexed, matrices = {}, {}, {}, {}
     parts = [p.symbol for p in derivation.parameters] + list(derivation.constraints)
     others = [r for r in derivation.results if r is not result]
     for r in others + ([result] if result is not None else []):
         parts += [r.value, *r.assumptions] + ([r.lhs] if r.lhs is not None else [])
-    for part in parts:
-        if not isinstance(part, sp.Basic):
-            continue
-        for atom in part.atoms(sp.Symbol):
-            if not isinstance(atom, sp.Dummy):
-                symbols[normal_name(atom.name)] = atom
-        for atom in part.atoms(sp.MatrixSymbol):
-            matrices[normal_name(atom.name)] = atom
-        for atom in part.atoms(sp.Indexed):
-            indexed[normal_name(atom.base.label.name)] = atom.base
-            symbols[normal_name(atom.base.label.name)] = atom.base
-        for atom in part.atoms(AppliedUndef):
-            functions[normal_name(atom.func.__name__)] = atom
-    return _Context({**symbols, **matrices}, functions, indexed, derivation)
+    definitions = getattr(derivation, "definitions", None) or {}
+    parts += [*definitions.keys(), *definitions.values()]
+    symbols, functions, indexed = _names(parts)
+    aliases = tuple((_alias_tokens(name), value)
+                    for name, value in (getattr(derivation, "aliases", None) or {}).items())
+    domains = {p.symbol: p.domain for p in derivation.parameters}
+    return _Context(symbols, functions, indexed, domains, derivation.topic, aliases)
+
+
+def _alias_tokens(name: str) -> tuple[str, ...]:
+    """An alias as the tokens a claim must hold, spaces and sizing dropped."""
+    return tuple(t for t, _, _ in _tokens(normalise(name)) if not t.isspace())
 
 
 # --------------------------------------------------------------------------- reading
 
 
+def read_latex(text: str, symbols: Iterable | Derivation | None = None):
+    r"""Read LaTeX into a SymPy object: an expression, a relation, a set, a tuple, a matrix.
+
+    Parameters
+    ----------
+    text : str
+        The LaTeX, with or without ``$``.  It is parsed, never evaluated.
+    symbols : iterable of SymPy symbols, matrix symbols, indexed bases or undefined
+        functions, or a Derivation, optional
+        The names the text may use, matched by normalised name (``\sigma_{\max}`` is
+        ``sigma_max``).  With ``symbols`` given, any other name raises ClaimError; without,
+        every name becomes a new Symbol of its normalised name (``b_{t+1}`` is ``b_t+1``).
+
+    Returns
+    -------
+    sympy object
+        ``Eq`` for ``a = b``, an inequality or ``And`` for a chain, ``Tuple`` for ``a, b``
+        and for ``(a, b)``, an expression otherwise.
+
+    Raises
+    ------
+    ClaimError
+        What could not be read, and where (0-based position in ``text``).
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> mu = sp.Symbol("mu", positive=True)
+    >>> rule = read_latex(r"b_{t+1} = \mu b_t + g_t", [mu])
+    Traceback (most recent call last):
+    ...
+    derivations.checking.reading.ClaimError: 'b_t+1' is not a known name (known: mu) at position 0
+    >>> read_latex(r"b_{t+1} = \mu b_t + g_t")
+    Eq(b_t+1, b_t*mu + g_t)
+    >>> read_latex(r"{1 \over 2} x^2")
+    x**2/2
+    """
+    if isinstance(symbols, Derivation):
+        context = vocabulary(symbols)
+    elif symbols is None:
+        context = _Context({}, {}, {})
+    else:
+        names, functions, indexed = _names(list(symbols))
+        context = _Context(names, functions, indexed, owner="")
+    value = _read_checked(text, context, None)
+    if isinstance(value, sp.FiniteSet) and not _is_plus_minus(text):
+        value = sp.Tuple(*value.args)  # a list ``a, b`` in text order
+    return value
+
+
+def _is_plus_minus(text):
+    return r"\pm" in text or r"\mp" in text
+
+
 def read_claim(text: str, derivation: Derivation, result: Result | None = None):
-    r"""Read a LaTeX claim into SymPy, with the derivation's symbols.
+    r"""Read a claim about a derivation's result into SymPy, with the derivation's symbols.
 
     ``result`` guides the shape: ``(a, b)`` is an interval when the result is a
     range and a tuple otherwise.
@@ -315,22 +440,50 @@ def read_claim(text: str, derivation: Derivation, result: Result | None = None):
     >>> read_claim(r"\sigma_{max} a_t(1+\beta)", d)
     a_t*sigma_max*(beta + 1)
     """
-    return _read_claim(text, derivation, result)[0]
+    return read_claim_with_context(text, derivation, result)[0]
 
 
-def _read_claim(text, derivation, result):
-    """The claim's value and the tolerances of its decimal numbers."""
+def read_claim_with_context(text, derivation, result):
+    """The claim's value and the reading's context (its tolerances and decimals)."""
     context = vocabulary(derivation, result)
-    source = normalise(text)
     expected = result.value if result is not None else None
-    value = _read(source, context, expected)
+    return _read_checked(text, context, expected), context
+
+
+def _read_checked(text, context, expected):
+    """Read within the limits; names that are not the model's are refused."""
+    if len(text) > LIMITS["length"]:
+        raise ClaimError(f"the claim has {len(text)} characters, more than the limit of "
+                         f"{LIMITS['length']}; shorten it", LIMITS["length"])
+    source = normalise(text)
+    _check_depth(source)
+    try:
+        value = _read(source, context, expected)
+    except RecursionError:
+        raise ClaimError("the claim is nested too deeply to read", 0) from None
+    if context.owner is None:
+        return value
     free = value.free_symbols if isinstance(value, sp.Basic) else set()
-    for symbol, position in context.unknown.items():
-        if symbol in free:
-            known = ", ".join(sorted(derivation.symbols))
-            raise ClaimError(f"{symbol.name!r} is not a symbol of {derivation.topic} "
-                             f"(its symbols: {known})", position)
-    return value, context.tolerances
+    for symbol, position in sorted(context.unknown.items(), key=lambda item: item[1]):
+        if symbol in free or not isinstance(value, sp.Basic):
+            known = ", ".join(sorted(str(s) for s in context.symbols))
+            raise ClaimError(f"{symbol.name!r} is not a symbol of {context.owner} (its symbols: "
+                             f"{known})" if context.owner else
+                             f"{symbol.name!r} is not a known name (known: {known})", position)
+    return value
+
+
+def _check_depth(source):
+    """Refuse brackets nested deeper than the limit before any recursive reading."""
+    depth = 0
+    for token, start, _ in _tokens(source):
+        if _closer_of(token):
+            depth += 1
+            if depth > LIMITS["depth"]:
+                raise ClaimError(f"brackets nested more than {LIMITS['depth']} deep",
+                                 source.position(start))
+        elif _is_closer(token):
+            depth -= 1
 
 
 def _read(source, context, expected):
@@ -423,7 +576,7 @@ def _read_relation(pieces, kinds, context, expected):
         return _Labelled(left, right)
     sides = [_read_expression(p, context) for p in pieces]
     if isinstance(expected, sp.Set):
-        return _interval_from_chain(kinds, sides, context.derivation, pieces)
+        return _interval_from_chain(kinds, sides, context.domains, pieces)
     relations = [_relation(kind, a, b) for kind, a, b in zip(kinds, sides, sides[1:])]
     return relations[0] if len(relations) == 1 else sp.And(*relations, evaluate=False)
 
@@ -442,7 +595,7 @@ def _relation(kind, a, b):
     return ops[kind](a, b, evaluate=False)
 
 
-def _interval_from_chain(kinds, sides, derivation, pieces):
+def _interval_from_chain(kinds, sides, domains, pieces):
     """``a < x <= b`` (or ``x < b``, ``b > x > a``) as ``Contains(x, Interval)``."""
     if any(k in ("=", "!=") for k in kinds) or len(sides) > 3:
         raise ClaimError("a range is a chain of < and <= around one variable",
@@ -454,7 +607,7 @@ def _interval_from_chain(kinds, sides, derivation, pieces):
         sides = sides[::-1]
     variable = sides[1] if len(sides) == 3 else next(
         (s for s in sides if isinstance(s, sp.Symbol)), sides[0])
-    domain = next((p.domain for p in derivation.parameters if p.symbol == variable), sp.Reals)
+    domain = domains.get(variable, sp.Reals)
     hull = domain if isinstance(domain, sp.Interval) else sp.Reals
     start, left_open, end, right_open = hull.start, hull.left_open, hull.end, hull.right_open
     if len(sides) == 3:
@@ -639,6 +792,8 @@ class _Skeleton:
             return self.number(k)
         atom = self.atom(k)
         if atom is None:
+            if re.fullmatch(r"\\[a-zA-Z]+", tok) and tok[1:] not in COMMANDS:
+                raise ClaimError(f"unknown command {tok}", self.origin(k))
             self.emit(tok, k)
             return k + 1
         value, after = atom
@@ -758,7 +913,7 @@ class _Skeleton:
             indices = self.indices(subscript, letters=True)
             if len(indices) == 2:
                 return sp.KroneckerDelta(*indices)
-        if name in context.functions or name in BUILTINS or name == "O":
+        if name in context.functions or name in BUILTINS or name in ORDERS:
             return _Function(name)
         if name == "e":
             return sp.E
@@ -878,7 +1033,7 @@ class _Function:
     name: str
 
     def apply(self, inside: _Source, context: _Context):
-        if self.name == "O":
+        if self.name in ORDERS:
             return _order(inside, context)
         arguments = [_read_expression(p, context) for p in _split(inside, {","})[0]]
         if self.name in context.functions:
@@ -951,553 +1106,3 @@ class _Rebuild:
         return node.func(*(self.value(a) for a in node.args))
 
 
-# --------------------------------------------------------------------------- comparing
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """The comparison of one claimed value with one derived value."""
-
-    correct: bool
-    method: str
-    witness: dict | None = None
-
-
-class _Space:
-    """Random points inside a derivation's assumptions, drawn reproducibly."""
-
-    def __init__(self, derivation: Derivation, result: Result, tolerances=None, seed: int = 2024):
-        self.tolerances = tolerances or {}
-        self.domains = {p.symbol: p.domain for p in derivation.parameters}
-        self.conditions = [c for c in (*derivation.constraints, *result.assumptions)
-                           if isinstance(c, sp.Basic) and c is not sp.true]
-        self.seed = seed
-        self.cache: dict = {}
-
-    def points(self, symbols, count=POINTS) -> list[dict]:
-        """``count`` points (one when there is nothing to draw) inside the assumptions."""
-        if not symbols:
-            return [{}]
-        key = frozenset(symbols)
-        if key not in self.cache:
-            self.cache[key] = self._draw(sorted(key, key=str), count)
-        return self.cache[key]
-
-    def _draw(self, symbols, count):
-        rng = random.Random(self.seed)
-        scalars = [s for s in symbols if isinstance(s, sp.Symbol)]
-        matrices = [s for s in symbols if isinstance(s, sp.MatrixSymbol)]
-        points, tries = [], 0
-        while len(points) < count and tries < 40 * count:
-            tries += 1
-            point = {s: self._value(s, rng) for s in scalars}
-            if not all(self._holds(c, point) for c in self.conditions):
-                continue
-            try:
-                for m in matrices:
-                    rows, cols = (int(sp.sympify(n).xreplace(point)) for n in m.shape)
-                    point[m] = sp.ImmutableMatrix(rows, cols, lambda i, j: sp.Rational(
-                        rng.randint(-200, 200), 100))
-            except TypeError:  # a symbolic shape not fixed by the point
-                continue
-            points.append(point)
-        return points
-
-    @staticmethod
-    def _holds(condition, point):
-        if not condition.free_symbols <= set(point):
-            return True
-        return bool(condition.xreplace(point) == sp.true)
-
-    def _value(self, symbol, rng):
-        domain = self.domains.get(symbol)
-        if isinstance(domain, sp.Union):
-            domain = rng.choice(domain.args)
-        if symbol.is_integer or isinstance(domain, (sp.Range, type(sp.S.Naturals),
-                                                        type(sp.S.Naturals0))):
-            low = 0 if symbol.is_nonnegative else -3
-            low = 1 if symbol.is_positive else low
-            if domain is not None and domain.inf.is_finite:
-                low = int(sp.ceiling(domain.inf))
-            return sp.Integer(low + rng.randint(0, 4))
-        if isinstance(domain, sp.Interval):
-            start, end = domain.start, domain.end
-        elif symbol.is_nonnegative:
-            start, end = sp.S.Zero, sp.oo
-        else:
-            start, end = -sp.oo, sp.oo
-        if start.is_finite and end.is_finite:
-            width = int((end - start) * 100)
-            return start + sp.Rational(rng.randint(1, max(1, width - 1)), 100)
-        if start.is_finite:
-            return start + sp.Rational(rng.randint(5, 300), 100)
-        if end.is_finite:
-            return end - sp.Rational(rng.randint(5, 300), 100)
-        return sp.Rational(rng.choice([-1, 1]) * rng.randint(5, 300), 100)
-
-
-def _numbers(value, point):
-    """Complex numbers of ``value`` at ``point`` (a tuple), or None where undefined."""
-    value = value.xreplace(point)
-    if value.has(sp.Sum, sp.Product, sp.Derivative, sp.Integral, sp.MatrixExpr, sp.Piecewise):
-        value = value.doit()
-    if isinstance(value, sp.MatrixExpr):
-        value = value.as_explicit()
-    items = list(value) if isinstance(value, sp.MatrixBase) else [value]
-    opaque = {}
-    for item in items:
-        for atom in _opaque_atoms(item):
-            opaque[atom] = sp.Rational(random.Random(sp.srepr(atom)).randint(-300, 300) or 1, 100)
-    try:
-        numbers = tuple(complex(sp.N(item.xreplace(opaque), 20)) for item in items)
-    except (TypeError, ValueError, ZeroDivisionError):
-        return None
-    return numbers if all(math.isfinite(abs(z)) for z in numbers) else None
-
-
-def _opaque_atoms(expr):
-    """Subexpressions a point cannot evaluate (undefined functions, indexed entries, ...)."""
-    if isinstance(expr, (sp.Derivative, AppliedUndef, sp.Indexed, sp.Symbol)):
-        return {expr}
-    if not isinstance(expr, sp.Basic):
-        return set()
-    found = set()
-    for arg in expr.args:
-        found |= _opaque_atoms(arg)
-    return found
-
-
-def _close(a, b, tolerance=None):
-    if tolerance is not None:
-        return abs(a - b) <= tolerance
-    return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
-
-
-def _shown(numbers):
-    def one(z):
-        return f"{z.real:.6g}" if abs(z.imag) <= 1e-12 * max(1, abs(z)) else \
-            f"{z.real:.6g}{z.imag:+.6g}i"
-    return one(numbers[0]) if len(numbers) == 1 else [one(z) for z in numbers]
-
-
-def _point_shown(point):
-    def value(v):
-        if isinstance(v, sp.MatrixBase):
-            return [[value(e) for e in v.row(i)] for i in range(v.rows)]
-        return str(v) if v.is_Integer else f"{float(v):.6g}"
-    return {str(s): value(v) for s, v in point.items()}
-
-
-def _symbols_of(*values):
-    found = set()
-    for value in values:
-        if isinstance(value, sp.Basic):
-            found |= {s for s in value.free_symbols if isinstance(s, sp.Symbol)}
-            found |= value.atoms(sp.MatrixSymbol)
-            for matrix in value.atoms(sp.MatrixSymbol):
-                found |= {s for n in matrix.shape for s in sp.sympify(n).free_symbols}
-    return found
-
-
-def _same(a, b) -> bool:
-    """Symbolic equality by cheap means: structure, then expand and cancel.
-
-    Numbers are left to numeric evaluation (at 20 digits).
-    """
-    if a == b:
-        return True
-    try:
-        difference = a - b
-        if difference == 0:
-            return True
-        if isinstance(difference, sp.MatrixExpr) or difference.is_number:
-            return False
-        return sp.cancel(sp.expand(difference)) == 0
-    except (TypeError, ValueError, sp.PolynomialError, NotImplementedError):
-        return False
-
-
-def _simplifies_to_zero(difference) -> bool:
-    """``simplify``, for small differences only (it can take seconds on large ones)."""
-    try:
-        return sp.count_ops(difference) <= 40 and sp.simplify(difference) == 0
-    except (TypeError, ValueError, sp.PolynomialError, NotImplementedError):
-        return False
-
-
-def compare_expressions(claimed, derived, space: _Space) -> Outcome:
-    """A claimed expression against a derived one (a decimal claim within its tolerance).
-
-    Examples
-    --------
-    >>> import sympy as sp
-    >>> from derivations import gd
-    >>> d = gd.derive(); eta, sigma = sp.symbols("eta sigma", positive=True)
-    >>> compare_expressions(1 - 2*eta*sigma**2, d["update_factor"].value,
-    ...                     _Space(d, d["update_factor"])).method
-    'symbolic'
-    """
-    if _same(claimed, derived):
-        return Outcome(True, "symbolic")
-    tolerance = space.tolerances.get(claimed)
-    tolerance = None if tolerance is None else float(tolerance)
-    points = space.points(_symbols_of(claimed, derived))
-    checked = 0
-    for point in points:
-        try:
-            c, d = _numbers(claimed, point), _numbers(derived, point)
-        except sp.ShapeError as error:
-            raise ClaimError(f"the claim's matrix shapes do not fit ({error.args[0]})", 0)
-        if c is None or d is None or len(c) != len(d):
-            continue
-        checked += 1
-        if not all(_close(x, y, tolerance) for x, y in zip(c, d)):
-            return Outcome(False, "numeric", {"values": _point_shown(point),
-                                              "claimed": _shown(c), "derived": _shown(d)})
-    if tolerance is not None and checked:
-        return Outcome(True, f"numeric: within {tolerance:.2g}, the precision written")
-    if checked and not isinstance(claimed, sp.MatrixExpr) and \
-            _simplifies_to_zero(claimed - derived):
-        return Outcome(True, "symbolic")
-    if checked and points == [{}]:
-        return Outcome(True, "numeric: the numbers agree to 9 significant digits")
-    if checked:
-        return Outcome(True, f"numeric: agreeing at {checked} random points within the assumptions")
-    return Outcome(False, "symbolic: the difference does not simplify to 0 and could not be "
-                          "evaluated", {"values": {}, "claimed": sp.latex(claimed),
-                                        "derived": sp.latex(derived)})
-
-
-def compare(claimed, derived, space: _Space) -> Outcome:
-    """Dispatch on the derived value's kind: sets, tuples, matrices, relations, orders."""
-    if isinstance(claimed, _Labelled):
-        claimed = claimed.value
-    if isinstance(claimed, sp.Contains) and isinstance(derived, sp.Set):
-        claimed = claimed.args[1]
-    if isinstance(claimed, sp.Eq) and not isinstance(derived, sp.core.relational.Relational):
-        claimed = claimed.rhs
-    if isinstance(derived, sp.Set):
-        if isinstance(claimed, sp.Expr) and isinstance(derived, sp.FiniteSet):
-            claimed = sp.FiniteSet(claimed)
-        return _compare_sets(claimed, derived, space)
-    if isinstance(derived, sp.Tuple):
-        return _compare_sequences(claimed, derived, space, "element")
-    if isinstance(derived, sp.MatrixBase):
-        if not isinstance(claimed, sp.MatrixBase) or claimed.shape != derived.shape:
-            return _mismatch(claimed, f"a {derived.rows}x{derived.cols} matrix")
-        return _compare_sequences(sp.Tuple(*claimed), sp.Tuple(*derived), space, "entry",
-                                  derived.cols)
-    if isinstance(derived, sp.Order):
-        return _compare_orders(claimed, derived)
-    if isinstance(derived, sp.core.relational.Relational):
-        return _compare_relations(claimed, derived, space)
-    if not isinstance(claimed, (sp.Expr, sp.MatrixExpr)):
-        return _mismatch(claimed, "an expression")
-    return compare_expressions(claimed, derived, space)
-
-
-def _mismatch(claimed, wanted):
-    """A claim of another kind than the result (an expression for a range, ...)."""
-    raise ClaimError(f"the result is {wanted}, the claim reads as {_kind(claimed)}", 0)
-
-
-def _kind(value):
-    for kind, name in ((sp.Interval, "an interval"), (sp.Set, "a set"),
-                       (sp.Tuple, "a tuple"), (sp.MatrixBase, "a matrix"),
-                       (sp.core.relational.Relational, "a relation"), (sp.Expr, "an expression")):
-        if isinstance(value, kind):
-            return name
-    return type(value).__name__
-
-
-def _compare_sequences(claimed, derived, space, label, columns=None):
-    if not isinstance(claimed, sp.Tuple) or len(claimed) != len(derived):
-        return _mismatch(claimed, f"a tuple of {len(derived)}")
-    methods = []
-    for index, (c, d) in enumerate(zip(claimed, derived)):
-        outcome = compare(c, d, space)
-        if not outcome.correct:
-            where = f"{label} {index + 1}" if columns is None else \
-                f"{label} ({index // columns + 1}, {index % columns + 1})"
-            inner = (outcome.witness or {}).get("where")
-            where = f"{where}, {inner}" if inner else where
-            return Outcome(False, outcome.method, {**(outcome.witness or {}), "where": where})
-        methods.append(outcome.method)
-    numeric = [m for m in methods if m != "symbolic"]
-    return Outcome(True, numeric[0] if numeric else "symbolic")
-
-
-def _compare_orders(claimed, derived):
-    if not isinstance(claimed, sp.Order):
-        return _mismatch(claimed, "an order of growth O(.)")
-    if not claimed.variables:
-        claimed = sp.Order(claimed.expr, *zip(derived.variables, derived.point))
-    if claimed == derived:
-        return Outcome(True, "symbolic")
-    variable = derived.variables[0] if derived.variables else None
-    ratio = sp.limit(claimed.expr / derived.expr, variable, derived.point[0]) if variable else None
-    return Outcome(False, "symbolic", {
-        "values": {str(variable): str(derived.point[0])} if variable else {},
-        "claimed": sp.latex(claimed), "derived": sp.latex(derived),
-        **({"ratio": str(ratio)} if ratio is not None else {})})
-
-
-def _sides(relation):
-    if isinstance(relation, (sp.StrictGreaterThan, sp.GreaterThan)):
-        relation = relation.reversed
-    return type(relation), relation.lhs - relation.rhs
-
-
-def _compare_relations(claimed, derived, space):
-    if not isinstance(claimed, sp.core.relational.Relational):
-        return _mismatch(claimed, "a relation")
-    (c_kind, c_gap), (d_kind, d_gap) = _sides(claimed), _sides(derived)
-    if c_kind is not d_kind:
-        return Outcome(False, "symbolic", {"values": {}, "claimed": sp.latex(claimed),
-                                           "derived": sp.latex(derived)})
-    outcome = compare_expressions(c_gap, d_gap, space)
-    if not outcome.correct and d_kind in (sp.Eq, sp.Ne):
-        flipped = compare_expressions(c_gap, -d_gap, space)
-        outcome = flipped if flipped.correct else outcome
-    if outcome.witness:
-        outcome.witness["where"] = "the difference of the two sides"
-    return outcome
-
-
-def _compare_sets(claimed, derived, space):
-    if not isinstance(claimed, sp.Set):
-        return _mismatch(claimed, _kind(derived))
-    if _same_set(claimed, derived):
-        return Outcome(True, "symbolic")
-    points = space.points(_symbols_of(claimed, derived))
-    checked = 0
-    for point in points:
-        try:
-            c, d = _set_numbers(claimed.xreplace(point)), _set_numbers(derived.xreplace(point))
-        except (TypeError, ValueError):
-            continue
-        checked += 1
-        if not _same_numbers(c, d):
-            return Outcome(False, "numeric", {"values": _point_shown(point),
-                                              "claimed": _set_shown(c), "derived": _set_shown(d)})
-    if checked:
-        return Outcome(True, f"numeric: agreeing at {checked} random points within the assumptions")
-    return Outcome(False, "symbolic", {"values": {}, "claimed": sp.latex(claimed),
-                                       "derived": sp.latex(derived)})
-
-
-def _same_set(a, b):
-    if type(a) is not type(b) or len(a.args) != len(b.args):
-        return False
-    if isinstance(a, sp.Interval):
-        return (a.left_open, a.right_open) == (b.left_open, b.right_open) and \
-            _same(a.start, b.start) and _same(a.end, b.end)
-    if isinstance(a, (sp.Union, sp.FiniteSet)) and len(a.args) <= 6:
-        same = _same_set if isinstance(a, sp.Union) else _same_element
-        return any(all(same(x, y) for x, y in zip(order, b.args))
-                   for order in itertools.permutations(a.args))
-    return a == b
-
-
-def _same_element(a, b):
-    if isinstance(a, sp.Tuple) and isinstance(b, sp.Tuple):
-        return len(a) == len(b) and all(_same_element(x, y) for x, y in zip(a, b))
-    return isinstance(a, sp.Expr) and isinstance(b, sp.Expr) and _same(a, b)
-
-
-def _set_numbers(value):
-    """A numeric set as sorted tuples: intervals ``(start, end, left_open, right_open)``."""
-    if value is sp.S.EmptySet:
-        return ()
-    if isinstance(value, sp.Interval):
-        start, end = complex(sp.N(value.start)), complex(sp.N(value.end))
-        return (("I", start, end, value.left_open or not math.isfinite(start.real),
-                 value.right_open or not math.isfinite(end.real)),)
-    if isinstance(value, sp.Union):
-        return tuple(sorted((part for arg in value.args for part in _set_numbers(arg)),
-                            key=lambda p: p[1].real))
-    if isinstance(value, sp.FiniteSet):
-        elements = [tuple(complex(sp.N(e)) for e in (x if isinstance(x, sp.Tuple) else (x,)))
-                    for x in value.args]
-        elements.sort(key=lambda e: [(z.real, z.imag) for z in e])
-        return tuple(("E", *e) for e in elements)
-    raise TypeError(f"cannot evaluate the set {value}")
-
-
-def _same_numbers(c, d):
-    if len(c) != len(d):
-        return False
-    for x, y in zip(c, d):
-        if len(x) != len(y) or x[0] != y[0]:
-            return False
-        for u, v in zip(x[1:], y[1:]):
-            if isinstance(u, bool) or isinstance(v, bool):
-                if u != v:
-                    return False
-            elif not (u == v or _close(u, v)):
-                return False
-    return True
-
-
-def _set_shown(parts):
-    shown = []
-    for part in parts:
-        if part[0] == "I":
-            _, start, end, left_open, right_open = part
-            shown.append(f"{'(' if left_open else '['}{_shown((start,))}, {_shown((end,))}"
-                         f"{')' if right_open else ']'}")
-        else:
-            shown.append(_shown(part[1:]) if len(part) == 2 else f"({', '.join(_shown(part[1:]))})")
-    if parts and parts[0][0] == "I":
-        return " U ".join(shown)
-    return "{" + ", ".join(map(str, shown)) + "}"
-
-
-# --------------------------------------------------------------------------- verdicts
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """The answer for one claim: correct, wrong (with a witness) or could not read."""
-
-    topic: str
-    result: str
-    claim: str
-    status: str
-    method: str | None = None
-    witness: dict | None = None
-    derived_latex: str = ""
-    problem: str | None = None
-    position: int | None = None
-
-    @property
-    def exit_status(self) -> int:
-        return {CORRECT: 0, WRONG: 1, UNREADABLE: 2}[self.status]
-
-    def as_dict(self) -> dict:
-        return {"topic": self.topic, "result": self.result, "claim": self.claim,
-                "verdict": self.status, "method": self.method, "witness": self.witness,
-                "derived_latex": self.derived_latex, "problem": self.problem,
-                "position": self.position}
-
-    def __str__(self) -> str:
-        head = f"{self.topic}.{self.result}: {self.status}"
-        if self.status == CORRECT:
-            return f"{head} ({self.method})"
-        if self.status == UNREADABLE:
-            return (f"{head}: {self.problem} at position {self.position}\n"
-                    f"    {self.claim}\n    {' ' * (self.position or 0)}^")
-        lines = [head]
-        witness = self.witness or {}
-        if witness.get("where"):
-            lines.append(f"  in {witness['where']}")
-        values = ", ".join(f"{k} = {v}" for k, v in witness.get("values", {}).items())
-        lines.append(f"  at {values or 'every point'}: claimed {witness.get('claimed')}, "
-                     f"derived {witness.get('derived')}")
-        lines.append(f"  derived: {self.derived_latex}")
-        return "\n".join(lines)
-
-
-def check(derivation: Derivation, name: str, text: str) -> Verdict:
-    r"""Check the claim ``text`` against the derivation's result ``name``.
-
-    An unknown result name raises ``ValueError``; everything else is a verdict.
-
-    Examples
-    --------
-    >>> from derivations import gd
-    >>> check(gd.derive(), "stability_range", r"0 < \eta < \frac{1}{\sigma^2}").status
-    'correct'
-    >>> v = check(gd.derive(), "optimal_learning_rate", r"\frac{2}{\sigma_L^2 + \sigma_S^2}")
-    >>> v.status, sorted(v.witness["values"])
-    ('wrong', ['sigma_L', 'sigma_S'])
-    >>> v = check(gd.derive(), "optimal_learning_rate", r"\frac{1}{\sigma_L^2 +")
-    >>> v.status, v.problem, v.position
-    ('could not read', "unclosed '{'", 8)
-    """
-    (result,) = derivation.only([name]).results
-    derived_latex = sp.latex(rendered_claim(result))
-    verdict = dict(topic=derivation.topic, result=name, claim=text, derived_latex=derived_latex)
-    try:
-        claimed, tolerances = _read_claim(text, derivation, result)
-        outcome = compare(claimed, result.value, _Space(derivation, result, tolerances))
-    except ClaimError as error:
-        return Verdict(**verdict, status=UNREADABLE, problem=error.problem,
-                       position=min(error.position, len(text)))
-    except (TypeError, ValueError, AttributeError, NotImplementedError) as error:
-        return Verdict(**verdict, status=UNREADABLE, position=0,
-                       problem=f"could not compare the claim with the result ({error})")
-    if outcome.correct:
-        return Verdict(**verdict, status=CORRECT, method=outcome.method)
-    return Verdict(**verdict, status=WRONG, method=outcome.method, witness=outcome.witness)
-
-
-def check_answers(answers: dict) -> list[Verdict]:
-    """Check a mapping ``{topic: {result: claim}}`` (a parsed answers.toml).
-
-    Unknown topics or results, and claims that are not strings, raise ``ValueError``.
-
-    Examples
-    --------
-    >>> [v.status for v in check_answers({"gd": {"optimal_learning_rate":
-    ...     r"\\frac{1}{\\sigma_L^2 + \\sigma_S^2}"}})]
-    ['correct']
-    """
-    from .__main__ import topic_module
-    verdicts = []
-    for topic, claims in answers.items():
-        if not isinstance(claims, dict):
-            raise ValueError(f"[{topic}] must be a table of result = 'claim' lines; "
-                             f"write it as [{topic}] followed by name = '...'")
-        derivation = topic_module(topic).derive()
-        for name, text in claims.items():
-            if not isinstance(text, str):
-                raise ValueError(f"{topic}.{name} == {text!r}, must be a string; quote the "
-                                 f"claim with single quotes")
-            verdicts.append(check(derivation, name, text))
-    return verdicts
-
-
-def report(verdicts, as_json=False, single=False) -> int:
-    """Print verdicts (text, or JSON for graders) and return the exit status.
-
-    The status is 2 if any claim could not be read (one ``error:`` line on stderr says
-    which), else 1 if any is wrong, else 0.
-    """
-    import json
-    import sys
-    unreadable = [v for v in verdicts if v.status == UNREADABLE]
-    if as_json:
-        payload = [v.as_dict() for v in verdicts]
-        print(json.dumps(payload[0] if single else payload, indent=2, ensure_ascii=False))
-    elif not (single and unreadable):
-        print("\n".join(map(str, verdicts)))
-        if not single:
-            counts = {s: sum(v.status == s for v in verdicts) for s in (CORRECT, WRONG, UNREADABLE)}
-            print(f"{len(verdicts)} claims: " + ", ".join(f"{n} {s}" for s, n in counts.items()))
-    if unreadable:
-        where = "; ".join(f"{v.topic}.{v.result} at position {v.position}: {v.problem}"
-                          for v in unreadable)
-        print(f"error: could not read {where}".replace("\n", " "), file=sys.stderr)
-    return max((v.exit_status for v in verdicts), default=0)
-
-
-def main(argv=None) -> int:
-    """``python -m derivations check answers.toml [--json]``: exit 0, 1 or 2 as :func:`report`."""
-    import sys
-    import tomllib
-
-    from .cli import ArgumentParser
-    parser = ArgumentParser(prog="python -m derivations check",
-                            description="Check the claims of an answers file.")
-    parser.add_argument("answers", help="a TOML file: [topic] then result = 'LaTeX claim'")
-    parser.add_argument("--json", action="store_true", help="verdicts as JSON, for graders")
-    args = parser.parse_args(argv)
-    try:
-        with open(args.answers, "rb") as handle:
-            answers = tomllib.load(handle)
-        verdicts = check_answers(answers)
-    except (OSError, tomllib.TOMLDecodeError, ValueError) as error:
-        print(f"error: {args.answers}: {error}".replace("\n", " "), file=sys.stderr)
-        return 2
-    return report(verdicts, args.json)

@@ -7,7 +7,7 @@ import sys
 import pytest
 import sympy as sp
 
-from derivations import check, gd, logistic, momentum, render
+from derivations import checking as check, gd, logistic, momentum, render
 from derivations.__main__ import main as package_main, topic_module, topics
 
 def perturbed(value):

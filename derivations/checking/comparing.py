@@ -1,0 +1,430 @@
+"""Comparing a claimed value with a derived one, by kind of value: the second room.
+
+- **correct**, proved symbolically (the difference cancels, interval ends and set
+  elements agree) or, where SymPy cannot prove it, agreeing at random points inside the
+  model's assumptions (parameter domains, ``Derivation.constraints``, the result's
+  assumptions, the topic's ``definitions``) -- the outcome says which;
+- **wrong**, with a *witness*: parameter values inside the assumptions at which claim
+  and result differ, and both values there.
+
+A lone decimal number matches a derived number when it is that number rounded to the
+digits written, or cut off there (``2.3026`` and ``2.3025`` for ``log 10``; not ``2.3027``).
+"""
+from __future__ import annotations
+
+import itertools
+import math
+import random
+from dataclasses import dataclass
+
+import sympy as sp
+from sympy.core.function import AppliedUndef
+
+from ..core import Derivation, Result
+from .reading import ClaimError, _Labelled
+
+__all__ = ["Outcome", "Space", "compare", "compare_expressions"]
+
+POINTS = 12
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The comparison of one claimed value with one derived value."""
+
+    correct: bool
+    method: str
+    witness: dict | None = None
+
+
+class Space:
+    """Random points inside a derivation's assumptions, drawn reproducibly."""
+
+    def __init__(self, derivation: Derivation, result: Result, context=None, seed: int = 2024):
+        self.tolerances = context.tolerances if context is not None else {}
+        self.decimals = context.decimals if context is not None else {}
+        self.domains = {p.symbol: p.domain for p in derivation.parameters}
+        self.conditions = [c for c in (*derivation.constraints, *result.assumptions)
+                           if isinstance(c, sp.Basic) and c is not sp.true]
+        self.seed = seed
+        self.cache: dict = {}
+
+    def points(self, symbols, count=POINTS) -> list[dict]:
+        """``count`` points (one when there is nothing to draw) inside the assumptions."""
+        if not symbols:
+            return [{}]
+        key = frozenset(symbols)
+        if key not in self.cache:
+            self.cache[key] = self._draw(sorted(key, key=str), count)
+        return self.cache[key]
+
+    def _draw(self, symbols, count):
+        rng = random.Random(self.seed)
+        scalars = [s for s in symbols if isinstance(s, sp.Symbol)]
+        matrices = [s for s in symbols if isinstance(s, sp.MatrixSymbol)]
+        points, tries = [], 0
+        while len(points) < count and tries < 40 * count:
+            tries += 1
+            point = {s: self._value(s, rng) for s in scalars}
+            if not all(self._holds(c, point) for c in self.conditions):
+                continue
+            try:
+                for m in matrices:
+                    rows, cols = (int(sp.sympify(n).xreplace(point)) for n in m.shape)
+                    point[m] = sp.ImmutableMatrix(rows, cols, lambda i, j: sp.Rational(
+                        rng.randint(-200, 200), 100))
+            except TypeError:  # a symbolic shape not fixed by the point
+                continue
+            points.append(point)
+        return points
+
+    @staticmethod
+    def _holds(condition, point):
+        if not condition.free_symbols <= set(point):
+            return True
+        return bool(condition.xreplace(point) == sp.true)
+
+    def _value(self, symbol, rng):
+        domain = self.domains.get(symbol)
+        if isinstance(domain, sp.Union):
+            domain = rng.choice(domain.args)
+        if symbol.is_integer or isinstance(domain, (sp.Range, type(sp.S.Naturals),
+                                                        type(sp.S.Naturals0))):
+            low = 0 if symbol.is_nonnegative else -3
+            low = 1 if symbol.is_positive else low
+            if domain is not None and domain.inf.is_finite:
+                low = int(sp.ceiling(domain.inf))
+            return sp.Integer(low + rng.randint(0, 4))
+        if isinstance(domain, sp.Interval):
+            start, end = domain.start, domain.end
+        elif symbol.is_nonnegative:
+            start, end = sp.S.Zero, sp.oo
+        else:
+            start, end = -sp.oo, sp.oo
+        if start.is_finite and end.is_finite:
+            width = int((end - start) * 100)
+            return start + sp.Rational(rng.randint(1, max(1, width - 1)), 100)
+        if start.is_finite:
+            return start + sp.Rational(rng.randint(5, 300), 100)
+        if end.is_finite:
+            return end - sp.Rational(rng.randint(5, 300), 100)
+        return sp.Rational(rng.choice([-1, 1]) * rng.randint(5, 300), 100)
+
+
+def _numbers(value, point):
+    """Complex numbers of ``value`` at ``point`` (a tuple), or None where undefined."""
+    value = value.xreplace(point)
+    if value.has(sp.Sum, sp.Product, sp.Derivative, sp.Integral, sp.MatrixExpr, sp.Piecewise):
+        value = value.doit()
+    if isinstance(value, sp.MatrixExpr):
+        value = value.as_explicit()
+    items = list(value) if isinstance(value, sp.MatrixBase) else [value]
+    opaque = {}
+    for item in items:
+        for atom in _opaque_atoms(item):
+            opaque[atom] = sp.Rational(random.Random(sp.srepr(atom)).randint(-300, 300) or 1, 100)
+    try:
+        numbers = tuple(complex(sp.N(item.xreplace(opaque), 20)) for item in items)
+    except (TypeError, ValueError, ZeroDivisionError):
+        return None
+    return numbers if all(math.isfinite(abs(z)) for z in numbers) else None
+
+
+def _opaque_atoms(expr):
+    """Subexpressions a point cannot evaluate (undefined functions, indexed entries, ...)."""
+    if isinstance(expr, (sp.Derivative, AppliedUndef, sp.Indexed, sp.Symbol)):
+        return {expr}
+    if not isinstance(expr, sp.Basic):
+        return set()
+    found = set()
+    for arg in expr.args:
+        found |= _opaque_atoms(arg)
+    return found
+
+
+def _close(a, b, tolerance=None):
+    if tolerance is not None:
+        return abs(a - b) <= tolerance
+    return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
+
+
+def _shown(numbers):
+    def one(z):
+        return f"{z.real:.6g}" if abs(z.imag) <= 1e-12 * max(1, abs(z)) else \
+            f"{z.real:.6g}{z.imag:+.6g}i"
+    return one(numbers[0]) if len(numbers) == 1 else [one(z) for z in numbers]
+
+
+def _point_shown(point):
+    def value(v):
+        if isinstance(v, sp.MatrixBase):
+            return [[value(e) for e in v.row(i)] for i in range(v.rows)]
+        return str(v) if v.is_Integer else f"{float(v):.6g}"
+    return {str(s): value(v) for s, v in point.items()}
+
+
+def _symbols_of(*values):
+    found = set()
+    for value in values:
+        if isinstance(value, sp.Basic):
+            found |= {s for s in value.free_symbols if isinstance(s, sp.Symbol)}
+            found |= value.atoms(sp.MatrixSymbol)
+            for matrix in value.atoms(sp.MatrixSymbol):
+                found |= {s for n in matrix.shape for s in sp.sympify(n).free_symbols}
+    return found
+
+
+def _same(a, b) -> bool:
+    """Symbolic equality by cheap means: structure, then expand and cancel.
+
+    Numbers are left to numeric evaluation (at 20 digits).
+    """
+    if a == b:
+        return True
+    try:
+        difference = a - b
+        if difference == 0:
+            return True
+        if isinstance(difference, sp.MatrixExpr) or difference.is_number:
+            return False
+        return sp.cancel(sp.expand(difference)) == 0
+    except (TypeError, ValueError, sp.PolynomialError, NotImplementedError):
+        return False
+
+
+def _simplifies_to_zero(difference) -> bool:
+    """``simplify``, for small differences only (it can take seconds on large ones)."""
+    try:
+        return sp.count_ops(difference) <= 40 and sp.simplify(difference) == 0
+    except (TypeError, ValueError, sp.PolynomialError, NotImplementedError):
+        return False
+
+
+def compare_expressions(claimed, derived, space: Space) -> Outcome:
+    """A claimed expression against a derived one (a decimal claim within its tolerance).
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from derivations import gd
+    >>> d = gd.derive(); eta, sigma = sp.symbols("eta sigma", positive=True)
+    >>> compare_expressions(1 - 2*eta*sigma**2, d["update_factor"].value,
+    ...                     Space(d, d["update_factor"])).method
+    'symbolic'
+    """
+    if _same(claimed, derived):
+        return Outcome(True, "symbolic")
+    tolerance = space.tolerances.get(claimed)
+    tolerance = None if tolerance is None else float(tolerance)
+    points = space.points(_symbols_of(claimed, derived))
+    checked = 0
+    for point in points:
+        try:
+            c, d = _numbers(claimed, point), _numbers(derived, point)
+        except sp.ShapeError as error:
+            raise ClaimError(f"the claim's matrix shapes do not fit ({error.args[0]})", 0)
+        if c is None or d is None or len(c) != len(d):
+            continue
+        checked += 1
+        if not all(_close(x, y, tolerance) for x, y in zip(c, d)):
+            return Outcome(False, "numeric", {"values": _point_shown(point),
+                                              "claimed": _shown(c), "derived": _shown(d)})
+    if tolerance is not None and checked:
+        return Outcome(True, f"numeric: within {tolerance:.2g}, the precision written")
+    if checked and not isinstance(claimed, sp.MatrixExpr) and \
+            _simplifies_to_zero(claimed - derived):
+        return Outcome(True, "symbolic")
+    if checked and points == [{}]:
+        return Outcome(True, "numeric: the numbers agree to 9 significant digits")
+    if checked:
+        return Outcome(True, f"numeric: agreeing at {checked} random points within the assumptions")
+    return Outcome(False, "symbolic: the difference does not simplify to 0 and could not be "
+                          "evaluated", {"values": {}, "claimed": sp.latex(claimed),
+                                        "derived": sp.latex(derived)})
+
+
+def compare(claimed, derived, space: Space) -> Outcome:
+    """Dispatch on the derived value's kind: sets, tuples, matrices, relations, orders."""
+    if isinstance(claimed, _Labelled):
+        claimed = claimed.value
+    if isinstance(claimed, sp.Contains) and isinstance(derived, sp.Set):
+        claimed = claimed.args[1]
+    if isinstance(claimed, sp.Eq) and not isinstance(derived, sp.core.relational.Relational):
+        claimed = claimed.rhs
+    if isinstance(derived, sp.Set):
+        if isinstance(claimed, sp.Expr) and isinstance(derived, sp.FiniteSet):
+            claimed = sp.FiniteSet(claimed)
+        return _compare_sets(claimed, derived, space)
+    if isinstance(derived, sp.Tuple):
+        return _compare_sequences(claimed, derived, space, "element")
+    if isinstance(derived, sp.MatrixBase):
+        if not isinstance(claimed, sp.MatrixBase) or claimed.shape != derived.shape:
+            return _mismatch(claimed, f"a {derived.rows}x{derived.cols} matrix")
+        return _compare_sequences(sp.Tuple(*claimed), sp.Tuple(*derived), space, "entry",
+                                  derived.cols)
+    if isinstance(derived, sp.Order):
+        return _compare_orders(claimed, derived)
+    if isinstance(derived, sp.core.relational.Relational):
+        return _compare_relations(claimed, derived, space)
+    if not isinstance(claimed, (sp.Expr, sp.MatrixExpr)):
+        return _mismatch(claimed, "an expression")
+    return compare_expressions(claimed, derived, space)
+
+
+def _mismatch(claimed, wanted):
+    """A claim of another kind than the result (an expression for a range, ...)."""
+    raise ClaimError(f"the result is {wanted}, the claim reads as {_kind(claimed)}", 0)
+
+
+def _kind(value):
+    for kind, name in ((sp.Interval, "an interval"), (sp.Set, "a set"),
+                       (sp.Tuple, "a tuple"), (sp.MatrixBase, "a matrix"),
+                       (sp.core.relational.Relational, "a relation"), (sp.Expr, "an expression")):
+        if isinstance(value, kind):
+            return name
+    return type(value).__name__
+
+
+def _compare_sequences(claimed, derived, space, label, columns=None):
+    if not isinstance(claimed, sp.Tuple) or len(claimed) != len(derived):
+        return _mismatch(claimed, f"a tuple of {len(derived)}")
+    methods = []
+    for index, (c, d) in enumerate(zip(claimed, derived)):
+        outcome = compare(c, d, space)
+        if not outcome.correct:
+            where = f"{label} {index + 1}" if columns is None else \
+                f"{label} ({index // columns + 1}, {index % columns + 1})"
+            inner = (outcome.witness or {}).get("where")
+            where = f"{where}, {inner}" if inner else where
+            return Outcome(False, outcome.method, {**(outcome.witness or {}), "where": where})
+        methods.append(outcome.method)
+    numeric = [m for m in methods if m != "symbolic"]
+    return Outcome(True, numeric[0] if numeric else "symbolic")
+
+
+def _compare_orders(claimed, derived):
+    if not isinstance(claimed, sp.Order):
+        return _mismatch(claimed, "an order of growth O(.)")
+    if not claimed.variables:
+        claimed = sp.Order(claimed.expr, *zip(derived.variables, derived.point))
+    if claimed == derived:
+        return Outcome(True, "symbolic")
+    variable = derived.variables[0] if derived.variables else None
+    ratio = sp.limit(claimed.expr / derived.expr, variable, derived.point[0]) if variable else None
+    return Outcome(False, "symbolic", {
+        "values": {str(variable): str(derived.point[0])} if variable else {},
+        "claimed": sp.latex(claimed), "derived": sp.latex(derived),
+        **({"ratio": str(ratio)} if ratio is not None else {})})
+
+
+def _sides(relation):
+    if isinstance(relation, (sp.StrictGreaterThan, sp.GreaterThan)):
+        relation = relation.reversed
+    return type(relation), relation.lhs - relation.rhs
+
+
+def _compare_relations(claimed, derived, space):
+    if not isinstance(claimed, sp.core.relational.Relational):
+        return _mismatch(claimed, "a relation")
+    (c_kind, c_gap), (d_kind, d_gap) = _sides(claimed), _sides(derived)
+    if c_kind is not d_kind:
+        return Outcome(False, "symbolic", {"values": {}, "claimed": sp.latex(claimed),
+                                           "derived": sp.latex(derived)})
+    outcome = compare_expressions(c_gap, d_gap, space)
+    if not outcome.correct and d_kind in (sp.Eq, sp.Ne):
+        flipped = compare_expressions(c_gap, -d_gap, space)
+        outcome = flipped if flipped.correct else outcome
+    if outcome.witness:
+        outcome.witness["where"] = "the difference of the two sides"
+    return outcome
+
+
+def _compare_sets(claimed, derived, space):
+    if not isinstance(claimed, sp.Set):
+        return _mismatch(claimed, _kind(derived))
+    if _same_set(claimed, derived):
+        return Outcome(True, "symbolic")
+    points = space.points(_symbols_of(claimed, derived))
+    checked = 0
+    for point in points:
+        try:
+            c, d = _set_numbers(claimed.xreplace(point)), _set_numbers(derived.xreplace(point))
+        except (TypeError, ValueError):
+            continue
+        checked += 1
+        if not _same_numbers(c, d):
+            return Outcome(False, "numeric", {"values": _point_shown(point),
+                                              "claimed": _set_shown(c), "derived": _set_shown(d)})
+    if checked:
+        return Outcome(True, f"numeric: agreeing at {checked} random points within the assumptions")
+    return Outcome(False, "symbolic", {"values": {}, "claimed": sp.latex(claimed),
+                                       "derived": sp.latex(derived)})
+
+
+def _same_set(a, b):
+    if type(a) is not type(b) or len(a.args) != len(b.args):
+        return False
+    if isinstance(a, sp.Interval):
+        return (a.left_open, a.right_open) == (b.left_open, b.right_open) and \
+            _same(a.start, b.start) and _same(a.end, b.end)
+    if isinstance(a, (sp.Union, sp.FiniteSet)) and len(a.args) <= 6:
+        same = _same_set if isinstance(a, sp.Union) else _same_element
+        return any(all(same(x, y) for x, y in zip(order, b.args))
+                   for order in itertools.permutations(a.args))
+    return a == b
+
+
+def _same_element(a, b):
+    if isinstance(a, sp.Tuple) and isinstance(b, sp.Tuple):
+        return len(a) == len(b) and all(_same_element(x, y) for x, y in zip(a, b))
+    return isinstance(a, sp.Expr) and isinstance(b, sp.Expr) and _same(a, b)
+
+
+def _set_numbers(value):
+    """A numeric set as sorted tuples: intervals ``(start, end, left_open, right_open)``."""
+    if value is sp.S.EmptySet:
+        return ()
+    if isinstance(value, sp.Interval):
+        start, end = complex(sp.N(value.start)), complex(sp.N(value.end))
+        return (("I", start, end, value.left_open or not math.isfinite(start.real),
+                 value.right_open or not math.isfinite(end.real)),)
+    if isinstance(value, sp.Union):
+        return tuple(sorted((part for arg in value.args for part in _set_numbers(arg)),
+                            key=lambda p: p[1].real))
+    if isinstance(value, sp.FiniteSet):
+        elements = [tuple(complex(sp.N(e)) for e in (x if isinstance(x, sp.Tuple) else (x,)))
+                    for x in value.args]
+        elements.sort(key=lambda e: [(z.real, z.imag) for z in e])
+        return tuple(("E", *e) for e in elements)
+    raise TypeError(f"cannot evaluate the set {value}")
+
+
+def _same_numbers(c, d):
+    if len(c) != len(d):
+        return False
+    for x, y in zip(c, d):
+        if len(x) != len(y) or x[0] != y[0]:
+            return False
+        for u, v in zip(x[1:], y[1:]):
+            if isinstance(u, bool) or isinstance(v, bool):
+                if u != v:
+                    return False
+            elif not (u == v or _close(u, v)):
+                return False
+    return True
+
+
+def _set_shown(parts):
+    shown = []
+    for part in parts:
+        if part[0] == "I":
+            _, start, end, left_open, right_open = part
+            shown.append(f"{'(' if left_open else '['}{_shown((start,))}, {_shown((end,))}"
+                         f"{')' if right_open else ']'}")
+        else:
+            shown.append(_shown(part[1:]) if len(part) == 2 else f"({', '.join(_shown(part[1:]))})")
+    if parts and parts[0][0] == "I":
+        return " U ".join(shown)
+    return "{" + ", ".join(map(str, shown)) + "}"
+
+
