@@ -16,6 +16,7 @@ import sympy as sp
 
 from .cli import main
 from .core import Derivation, Result, Step, derivation
+from .graph import ComputationGraph
 from .logistic import sigmoid
 
 x, y = sp.symbols("x y", real=True)
@@ -38,20 +39,17 @@ NOTATION = {"x": "first input of f", "y": "second input of f", "w_1": "first inp
             "vdot_k": "tangent of v_k (forward mode)", "vbar_k": "adjoint of v_k (reverse mode)"}
 
 
-def computation_graph(outputs, names, given=None):
+def intermediates(outputs, names, given=None):
     """Cut expressions into intermediate variables, one per operation.
 
     ``outputs`` maps output names to expressions; ``given`` maps subexpressions to their
-    names and ``names`` yields names for the other intermediates.  Returns the definitions ``[(symbol, operation)]`` in evaluation
-    order (an output is named by its key) and the edges ``[(parent, child)]``.
+    names and ``names`` yields names for the other intermediates.  Returns the definitions
+    ``[(symbol, operation)]`` in evaluation order (an output is named by its key).
 
     Examples
     --------
-    >>> defs, edges = computation_graph({"f": f}, iter(()), {x + y: "a", y + 1: "b"})
-    >>> defs
+    >>> intermediates({"f": f}, iter(()), {x + y: "a", y + 1: "b"})
     [(b, y + 1), (a, x + y), (f, a*b)]
-    >>> edges
-    [(y, b), (x, a), (y, a), (b, f), (a, f)]
     """
     seen, definitions = {}, []
 
@@ -68,10 +66,47 @@ def computation_graph(outputs, names, given=None):
 
     for name, expr in outputs.items():
         visit(expr, name)
+    return definitions
+
+
+def graph_of(definitions, inputs) -> ComputationGraph:
+    """The computation graph of ``definitions``: a node per input and per intermediate
+    (labelled ``v_k = operation`` in LaTeX), an edge from each variable an operation reads.
+
+    Examples
+    --------
+    >>> graph_of(intermediates({"f": f}, iter(()), {x + y: "a", y + 1: "b"}), (x, y)).edges
+    (('y', 'b'), ('x', 'a'), ('y', 'a'), ('b', 'f'), ('a', 'f'))
+    """
     rank = {symbol: position for position, (symbol, _) in enumerate(definitions)}
-    edges = [(parent, symbol) for symbol, local in definitions
-             for parent in sorted(local.free_symbols, key=lambda p: (rank.get(p, -1), p.name))]
-    return definitions, edges
+    nodes = tuple((v.name, sp.latex(v)) for v in inputs) + tuple(
+        (symbol.name, f"{sp.latex(symbol)} = {sp.latex(local)}") for symbol, local in definitions)
+    edges = tuple((parent.name, symbol.name) for symbol, local in definitions
+                  for parent in sorted(local.free_symbols,
+                                       key=lambda p: (rank.get(p, -1), p.name)))
+    return ComputationGraph(nodes, edges)
+
+
+def example_graph():
+    """The sheet's example ``f = (x + y)(y + 1)`` with ``a = x + y``, ``b = y + 1`` (Fig. 1)."""
+    definitions = intermediates({"f": f}, iter(()), {x + y: "a", y + 1: "b"})
+    return definitions, graph_of(definitions, (x, y))
+
+
+def computation_graph_definitions():
+    """The intermediates ``v_k`` of ``f_1`` and ``f_2`` together, in evaluation order."""
+    return intermediates(F, (f"v_{k}" for k in itertools.count(1)))
+
+
+def computation_graph() -> ComputationGraph:
+    """gatech 5(a): the computation graph of ``(f_1, f_2)``, the one the Jacobians walk.
+
+    Examples
+    --------
+    >>> computation_graph().parents("f_2")
+    ('v_7', 'v_8')
+    """
+    return graph_of(computation_graph_definitions(), INPUTS)
 
 
 def evaluate(expr, values=None):
@@ -103,35 +138,40 @@ def marked(symbol, mark):
     return sp.Symbol(f"{head}{mark}_{tail}" if tail else f"{head}{mark}")
 
 
-def forward_mode(definitions, partials, seed):
-    """Tangents of every intermediate for the input tangents ``seed`` (a dict), with steps."""
+def forward_mode(graph, operations, partials, seed):
+    """Tangents of every node for the input tangents ``seed`` (a dict), visiting ``graph``
+    in evaluation order and summing over each node's parents; with the steps."""
     tangents = dict(seed)
     steps = [Step("seed the input tangents",
                   sp.Tuple(*[sp.Eq(marked(v, "dot"), t) for v, t in seed.items()]))]
-    for symbol, local in definitions:
-        parents = sorted(partials[symbol], key=lambda p: p.name)
-        rule = sum(sp.diff(local, p) * marked(p, "dot") for p in parents)
+    for name in graph.order():
+        symbol = sp.Symbol(name, real=True)
+        if symbol in tangents:
+            continue
+        parents = [sp.Symbol(parent, real=True) for parent in graph.parents(name)]
+        rule = sum(sp.diff(operations[symbol], p) * marked(p, "dot") for p in parents)
         tangents[symbol] = sum(partials[symbol][p] * tangents[p] for p in parents)
-        steps.append(Step(f"{symbol} = {local}", sp.Tuple(sp.Eq(marked(symbol, "dot"), rule),
-                                                           sp.Eq(marked(symbol, "dot"),
-                                                                 tangents[symbol]))))
+        steps.append(Step(f"{symbol} = {operations[symbol]}: sum over the variables it reads",
+                          sp.Tuple(sp.Eq(marked(symbol, "dot"), rule),
+                                   sp.Eq(marked(symbol, "dot"), tangents[symbol]))))
     return tangents, steps
 
 
-def reverse_mode(definitions, partials, output, inputs):
-    """Adjoints ``d output / d v`` of every intermediate, visiting the graph backwards."""
+def reverse_mode(graph, partials, output):
+    """Adjoints ``d output / d v`` of every node, visiting ``graph`` backwards and summing
+    over each node's children; with the steps."""
+    output = sp.Symbol(output, real=True)
     adjoints = {output: sp.Integer(1)}
-    children = {}
-    for symbol, _ in definitions:
-        for parent in partials[symbol]:
-            children.setdefault(parent, []).append(symbol)
     steps = [Step(f"seed the output adjoint of {output}", sp.Eq(marked(output, "bar"), 1))]
-    order = [symbol for symbol, _ in reversed(definitions) if symbol != output] + list(inputs)
-    for node in order:
-        users = [c for c in children.get(node, []) if c in adjoints]
+    for name in reversed(graph.order()):
+        node = sp.Symbol(name, real=True)
+        if node == output:
+            continue
+        users = [sp.Symbol(c, real=True) for c in graph.children(name)]
+        users = [c for c in users if c in adjoints]
         rule = sum(sp.Symbol(f"d{c}/d{node}") * marked(c, "bar") for c in users)
         adjoints[node] = sum(partials[c][node] * adjoints[c] for c in users)
-        steps.append(Step(f"{node}: sum over the variables that use it",
+        steps.append(Step(f"{node}: sum over the variables that read it",
                           sp.Tuple(sp.Eq(marked(node, "bar"), rule),
                                    sp.Eq(marked(node, "bar"), adjoints[node]))))
     return adjoints, steps
@@ -146,13 +186,15 @@ def derive() -> Derivation:
     >>> derive()["jacobian"].value[1, :]
     Matrix([[0, 1]])
     """
-    f_defs, f_edges = computation_graph({"f": f}, iter(()), {x + y: "a", y + 1: "b"})
-    names = (f"v_{k}" for k in itertools.count(1))
-    defs, edges = computation_graph(F, names)
+    f_defs, f_graph = example_graph()
+    defs = computation_graph_definitions()
+    drawn = graph_of(defs, INPUTS)
+    f_edges, edges = f_graph.edges, drawn.edges
     as_equations = lambda d: sp.Tuple(*[sp.Eq(symbol, local) for symbol, local in d])
-    as_edges = lambda e: sp.Tuple(*[sp.Tuple(*edge) for edge in e])
+    as_edges = lambda e: sp.Tuple(*[sp.Tuple(*(sp.Symbol(v, real=True) for v in edge))
+                                    for edge in e])
     graph = Result(
-        "graph", "The intermediate variables (one per operation) and the edges "
+        "graph", "5(a): the intermediate variables (one per operation) and the edges "
         "(parent, child) of f, and of f_1, f_2 together (they share no nodes but the inputs).",
         sp.Tuple(as_equations(f_defs), as_edges(f_edges), as_equations(defs), as_edges(edges)),
         (Step("walk f's expression tree, one variable per operation", as_equations(f_defs)),
@@ -181,7 +223,9 @@ def derive() -> Derivation:
         "branch w_1).",
         exact,
         (Step("differentiate (f_1, f_2) in (w_1, w_2)", sp.ImmutableMatrix(symbolic)),
-         Step("at w = (1, -1); Heaviside(w_1 - w_2) = Heaviside(2) = 1", exact)),
+         Step("at w = (1, -1), where w_1 > w_2: max(w_1, w_2) = w_1 near w, so its partials "
+              "are 1 and 0", exact),
+         Step("numerically", exact.evalf(4))),
         lhs=sp.Symbol("J"))
 
     base = vector.subs(POINT)
@@ -193,20 +237,31 @@ def derive() -> Derivation:
     error = sp.ImmutableMatrix(finite - exact)
     finite_result = Result(
         "jacobian_finite_difference",
-        "Forward differences with Delta w = 1/100, and their error against the exact Jacobian "
-        "(f_2 is piecewise linear near w, so its row is exact).",
-        sp.Tuple(finite, error),
+        "5(b): the Jacobian by forward differences with Delta w = 0.01 at w = (1, -1).",
+        finite,
         (Step("column j: (F(w + Delta e_j) - F(w)) / Delta with Delta = 1/100", finite),
-         Step("numerically", finite.evalf(10)),
-         Step("minus the exact Jacobian", error),
-         Step("numerically: first order in Delta", error.evalf(6))),
-        lhs=sp.Tuple(sp.Symbol("J_FD"), sp.Symbol("J_FD - J")))
+         Step("numerically", finite.evalf(4))),
+        lhs=sp.Symbol("J_FD"))
+    error_result = Result(
+        "jacobian_finite_difference_error",
+        "E_FD = J_FD - J, the forward differences' error against the exact Jacobian: first "
+        "order in Delta "
+        "(about Delta/2 times the second derivative); f_2 is piecewise linear near w, so its "
+        "row is exact.",
+        error,
+        (Step("the forward differences minus the exact Jacobian", error),
+         Step("numerically", error.evalf(4)),
+         Step("Taylor: F(w + Delta e_j) - F(w) = Delta dF/dw_j + Delta^2/2 d^2F/dw_j^2 + ..., "
+              "so the error of column j is about Delta/2 times the second derivative",
+              (DELTA / 2 * sp.Matrix([[sp.diff(vector[0], v, 2) for v in INPUTS]]).subs(POINT))
+              .evalf(4))),
+        lhs=sp.Symbol("E_FD"))
 
     rows = list(INPUTS) + [symbol for symbol, _ in defs]
     tangent_columns, forward_steps = [], []
     for direction in INPUTS:
         seed = {v: sp.Integer(int(v == direction)) for v in INPUTS}
-        tangents, steps = forward_mode(defs, partials, seed)
+        tangents, steps = forward_mode(drawn, dict(defs), partials, seed)
         tangent_columns.append([tangents[r] for r in rows])
         forward_steps += [Step(f"pass seeded with d/d{direction}: " + steps[0].text, steps[0].expr)]
         forward_steps += steps[1:]
@@ -225,7 +280,7 @@ def derive() -> Derivation:
 
     adjoint_columns, reverse_steps = [], []
     for output in outputs:
-        adjoints, steps = reverse_mode(defs, partials, output, INPUTS)
+        adjoints, steps = reverse_mode(drawn, partials, output.name)
         adjoint_columns.append([adjoints.get(r, sp.Integer(0)) for r in rows])
         reverse_steps += steps
     reverse = sp.ImmutableMatrix(adjoint_columns).T
@@ -248,7 +303,7 @@ def derive() -> Derivation:
     return Derivation(
         "autodiff", "Computation graphs and Jacobians by finite differences, forward and "
         "reverse mode",
-        (graph, value, jacobian, finite_result, forward_result, reverse_result),
+        (graph, value, jacobian, finite_result, error_result, forward_result, reverse_result),
         notation=NOTATION)
 
 

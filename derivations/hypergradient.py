@@ -10,7 +10,9 @@ import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixElement
 
 from .cli import main
-from .core import POSITIVE, Derivation, Parameter, Result, Step, derivation, equation
+from .core import (POSITIVE, Derivation, Parameter, Result, Step, derivation, equation,
+                   matrix_symbol)
+from .graph import ComputationGraph
 
 n = sp.Symbol("n", integer=True, positive=True)
 d = sp.Symbol("d", integer=True, positive=True)
@@ -106,6 +108,100 @@ def quadratic_in_eta(residual):
     return loss, steps
 
 
+def computation_graph(steps: int = 2) -> ComputationGraph:
+    """The graph of ``steps`` GD steps on the regularised loss, in the sheet's names (2.1.1).
+
+    Nodes ``w_k`` (weights), ``g_k`` (the gradient of the regularised loss at ``w_k``),
+    ``Ltilde_k`` (the regularised loss at ``w_k``) and the hyper-parameters ``eta`` and
+    ``lambdatilde``; ``w_{k+1}`` is computed from ``w_k``, ``g_k`` and ``eta``.
+
+    Examples
+    --------
+    >>> computation_graph().parents("w_2")
+    ('w_1', 'g_1', 'eta')
+    >>> len(computation_graph().nodes)
+    10
+    """
+    nodes = [("eta", r"\eta"), ("lambdatilde", r"\tilde{\lambda}")]
+    edges = []
+    for k in range(steps + 1):
+        weights = (f"w_{k}", rf"\mathbf{{w}}_{k}")
+        nodes += [weights, (f"Ltilde_{k}", rf"\tilde{{\mathcal{{L}}}}_{k}")]
+        edges += [(f"w_{k}", f"Ltilde_{k}"), ("lambdatilde", f"Ltilde_{k}")]
+        if k < steps:
+            nodes.append((f"g_{k}", rf"\nabla_{{\mathbf{{w}}_{k}}} \tilde{{\mathcal{{L}}}}_{k}"))
+            edges += [(f"w_{k}", f"g_{k}"), ("lambdatilde", f"g_{k}"),
+                      (f"w_{k}", f"w_{k + 1}"), (f"g_{k}", f"w_{k + 1}"), ("eta", f"w_{k + 1}")]
+    return ComputationGraph(tuple(nodes), tuple(edges))
+
+
+def memory_counts(counts: dict[int, int]):
+    """The polynomial in ``T`` through ``{steps: count}`` and its order as ``T`` grows.
+
+    Examples
+    --------
+    >>> memory_counts({1: 5, 2: 7, 3: 9})
+    (2*T + 3, O(T, (T, oo)))
+    """
+    polynomial = sp.expand(sp.interpolate(list(counts.items()), T))
+    return polynomial, sp.Order(polynomial, (T, sp.oo))
+
+
+def memory_results(lengths=(2, 3, 4, 5)):
+    """2.1.2 and 2.1.3, counted on :func:`computation_graph` for ``T`` steps, with the steps."""
+    graphs = {steps: computation_graph(steps) for steps in lengths}
+    kept = lambda steps: ("eta", "lambdatilde", "w_0", f"Ltilde_{steps}")
+    live = {steps: graph.peak_live(kept(steps)) for steps, graph in graphs.items()}
+    stored = {steps: graph.stored_for_backward() for steps, graph in graphs.items()}
+    live_count, live_order = memory_counts(live)
+    stored_count, stored_order = memory_counts(stored)
+    forward = Result(
+        "memory_forward",
+        "2.1.2: forward propagation through T steps of GD (T is the sheet's t) frees w_k and its "
+        "gradient once w_{k+1} is computed: the values held at once do not grow with T.",
+        live_order,
+        (Step("evaluate the graph of T steps in order, freeing every value after its last use "
+              "(keeping eta, lambda~, w_0 and the final loss): values held at once for "
+              f"T = {', '.join(map(str, lengths))}", sp.Tuple(*live.values())),
+         Step("the same count for every T (each value is a vector of d numbers or a scalar)",
+              equation(sp.Symbol("M_forward"), live_count)),
+         Step("as T grows", live_order)),
+        lhs=sp.Symbol("M_forward"))
+    backprop = Result(
+        "memory_backprop",
+        "2.1.2: back-propagation to the learning rate runs after the forward pass and needs "
+        "the value of every node an operation reads (all w_k and their gradients): memory "
+        "linear in T.",
+        stored_order,
+        (Step("values read by the backward pass (every node with a child) on the graph of T "
+              f"steps, T = {', '.join(map(str, lengths))}", sp.Tuple(*stored.values())),
+         Step("the polynomial through these counts", equation(sp.Symbol("M_backprop"), stored_count)),
+         Step("as T grows", stored_order)),
+        lhs=sp.Symbol("M_backprop"))
+    lambda_tilde = sp.Symbol("lambdatilde", positive=True)
+    regularised = least_squares_loss(w) + lambda_tilde * w.T * w
+    gradient = sp.diff(regularised, w)
+    jacobian = sp.diff(w - eta * gradient, w)
+    per_step = matrix_symbol("J", d, d)
+    through = sp.Product(sp.Symbol("J"), (k, 1, T))  # the same J at every step: a quadratic
+    horizon = Result(
+        "long_horizon_problem",
+        "2.1.3: with models that take many iterations to converge, back-propagating through "
+        "the whole run keeps every iterate (memory growing linearly in T, times the d "
+        "weights: T = 10^4 steps of a 10^6-weight model store about 2 10^10 numbers), each "
+        "hyper-gradient costs a full training run, and the derivative through T steps is a "
+        "product of T step Jacobians, which explodes or vanishes as T grows.",
+        sp.Tuple(stored_count * d, equation(sp.Symbol("J_T"), through)),
+        (Step("the stored values of 2.1.2, each a vector of d numbers at most",
+              equation(sp.Symbol("M_backprop"), stored_count * d)),
+         Step("one GD step w_{k+1} = w_k - eta grad Ltilde(w_k) has the Jacobian in w_k",
+              equation(per_step, jacobian)),
+         Step("the chain rule through T steps multiplies T of them into J_T = dw_T / dw_0; its norm grows or decays "
+              "geometrically unless every eigenvalue of J has modulus 1",
+              equation(sp.Symbol("J_T"), through))))
+    return forward, backprop, horizon
+
+
 @derivation
 def derive() -> Derivation:
     """Hyper-gradients: the loss after gradient steps as a function of the learning rate.
@@ -153,42 +249,21 @@ def derive() -> Derivation:
          Step("the loss there", equation(L_1.subs(eta, best), sp.factor(loss.subs(eta, best))))),
         lhs=sp.Symbol("eta^*"), assumptions=(sp.StrictGreaterThan(r, 0),))
 
-    tangent = sp.MatrixSymbol("wdot_k", d, 1)
-    w_k = sp.MatrixSymbol("w_k", d, 1)
-    update = w_k - eta * sp.diff(least_squares_loss(w), w).subs(w, w_k)
-    total = (sp.diff(update, eta) + (update.subs(w_k, w_k + tangent) - update).expand()).expand()
-    forward_memory = w_k.shape[0] + tangent.shape[0]
-    forward_order = sp.Order(forward_memory, (T, sp.oo))
-    memory_forward = Result(
-        "memory_forward",
-        "Forward mode (dual numbers) keeps only the current w_k and its tangent dw_k/deta: "
-        "memory independent of the number of steps T.",
-        forward_order,
-        (Step("one GD step", equation(sp.MatrixSymbol("w_{k+1}", d, 1), update)),
-         Step("its derivative in eta (chain rule through w_k; the update is linear in w_k)",
-              equation(sp.MatrixSymbol("wdot_{k+1}", d, 1), total)),
-         Step("w_{k+1}, wdot_{k+1} need only w_k, wdot_k: numbers stored at any time",
-              equation(sp.Symbol("M_forward"), forward_memory)),
-         Step("as T grows", forward_order)),
-        lhs=sp.Symbol("M_forward"))
-
-    stored = sp.summation(w_k.shape[0], (k, 0, T - 1))
-    backprop_order = sp.Order(stored, (T, sp.oo))
-    memory_backprop = Result(
-        "memory_backprop",
-        "Back-propagation through T steps needs every w_k of the forward pass (the backward "
-        "pass visits them in reverse): memory growing linearly in T.",
-        backprop_order,
-        (Step("the backward pass through step k needs w_k (the gradient's Jacobian there); "
-              "it runs after the forward pass, so w_0, ..., w_{T-1} are all kept",
-              equation(sp.Symbol("M_backprop"), sp.Sum(w_k.shape[0], (k, 0, T - 1)))),
-         Step("sum", equation(sp.Symbol("M_backprop"), stored)),
-         Step("as T grows", backprop_order)),
-        lhs=sp.Symbol("M_backprop"))
+    graph = computation_graph()
+    memory_forward, memory_backprop, horizon = memory_results()
+    graph_result = Result(
+        "computation_graph",
+        "2.1.1: the computation graph of two GD steps on the regularised loss, in the sheet's "
+        "names (an edge from each quantity to those computed from it; the data X, t feed every "
+        "loss and gradient and are left out).",
+        sp.Tuple(*[sp.Tuple(sp.Symbol(src), sp.Symbol(dst)) for src, dst in graph.edges]),
+        tuple(Step(f"{name} is computed from", sp.Tuple(*map(sp.Symbol, graph.parents(name))))
+              for name in graph.order() if graph.parents(name)))
 
     return Derivation(
         "hypergradient", "Hyper-gradients: the learning rate as a variable",
-        (one_step_weights, one_step_loss, convexity, optimal, memory_forward, memory_backprop),
+        (graph_result, one_step_weights, one_step_loss, convexity, optimal, memory_forward,
+         memory_backprop, horizon),
         PARAMETERS, notation=NOTATION)
 
 

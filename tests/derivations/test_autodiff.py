@@ -27,7 +27,8 @@ def test_jacobian_closed_form():
 
 
 def test_finite_difference_closed_form_and_error():
-    finite, error = DERIVED["jacobian_finite_difference"].value
+    finite = DERIVED["jacobian_finite_difference"].value
+    error = DERIVED["jacobian_finite_difference_error"].value
     f_1 = lambda a, b: sp.exp(sp.exp(a) + sp.exp(2 * b)) + 1 / (1 + sp.exp(-sp.exp(a) - sp.exp(2 * b)))
     h = sp.Rational(1, 100)
     expected = sp.Matrix([[(f_1(1 + h, -1) - f_1(1, -1)) / h, (f_1(1, -1 + h) - f_1(1, -1)) / h],
@@ -37,6 +38,32 @@ def test_finite_difference_closed_form_and_error():
     # first order in the step: the error is about h/2 times the second derivative
     second = sp.diff(f_1(w_1, w_2), w_1, 2).subs({w_1: 1, w_2: -1})
     assert float(error[0, 0]) == pytest.approx(float(h / 2 * second), rel=0.05)
+
+
+def test_the_sheets_numbers():
+    # gatech 5(b) to the digits a student writes: 48.19, 4.76; the exact Jacobian 47.30, 4.710
+    finite = DERIVED["jacobian_finite_difference"].value
+    assert [round(float(v), 2) for v in finite] == [48.19, 4.76, 0.0, 1.0]
+    assert [round(float(v), 3) for v in DERIVED["jacobian"].value] == [47.303, 4.710, 0.0, 1.0]
+
+
+def test_check_judges_the_finite_difference_matrix(capsys):
+    from derivations import cli
+    claim = r"\begin{bmatrix}48.19 & 4.76\\0 & 1\end{bmatrix}"
+    assert cli.main(ad.derive, ["--check", "jacobian_finite_difference", claim]) == 0
+    exact = r"\begin{bmatrix}47.30 & 4.710\\0 & 1\end{bmatrix}"
+    assert cli.main(ad.derive, ["--check", "jacobian_finite_difference", exact]) == 1
+    capsys.readouterr()
+
+
+def test_graph_drawn_is_the_graph_walked():
+    from derivations.graph import tikz
+    graph = ad.computation_graph()
+    _, _, defs, edges = DERIVED["graph"].value
+    assert {(str(a), str(b)) for a, b in edges} == set(graph.edges)
+    picture = tikz(graph)
+    assert picture.count(r"\draw[->]") == len(graph.edges) == 15
+    assert picture.count(r"\node") == len(graph.nodes) == 12
 
 
 def test_forward_mode_outputs_and_reverse_mode_inputs_are_the_jacobian():

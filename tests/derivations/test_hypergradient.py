@@ -23,9 +23,36 @@ def test_memory_orders():
     T = hg.T
     assert DERIVED["memory_forward"].value == sp.Order(1, (T, sp.oo))
     assert DERIVED["memory_backprop"].value == sp.Order(T, (T, sp.oo))
-    # the counts before the order: w_k and its tangent; w_0, ..., w_{T-1}
-    assert DERIVED["memory_forward"].steps[-2].expr.rhs == 2 * hg.d
-    assert DERIVED["memory_backprop"].steps[-2].expr.rhs == T * hg.d
+
+
+def test_memory_counts_are_counted_on_the_drawn_graph():
+    # T steps keep w_0..w_T, g_0..g_{T-1}, eta and lambda~ for the backward pass: 2T + 3
+    for steps in (1, 2, 6):
+        assert hg.computation_graph(steps).stored_for_backward() == 2 * steps + 3
+    assert DERIVED["memory_backprop"].steps[1].expr.rhs == 2 * hg.T + 3
+    # forward: eta, lambda~, w_0 and the last loss kept, plus w_k, g_k, w_{k+1} in flight
+    assert DERIVED["memory_forward"].steps[1].expr.rhs == 6
+
+
+def test_graph_has_the_sheets_nodes_and_edges():
+    graph = hg.computation_graph()
+    assert set(graph.names) == {"eta", "lambdatilde", "w_0", "g_0", "Ltilde_0", "w_1", "g_1",
+                                "Ltilde_1", "w_2", "Ltilde_2"}
+    assert set(graph.parents("w_1")) == {"w_0", "g_0", "eta"}
+    assert set(graph.parents("g_1")) == {"w_1", "lambdatilde"}
+    assert set(graph.parents("Ltilde_2")) == {"w_2", "lambdatilde"}
+    result = DERIVED["computation_graph"].value
+    assert {(str(a), str(b)) for a, b in result} == set(graph.edges)
+
+
+def test_step_jacobian_of_the_regularised_loss():
+    _, through = DERIVED["long_horizon_problem"].value
+    jacobian = DERIVED["long_horizon_problem"].steps[1].expr.rhs
+    X = sp.Matrix([[1, 2], [0, 1], [3, -1]])
+    lt = sp.Symbol("lambdatilde", positive=True)
+    concrete = jacobian.subs({hg.n: 3, hg.d: 2}).subs(sp.MatrixSymbol(sp.Symbol("X"), 3, 2), X)
+    expected = sp.eye(2) - hg.eta * (sp.Rational(2, 3) * X.T * X + 2 * lt * sp.eye(2))
+    assert sp.simplify(sp.Matrix(concrete.subs(sp.MatrixSymbol("X", 3, 2), X).doit()) - expected) == sp.zeros(2, 2)
 
 
 def test_one_step_weights_entry_is_the_gd_step():
