@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
@@ -115,18 +116,48 @@ def main(run: Callable, description: str | None, argv: Sequence[str] | None = No
     if args.jobs < 1:
         print(f"error: --jobs == {args.jobs}, must be at least 1", file=sys.stderr)
         return 2
-    outputs = Outputs(args.out or Path("out") / name)
-    import matplotlib
-    matplotlib.use("Agg")
     try:
+        outputs = Outputs(_writable_folder(args.out or Path("out") / name))
+        import matplotlib
+        matplotlib.use("Agg")
         metrics = run(args, outputs)
         outputs.metrics(metrics)
-    except (ValueError, FileNotFoundError, FloatingPointError, RuntimeError) as error:
-        print(f"error: {error}", file=sys.stderr)
+    except (ValueError, OSError, FloatingPointError, RuntimeError) as error:
+        print(f"error: {_one_line(error)}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # files being written are temporaries, removed on the way out
+        print("interrupted", file=sys.stderr)
+        return 130
     if not args.quiet:
         print(f"{name}: wrote {', '.join(str(p) for p in outputs.written)}")
     return 0
+
+
+def _writable_folder(folder: Path) -> Path:
+    """``folder`` if it is, or can be created as, a folder the user can write into.
+
+    Nothing is created here (a run that fails early leaves no empty folder behind); the
+    nearest existing ancestor must be a writable folder, else a ``ValueError`` says which.
+    """
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise ValueError(f"--out {folder}: {existing} is a file, must be a folder; pass "
+                         f"--out DIR naming a folder (it is created if missing)")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise ValueError(f"--out {folder}: cannot write into {existing} (permission denied); "
+                         f"pass --out DIR in a folder you can write to")
+    return folder
+
+
+def _one_line(error: BaseException) -> str:
+    """The error's message on one line; an ``OSError`` as ``file: reason``."""
+    if isinstance(error, OSError) and error.strerror:
+        message = f"{error.filename}: {error.strerror}" if error.filename else error.strerror
+    else:
+        message = str(error) or type(error).__name__
+    return " ".join(message.split())
 
 
 def sweep(function: Callable, configurations: Iterable[dict], jobs: int = 1,
