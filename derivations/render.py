@@ -1,13 +1,26 @@
-"""Renderers of a :class:`~derivations.core.Derivation`: LaTeX, plain text and JSON."""
+"""Renderers of a :class:`~derivations.core.Derivation`: LaTeX, plain text, JSON, Markdown and HTML.
+
+Markdown (with ``$...$`` mathematics) and LaTeX are what Jupyter shows; HTML pages are
+typeset in the browser by KaTeX, whose files ship in ``static/katex`` beside this module.
+"""
 from __future__ import annotations
 
+import base64
+import html as _html
 import math
+import re
+from pathlib import Path
 
 import sympy as sp
 
-from .core import Derivation, Result
+from .core import Derivation, Result, Step
 
-__all__ = ["latex", "latex_result", "standalone_document", "text", "as_json", "numeric", "latex_value", "claim"]
+__all__ = ["latex", "latex_result", "standalone_document", "text", "as_json", "numeric",
+           "latex_value", "claim", "markdown", "markdown_result", "markdown_step",
+           "notebook_latex", "html", "html_result", "html_document", "KATEX"]
+
+# KaTeX's minified script, style sheet and WOFF2 fonts (npm package ``katex``).
+KATEX = Path(__file__).parent / "static" / "katex"
 
 _TEX_SPECIALS = {
     "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
@@ -17,7 +30,7 @@ _TEX_SPECIALS = {
 PREAMBLE = r"""\documentclass[11pt]{article}
 \usepackage[margin=2cm]{geometry}
 \usepackage[T1]{fontenc}
-\usepackage{lmodern}
+\IfFileExists{lmodern.sty}{\usepackage{lmodern}}{}  % Latin Modern where TeX Live has it (package lmodern)
 \usepackage{amsmath}
 \usepackage{amssymb}
 \usepackage{graphicx}
@@ -188,3 +201,221 @@ def as_json(derivation: Derivation) -> dict:
         ],
     }
 
+
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]<>#|$])")
+
+
+def escape_markdown(text: str) -> str:
+    """Escape the characters Markdown (or its ``$`` mathematics) would read as markup.
+
+    Examples
+    --------
+    >>> print(escape_markdown("sigma_L * 2 costs $1"))
+    sigma\\_L \\* 2 costs \\$1
+    """
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", text)
+
+
+def boxed_answer(result: Result) -> str:
+    """The answer's LaTeX in a box, as every rendering for a screen shows it.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> print(boxed_answer(Result("half", "One half.", sp.S.Half)))
+    \\boxed{\\frac{1}{2}}
+    """
+    return rf"\boxed{{{sp.latex(claim(result))}}}"
+
+
+def markdown_step(step: Step, number: int = 1) -> str:
+    """One step as a numbered Markdown item: its sentence, then its formula.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> print(markdown_step(Step("square it", sp.Symbol("x") ** 2)))
+    1. square it: $\\displaystyle x^{2}$
+    """
+    return f"{number}. {escape_markdown(step.text)}: $\\displaystyle {sp.latex(step.expr)}$"
+
+
+def markdown_result(result: Result, level: int = 3) -> str:
+    """One result in Markdown: name, statement, numbered steps and the boxed answer.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> print(markdown_result(Result("half", "One half.", sp.S.Half)))
+    ### `half`
+    <BLANKLINE>
+    One half.
+    <BLANKLINE>
+    **Answer:** $$\\boxed{\\frac{1}{2}}$$
+    """
+    parts = [f"{'#' * level} `{result.name}`", escape_markdown(result.statement)]
+    if result.steps:
+        parts.append("\n".join(markdown_step(step, number)
+                               for number, step in enumerate(result.steps, 1)))
+    parts.append(f"**Answer:** $${boxed_answer(result)}$$")
+    return "\n\n".join(parts)
+
+
+def markdown(derivation: Derivation) -> str:
+    """A derivation in Markdown with ``$...$`` mathematics (JupyterLab, Colab, GitHub).
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> d = Derivation("demo", "Demo", (Result("one", "One.", sp.S.One),))
+    >>> print(markdown(d).splitlines()[0])
+    ## Demo
+    """
+    return "\n\n".join([f"## {escape_markdown(derivation.title)}"]
+                        + [markdown_result(r) for r in derivation.results]) + "\n"
+
+
+_MATH_TEXT_SPECIALS = {"_": r"\_", "$": r"\$", "%": r"\%", "&": r"\&", "#": r"\#",
+                       "{": r"\{", "}": r"\}", "\\": r"\backslash ", "^": r"\hat{}",
+                       "~": r"\sim "}
+
+
+def math_text(text: str) -> str:
+    """Plain text inside mathematics: ``\\text{...}`` pieces, special characters in math mode.
+
+    MathJax's ``\\text`` does not read ``\\_``, so the specials stand outside it.
+
+    Examples
+    --------
+    >>> print(math_text("sigma_L > 0"))
+    \\text{sigma}\\_\\text{L > 0}
+    """
+    pieces = re.split(r"([_$%&#{}\\^~])", text)
+    return "".join(_MATH_TEXT_SPECIALS[p] if p in _MATH_TEXT_SPECIALS else rf"\text{{{p}}}"
+                   for p in pieces if p)
+
+
+def _latex_rows(result: Result) -> list[str]:
+    rows = [rf"&\textbf{{{math_text(result.name)}}} && {math_text(result.statement)}"]
+    rows += [rf"&{number}.\ {math_text(step.text)} && {sp.latex(step.expr)}"
+             for number, step in enumerate(result.steps, 1)]
+    return rows + [rf"&\text{{Answer:}} && {boxed_answer(result)}"]
+
+
+def notebook_latex(item: Derivation | Result | Step) -> str:
+    """A derivation, result or step as one ``$$...$$`` block, for Jupyter's ``text/latex``.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> print(notebook_latex(Step("a half", sp.S.Half)))
+    $$\\text{a half}\\qquad \\frac{1}{2}$$
+    """
+    if isinstance(item, Step):
+        return rf"$${math_text(item.text)}\qquad {sp.latex(item.expr)}$$"
+    results = item.results if isinstance(item, Derivation) else (item,)
+    rows = [row for result in results for row in _latex_rows(result)]
+    if isinstance(item, Derivation):
+        rows.insert(0, rf"&\textbf{{{math_text(item.title)}}} &&")
+    return "$$\\begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}$$"
+
+
+def _math(tex: str, display: bool = True) -> str:
+    kind = "math display" if display else "math"
+    return f'<span class="{kind}">{_html.escape(tex)}</span>'
+
+
+def html_result(result: Result, level: int = 3, anchor: str = "") -> str:
+    """One result as HTML: name, statement, steps and the boxed answer, TeX left for KaTeX.
+
+    Its ``id`` is ``anchor`` followed by the result's name.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> print(html_result(Result("half", "One half.", sp.S.Half)).splitlines()[-2])
+    <p class="answer">Answer: <span class="math display">\\boxed{\\frac{1}{2}}</span></p>
+    """
+    lines = [f'<section class="result" id="{anchor}{result.name}">',
+             f"<h{level}><code>{result.name}</code></h{level}>",
+             f"<p>{_html.escape(result.statement)}</p>"]
+    if result.steps:
+        lines.append('<ol class="steps">')
+        lines += [f'<li><span class="step-text">{_html.escape(step.text)}</span>'
+                  f"{_math(sp.latex(step.expr))}</li>" for step in result.steps]
+        lines.append("</ol>")
+    lines += [f'<p class="answer">Answer: {_math(boxed_answer(result))}</p>', "</section>"]
+    return "\n".join(lines)
+
+
+def html(derivation: Derivation, standalone: bool = False) -> str:
+    """A derivation as an HTML fragment, or a complete page with KaTeX inside it.
+
+    The standalone page needs no other file and no network: KaTeX's script, style and
+    fonts are written into it.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> d = Derivation("demo", "Demo", (Result("one", "One.", sp.S.One),))
+    >>> print(html(d).splitlines()[1])
+    <h2>Demo</h2>
+    """
+    body = "\n".join([f'<section class="derivation" id="{derivation.topic}">',
+                      f"<h2>{_html.escape(derivation.title)}</h2>",
+                      *[html_result(r, anchor=f"{derivation.topic}-") for r in derivation.results],
+                      "</section>"]) + "\n"
+    return html_document(body, derivation.title) if standalone else body
+
+
+PAGE_STYLE = """body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto;
+       padding: 0 1rem; line-height: 1.5; color: #222; }
+.steps li { margin: 0.3rem 0; }
+.step-text { display: block; color: #444; }
+.katex-display { overflow-x: auto; overflow-y: hidden; margin: 0.4rem 0; }
+.answer { background: #f4f7fb; padding: 0.2rem 0.8rem; border-left: 3px solid #36c; }
+table { border-collapse: collapse; font-size: 0.9rem; margin: 1rem 0; }
+th, td { padding: 0.2rem 0.6rem; border-bottom: 1px solid #ccc; text-align: left; }
+figure { margin: 1.5rem 0; } figure img { max-width: 100%; }
+figcaption { font-size: 0.9rem; color: #444; }
+"""
+
+# Typesets every .math element in place; a formula KaTeX cannot read shows as .katex-error.
+RENDER_SCRIPT = """document.querySelectorAll(".math").forEach(function (element) {
+  katex.render(element.textContent, element, {
+    displayMode: element.classList.contains("display"), throwOnError: false });
+});"""
+
+
+def _inline_fonts(css: str) -> str:
+    def woff2(match):
+        data = base64.b64encode((KATEX / "fonts" / f"{match[1]}.woff2").read_bytes()).decode()
+        return f'src:url(data:font/woff2;base64,{data}) format("woff2")'
+    return re.sub(r'src:url\(fonts/([\w-]+)\.woff2\)[^;}]*', woff2, css)
+
+
+def html_document(body: str, title: str, katex: str | None = None) -> str:
+    """A complete HTML page around ``body`` whose ``.math`` elements KaTeX typesets.
+
+    ``katex`` is the folder (relative to the page) holding KaTeX's files; ``None``
+    writes them into the page itself, fonts included.
+
+    Examples
+    --------
+    >>> page = html_document("<p>hi</p>", "Demo", katex="katex")
+    >>> '<link rel="stylesheet" href="katex/katex.min.css">' in page
+    True
+    """
+    if katex is None:
+        style = _inline_fonts((KATEX / "katex.min.css").read_text())
+        assets = [f"<style>{style}</style>",
+                  f"<script>{(KATEX / 'katex.min.js').read_text()}</script>"]
+    else:
+        assets = [f'<link rel="stylesheet" href="{katex}/katex.min.css">',
+                  f'<script src="{katex}/katex.min.js"></script>']
+    return "\n".join([
+        "<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{_html.escape(title)}</title>", *assets, f"<style>{PAGE_STYLE}</style>",
+        "</head>", "<body>", body, f"<script>{RENDER_SCRIPT}</script>", "</body>", "</html>",
+        ""])
