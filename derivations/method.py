@@ -1,0 +1,1146 @@
+r"""Your own method: stability, regimes, rate and tuning of any linear first-order method.
+
+A method is a list of updates written in LaTeX, each linear in the states and in the
+gradient ``g`` taken at the iterate (``g_t``) or at any linear combination of states
+(``g(y_t)``); ``x_{t-1}`` history becomes a state.  On a quadratic every
+eigendirection has ``g(v) = h (v - w^*)``, so in the error coordinates (``w^* = 0``)
+one step is a matrix ``T(h)``; everything below is derived from it: its characteristic
+polynomial, eigenvalues and regimes, the stability region from Jury's conditions (any
+degree), the rate (the spectral radius: an asymptotic rate, not a per-step factor) and,
+where a closed form exists, the best tuning over curvatures in ``[mu, L]``.
+``python -m derivations.method`` without a method derives the sheet's (cs182 2) EMA
+heavy ball.
+"""
+from __future__ import annotations
+
+import functools
+import re
+import sys
+import tomllib
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import sympy as sp
+
+from . import cli
+from .core import POSITIVE, Derivation, Parameter, Result, Step, describe_set
+
+__all__ = ["Method", "MethodError", "read_update", "method_from_latex", "builtin", "BUILTINS",
+           "state_matrix", "characteristic_polynomial", "jury_conditions", "stability_region",
+           "natural_form", "balanced_tuning", "polyak_tuning", "critically_damped_tuning",
+           "equivalence", "derive_method", "derive", "main"]
+
+h = sp.Symbol("h", positive=True)
+lam = sp.Symbol("lambda")
+rho = sp.Symbol("rho", positive=True)
+mu = sp.Symbol("mu", positive=True)
+L = sp.Symbol("L", positive=True)
+GRADIENT = "g"
+MOMENTUM_DOMAIN = sp.Interval.Ropen(0, 1)
+STEP_NAMES = ("alpha", "eta", "gamma", "lr")
+TIME = re.compile(r"^(?P<base>.+?)_\{?\s*t\s*(?:(?P<sign>[+-])\s*(?P<shift>\d+))?\s*\}?$")
+MAX_UPDATE_LENGTH = 400
+
+
+class MethodError(ValueError):
+    """An update that cannot be read, names an unknown state or is not linear."""
+
+
+# --------------------------------------------------------------------------- reading
+
+def read_update(text: str) -> sp.Eq:
+    r"""Read one update ``lhs = rhs`` from LaTeX into a SymPy equation (parsed, never evaluated).
+
+    This is the one place that reads LaTeX; it uses SymPy's LaTeX parser, the one the
+    checker's reader is built on.  Only ``g`` is a function: ``\beta (w_t - w_{t-1})``
+    is a product.  An unreadable update raises :class:`MethodError` with the position.
+
+    Examples
+    --------
+    >>> read_update(r"b_{t+1} = \mu b_t + g_t")
+    Eq(b_{t+1}, b_t*mu + g_t)
+    >>> read_update(r"y_t = w_t + \beta\left(w_t - w_{t-1}\right)")
+    Eq(y_t, beta*(w_t - w_{t-1}) + w_t)
+    """
+    from sympy.parsing.latex import parse_latex
+    from sympy.parsing.latex.errors import LaTeXParsingError
+
+    if len(text) > MAX_UPDATE_LENGTH:
+        raise MethodError(f"update {text[:30]!r}... has {len(text)} characters, more than "
+                          f"{MAX_UPDATE_LENGTH}; split it into several updates")
+    cleaned = re.sub(r"\\(?:left|right)(?![a-zA-Z])|\\[,;!]", " ", text)
+    try:
+        parsed = parse_latex(cleaned, strict=True)
+    except (LaTeXParsingError, TypeError, ValueError, SyntaxError):
+        raise MethodError(f"cannot read update '{text}' at position {_readable_length(cleaned)}; "
+                          r"write it like b_{t+1} = \mu b_t + g_t") from None
+    if not isinstance(parsed, sp.Equality):
+        raise MethodError(f"update '{text}' at position 0 is not an equation; write "
+                          r"state_{t+1} = ... as in w_{t+1} = w_t - \alpha g_t")
+    return sp.Eq(*(_products(side) for side in parsed.args), evaluate=False).xreplace(
+        {s: sp.Symbol(_time_name(s.name), **s.assumptions0) for s in parsed.free_symbols})
+
+
+def _readable_length(text: str) -> int:
+    """Where the parser stops: the longest prefix it reads (bounded by the length cap)."""
+    from sympy.parsing.latex import parse_latex
+    for end in range(len(text), 0, -1):
+        try:
+            parse_latex(text[:end], strict=True)
+        except Exception:  # any failure means the prefix is unreadable too
+            continue
+        return end
+    return 0
+
+
+def _products(expr):
+    """Applications ``f(x)`` of any name but ``g`` are products ``f x``."""
+    calls = {c: sp.Symbol(c.func.__name__) * sp.Add(*c.args) for c in expr.atoms(sp.core.function.AppliedUndef)
+             if c.func.__name__ != GRADIENT}
+    return expr.xreplace(calls) if calls else expr
+
+
+def _time_name(name: str) -> str:
+    """``b_{t + 1}`` -> ``b_{t+1}``, ``b_{t}`` -> ``b_t``; other names unchanged."""
+    match = TIME.match(name)
+    if not match:
+        return name
+    shift = f"{match['sign']}{match['shift']}" if match["sign"] else ""
+    return f"{match['base']}_{{t{shift}}}" if shift else f"{match['base']}_t"
+
+
+def _timed(symbol):
+    """``(base, offset)`` of a time-indexed symbol, or ``None``."""
+    match = TIME.match(symbol.name)
+    if not match:
+        return None
+    return match["base"], int(f"{match['sign']}{match['shift']}") if match["sign"] else 0
+
+
+def _at(base: str, offset: int) -> sp.Symbol:
+    return sp.Symbol(_time_name(f"{base}_{{t{offset:+d}}}" if offset else f"{base}_t"), real=True)
+
+
+# --------------------------------------------------------------------------- the method
+
+@dataclass(frozen=True)
+class Method:
+    """A linear first-order method: its updates and its parameters.
+
+    Parameters
+    ----------
+    name, title : str
+        A snake_case key and a human title.
+    updates : tuple of sympy Eq
+        In order; a later update may use an earlier one's new value.
+    parameters : tuple of Parameter
+        The symbols other than states, ``g`` and the curvature, with their domains.
+    step : Symbol or None
+        The parameter the stability region is solved for (None: solve for ``h``).
+    sources : tuple of str
+        The LaTeX of each update, for error positions and display.
+    iterate : str
+        The state ``g_t`` is evaluated at.
+
+    Examples
+    --------
+    >>> gd = builtin("gd")
+    >>> gd.states
+    (w_t,)
+    """
+
+    name: str
+    title: str
+    updates: tuple
+    parameters: tuple
+    step: sp.Symbol | None = None
+    sources: tuple = ()
+    iterate: str = "w"
+    curvature: sp.Symbol = h
+    tuning: str = "auto"
+
+    @property
+    def bases(self) -> tuple[str, ...]:
+        """The state names, in the order of their updates, then the history they need."""
+        updated = [b for b, off in (_timed(u.lhs) for u in self.updates) if off == 1]
+        history = []
+        for update in self.updates:
+            for symbol in sorted(update.rhs.free_symbols, key=str):
+                timed = _timed(symbol)
+                if timed and timed[1] < 0:
+                    history += [f"{timed[0]}_{{t{k}}}" for k in range(-1, timed[1] - 1, -1)
+                                if f"{timed[0]}_{{t{k}}}" not in history]
+        return tuple(updated) + tuple(history)
+
+    @property
+    def states(self) -> tuple[sp.Symbol, ...]:
+        return tuple(sp.Symbol(_time_name(f"{b}_t") if "_{t" not in b else b, real=True)
+                     for b in self.bases)
+
+
+def method_from_latex(updates, name="custom", title="A linear method", domains=None,
+                      meanings=None, step=None, iterate=None) -> Method:
+    r"""Build a :class:`Method` from LaTeX updates.
+
+    ``domains`` maps parameter names to sets (default: a step size in ``STEP_NAMES`` is
+    positive, any other parameter lies in ``[0, 1)``); ``step`` names the step size
+    (default: the first parameter in ``STEP_NAMES``).
+
+    Examples
+    --------
+    >>> m = method_from_latex([r"b_{t+1} = \mu b_t + g_t", r"w_{t+1} = w_t - \alpha b_{t+1}"])
+    >>> [p.name for p in m.parameters], m.step
+    (['alpha', 'mu'], alpha)
+    """
+    updates = list(updates)
+    if not updates:
+        raise MethodError("no update given; pass --update 'w_{t+1} = w_t - \\alpha g_t' or --name")
+    equations = tuple(read_update(u) for u in updates)
+    domains, meanings = dict(domains or {}), dict(meanings or {})
+    names = sorted({s.name for e in equations for s in e.free_symbols
+                    if not _timed(s) and s.name != h.name})
+    step_name = step or next((n for n in STEP_NAMES if n in names), None)
+    if step_name is not None and step_name not in names:
+        raise MethodError(f"step == {step_name!r} is not a parameter of the updates; choose "
+                          f"from {', '.join(names) or 'none'}")
+    parameters = []
+    for pname in names:
+        domain = domains.get(pname, POSITIVE if pname == step_name else MOMENTUM_DOMAIN)
+        meaning = meanings.get(pname, "step size" if pname == step_name else "a coefficient")
+        symbol = sp.Symbol(pname, positive=True) if domain.is_subset(POSITIVE) else \
+            sp.Symbol(pname, nonnegative=True) if domain.is_subset(sp.Interval(0, sp.oo)) else \
+            sp.Symbol(pname, real=True)
+        parameters.append(Parameter(symbol, meaning, domain))
+    symbols = {p.name: p.symbol for p in parameters}
+    equations = tuple(e.xreplace({s: symbols[s.name] for s in e.free_symbols if s.name in symbols})
+                      for e in equations)
+    lhs_bases = [_timed(e.lhs) for e in equations]
+    for text, e, timed in zip(updates, equations, lhs_bases):
+        if not timed or timed[1] not in (0, 1):
+            raise MethodError(f"update '{text}' at position 0: the left side must be a state "
+                              f"at t+1 (w_{{t+1}}) or a point at t (y_t), got {e.lhs}")
+    if iterate is None:
+        updated = [b for b, off in lhs_bases if off == 1]
+        iterate = next((c for c in ("w", "x", r"\xi", "xi", "theta") if c in updated),
+                       updated[-1] if updated else "w")
+    return Method(name, title, equations, tuple(parameters),
+                  symbols.get(step_name) if step_name else None, tuple(updates), iterate)
+
+
+# --------------------------------------------------------------------------- built-ins
+
+def _library():
+    alpha = sp.Symbol("alpha", positive=True)
+    unit = sp.Interval.Ropen(0, 1)
+    return {
+        "gd": ("Gradient descent", [r"w_{t+1} = w_t - \alpha g_t"], {}, {"alpha": "step size"}),
+        "heavy_ball": ("Polyak's heavy ball (classical form)",
+                       [r"w_{t+1} = w_t - \alpha g_t + m (w_t - w_{t-1})"], {"m": unit},
+                       {"alpha": "step size", "m": "momentum"}),
+        "heavy_ball_ema": ("Heavy ball, EMA form of the sheets",
+                           [r"z_{t+1} = (1 - \beta) z_t + \beta g_t",
+                            r"w_{t+1} = w_t - \eta z_{t+1}"],
+                           {"beta": sp.Interval.Lopen(0, 1)},
+                           {"eta": "learning rate", "beta": "weight of the new gradient in the EMA"}),
+        "heavy_ball_pytorch": ("Heavy ball, PyTorch's SGD with momentum and dampening",
+                               [r"b_{t+1} = \mu b_t + (1 - \tau) g_t",
+                                r"w_{t+1} = w_t - \alpha b_{t+1}"],
+                               {"mu": unit, "tau": unit},
+                               {"alpha": "learning rate lr", "mu": "momentum",
+                                "tau": "dampening"}),
+        "nesterov_pytorch": ("PyTorch's SGD with nesterov=True",
+                             [r"b_{t+1} = \mu b_t + g_t",
+                              r"w_{t+1} = w_t - \alpha (g_t + \mu b_{t+1})"],
+                             {"mu": unit}, {"alpha": "learning rate lr", "mu": "momentum"}),
+        "nesterov": ("Nesterov's constant-momentum method (strongly convex)",
+                     [r"y_t = w_t + \beta (w_t - w_{t-1})",
+                      r"w_{t+1} = y_t - \alpha g(y_t)"],
+                     {"beta": unit}, {"alpha": "step size (1/L)", "beta": "momentum"}),
+        "qhm": ("Quasi-hyperbolic momentum",
+                [r"b_{t+1} = \beta b_t + (1 - \beta) g_t",
+                 r"w_{t+1} = w_t - \alpha ((1 - \nu) g_t + \nu b_{t+1})"],
+                {"beta": unit, "nu": sp.Interval(0, 1)},
+                {"alpha": "step size", "beta": "EMA decay", "nu": "immediate discount"}),
+        "triple_momentum": ("The triple momentum method (Van Scoy, Freeman, Lynch)",
+                            [r"y_t = (1 + \gamma) \xi_t - \gamma \xi_{t-1}",
+                             r"\xi_{t+1} = (1 + \beta) \xi_t - \beta \xi_{t-1} - \alpha g(y_t)"],
+                            {"beta": unit, "gamma": sp.Interval(0, sp.oo)},
+                            {"alpha": "step size", "beta": "momentum", "gamma": "look-ahead"}),
+    }, alpha
+
+
+BUILTINS = tuple(_library()[0])
+
+
+def builtin(name: str) -> Method:
+    """A method of the built-in library by name (``BUILTINS``).
+
+    Examples
+    --------
+    >>> builtin("heavy_ball_ema").sources[0]
+    'z_{t+1} = (1 - \\\\beta) z_t + \\\\beta g_t'
+    """
+    library, _ = _library()
+    if name not in library:
+        raise MethodError(f"name == {name!r} is not a built-in method; choose from "
+                          f"{', '.join(library)}")
+    title, updates, domains, meanings = library[name]
+    iterate = r"\xi" if name == "triple_momentum" else "w"
+    method = method_from_latex(updates, name, title, domains, meanings, iterate=iterate)
+    return replace(method, tuning="critical") if name.startswith("nesterov") else method
+
+
+# --------------------------------------------------------------------------- derivation
+
+def state_matrix(method: Method):
+    """The state-transition matrix ``T(h)`` in error coordinates, with its steps.
+
+    Examples
+    --------
+    >>> state_matrix(builtin("heavy_ball"))[0]
+    Matrix([
+    [-alpha*h + m + 1, -m],
+    [               1,  0]])
+    """
+    states = method.states
+    known = {s.name for s in states}
+    values = {}
+    steps = [Step(f"update {k + 1} as read", u) for k, u in enumerate(method.updates)]
+    steps.append(Step("on a quadratic, in each eigendirection and with w^* = 0, the gradient "
+                      "is the curvature times the point", sp.Eq(sp.Function(GRADIENT)(
+                          sp.Symbol("v")), method.curvature * sp.Symbol("v"))))
+    iterate = _at(method.iterate, 0)
+    for k, (update, text) in enumerate(zip(method.updates, method.sources or [""] * 99)):
+        rhs = update.rhs.replace(lambda e: isinstance(e, sp.core.function.AppliedUndef),
+                                 lambda e: method.curvature * e.args[0])
+        rhs = rhs.xreplace({sp.Symbol(f"{GRADIENT}_t", real=True): method.curvature * iterate,
+                            sp.Symbol(f"{GRADIENT}_t"): method.curvature * iterate})
+        rhs = rhs.xreplace({s: sp.Symbol(s.name, real=True) for s in rhs.free_symbols if _timed(s)})
+        for symbol in rhs.free_symbols:
+            if _timed(symbol) and symbol.name not in known and symbol not in values:
+                raise MethodError(
+                    f"update {text or update} at position {_position(text, symbol)} names "
+                    f"{symbol.name}, which is not a state (no update gives it); add an update "
+                    f"for {_timed(symbol)[0]}_{{t+1}} or define it at time t")
+        rhs = sp.expand(rhs.xreplace(values))
+        lhs = sp.Symbol(update.lhs.name, real=True)
+        polynomial = sp.Poly(rhs, *states) if rhs.has(*states) else None
+        if rhs.free_symbols & set(states) and (polynomial.total_degree() > 1 or any(
+                c.has(*states) for c in polynomial.coeffs())) or (polynomial is not None and
+                                                                    polynomial.coeff_monomial(1) != 0):
+            raise MethodError(
+                f"update {text or update} at position {_position(text, _first_state(rhs, states))} "
+                f"is not linear in the states: {rhs}; each update must be a linear "
+                f"combination of states and gradients")
+        values[lhs] = rhs
+    new_values = []
+    for state in states:
+        timed = _timed(state)
+        if timed[1] < 0:   # history: x_{t-1} at the next step is x_t (or x_{t-2+1})
+            new_values.append(_at(timed[0], timed[1] + 1))
+        else:
+            new_values.append(values[_at(timed[0], 1)])
+    matrix = sp.ImmutableMatrix(new_values).jacobian(states)
+    steps.append(Step("substitute each update into the next; the new states are",
+                      sp.Tuple(*(sp.Eq(sp.Symbol(_next_name(s)), v) for s, v in zip(states,
+                                                                                   new_values)))))
+    steps.append(Step("T is the Jacobian of the new states in the old ones "
+                      f"({', '.join(s.name for s in states)})", matrix))
+    return matrix, tuple(steps)
+
+
+def _next_name(state):
+    base, offset = _timed(state)
+    return _at(base, offset + 1).name
+
+
+def _first_state(expr, states):
+    return next((s for s in states if expr.has(s)), states[0])
+
+
+def _position(text, symbol) -> int:
+    if not text:
+        return 0
+    base = _timed(symbol)[0] if _timed(symbol) else symbol.name
+    found = text.find(base.lstrip("\\"), text.find("=") + 1)
+    return max(found - (1 if base.startswith("\\") else 0), 0)
+
+
+def characteristic_polynomial(matrix):
+    """``det(lambda I - T)``, collected in ``lambda``, with its steps.
+
+    Examples
+    --------
+    >>> characteristic_polynomial(sp.Matrix([[0, 1], [-2, 3]]))[0]
+    lambda**2 - 3*lambda + 2
+    """
+    polynomial = sp.collect(sp.expand(matrix.charpoly(lam).as_expr()), lam)
+    return polynomial, (Step("expand det(lambda I - T)", sp.Eq(sp.Symbol("p(lambda)"), polynomial)),)
+
+
+def natural_form(expr):
+    """A closed form written as a person would: ``(2 - beta)/(beta sigma^2)``, ``(1 - r)^2``.
+
+    Factors, takes the sign into the numerator and writes squares of negatives as
+    squares of their opposites.
+
+    Examples
+    --------
+    >>> b, s = sp.symbols("beta sigma", positive=True)
+    >>> natural_form(-(b - 2) / (b * s**2))
+    (2 - beta)/(beta*sigma**2)
+    >>> natural_form((sp.sqrt(1 - b) - 1)**2 / b)
+    (1 - sqrt(1 - beta))**2/beta
+    """
+    factored = sp.factor(expr).replace(
+        lambda e: e.is_Pow and e.exp.is_even and isinstance(e.base, sp.Add)
+        and e.base.as_coeff_Add()[0].is_negative, lambda e: sp.Pow(-e.base, e.exp))
+    numerator, denominator = sp.fraction(factored)
+    if isinstance(denominator, sp.Add) and (denominator.could_extract_minus_sign() or sum(
+            t.could_extract_minus_sign() for t in denominator.args) * 2 > len(denominator.args)):
+        factored = sp.factor(-numerator) / sp.factor(-denominator)
+    if not factored.could_extract_minus_sign():
+        return factored
+    args = list(sp.Mul.make_args(factored))
+    odd = [k for k, a in enumerate(args)
+           if isinstance(a.as_base_exp()[0], sp.Add) and a.as_base_exp()[1].is_odd]
+    if not odd:
+        return factored
+    k = min(odd, key=lambda k: not args[k].as_base_exp()[0].as_coeff_Add()[0].is_negative)
+    base, exponent = args[k].as_base_exp()
+    args[k] = sp.Pow(-base, exponent)
+    sign = 1 if -1 in args else -1     # the flip took one factor -1; give it back
+    return sign * sp.Mul(*(a for a in args if a != -1))
+
+
+def _domains(method: Method) -> dict:
+    return {**{p.symbol: p.domain for p in method.parameters}, method.curvature: POSITIVE}
+
+
+def _sign(expr, domains) -> int:
+    """+1 or -1 where the sign of ``expr`` is fixed on the parameters' domains, else 0."""
+    expr = sp.factor(expr)
+    if expr.is_positive:
+        return 1
+    if expr.is_negative:
+        return -1
+    if isinstance(expr, sp.Mul):
+        signs = [_sign(f, domains) for f in expr.args]
+        return 0 if 0 in signs else int(sp.prod(signs))
+    if isinstance(expr, sp.Pow) and expr.exp.is_integer:
+        base = _sign(expr.base, domains)
+        return base ** int(expr.exp) if base else (1 if expr.exp.is_even and expr.base.is_real
+                                                   and expr.base.is_nonzero else 0)
+    free = expr.free_symbols
+    if len(free) == 1:
+        (symbol,) = free
+        domain = domains.get(symbol, sp.Reals)
+        if sp.solveset(expr > 0, symbol, domain) == domain:
+            return 1
+        if sp.solveset(expr < 0, symbol, domain) == domain:
+            return -1
+        return 0
+    return _sign_linear(expr, domains)
+
+
+def _sign_linear(expr, domains) -> int:
+    """The sign of ``expr`` linear in one parameter with an interval domain: from its ends.
+
+    A linear function on an interval lies strictly between its values at the ends, so
+    it is negative throughout when each end is negative (or zero at an open end).
+    """
+    for symbol in sorted(expr.free_symbols, key=str):
+        domain = domains.get(symbol)
+        if not isinstance(domain, sp.Interval) or sp.degree(expr, symbol) != 1:
+            continue
+        slope = sp.expand(expr).coeff(symbol)
+        ends = []
+        for end, is_open in ((domain.start, domain.left_open), (domain.end, domain.right_open)):
+            if end.is_infinite:
+                value_sign = _sign(slope, domains) * (1 if end > 0 else -1)
+                ends.append((value_sign, True))
+            else:
+                value = sp.expand(expr.subs(symbol, end))
+                ends.append((0 if value == 0 else _sign(value, domains), is_open))
+        for target in (1, -1):
+            if all(s == target or (s == 0 and is_open) for s, is_open in ends) and \
+                    any(s == target for s, _ in ends):
+                return target
+    return 0
+
+
+def jury_conditions(polynomial, var=lam):
+    """Jury's conditions for every root of ``polynomial`` inside the unit circle (any degree).
+
+    For ``a_n z^n + ... + a_0`` with ``a_n > 0``: ``p(1) > 0``, ``(-1)^n p(-1) > 0``,
+    ``a_n - a_0 > 0``, ``a_n + a_0 > 0`` (that is ``|a_0| < a_n``), then for each row
+    ``b_k = a_0 a_k - a_n a_{n-k}`` of Jury's table until three entries remain,
+    ``b_0^2 - b_{last}^2 > 0``.  Each returned expression must be positive.
+
+    Examples
+    --------
+    >>> jury_conditions(lam**2 - lam / 2)
+    (1/2, 3/2, 1, 1)
+    >>> len(jury_conditions(lam**3 + lam / 4))
+    5
+    """
+    poly = sp.Poly(polynomial, var)
+    if poly.LC().is_negative:
+        poly = -poly
+    coefficients = poly.all_coeffs()[::-1]            # a_0 .. a_n
+    n = poly.degree()
+    conditions = [poly.eval(1), (-1) ** n * poly.eval(-1)]
+    if n >= 2:
+        conditions += [coefficients[-1] - coefficients[0], coefficients[-1] + coefficients[0]]
+    row = coefficients
+    while len(row) > 3:
+        k = len(row) - 1
+        row = [sp.expand(row[0] * row[j] - row[k] * row[k - j]) for j in range(k)]
+        conditions.append(sp.expand(row[0] ** 2 - row[-1] ** 2))
+    return tuple(sp.factor(c) for c in conditions)
+
+
+def stability_region(method: Method, polynomial):
+    """The values of the step size (or of ``h``) for which every root lies inside the unit circle.
+
+    Jury's conditions are reduced with the parameters' domains: factors of fixed sign
+    are dropped; conditions free of the variable are checked on the domains; a condition
+    linear in the variable gives a bound.  Returns the set, the steps and the conditions
+    that could not be decided (kept as assumptions).
+
+    Examples
+    --------
+    >>> m = builtin("heavy_ball")
+    >>> stability_region(m, characteristic_polynomial(state_matrix(m)[0])[0])[0]
+    Interval.open(0, 2*(m + 1)/h)
+    """
+    var = method.step if method.step is not None else method.curvature
+    domains = _domains(method)
+    conditions = jury_conditions(polynomial, lam)
+    steps = [Step("Jury's conditions for all roots inside the unit circle, each > 0",
+                  sp.Tuple(*conditions))]
+    lower, upper, undecided, holds = [], [], [], []
+    region = domains.get(var, POSITIVE)
+    for condition in conditions:
+        kept = [f for f in sp.Mul.make_args(sp.factor(condition))
+                if not (f.is_number and f.is_positive)]
+        sign = 1
+        varying = []
+        for factor in kept:
+            s = _sign(factor, domains) if not factor.has(var) else 0
+            if s:
+                sign *= s
+            else:
+                varying.append(factor)
+        if sign < 0 and not varying:
+            raise ArithmeticError(f"the condition {condition} > 0 fails on every parameter value")
+        expr = sign * sp.Mul(*varying)
+        if not varying:
+            holds.append(condition)
+            continue
+        if not expr.has(var):
+            undecided.append(sp.StrictGreaterThan(expr, 0))
+            continue
+        if expr.free_symbols == {var}:
+            region = sp.Intersection(region, sp.solveset(expr > 0, var, domains.get(var, sp.Reals)))
+            continue
+        poly = sp.Poly(sp.expand(expr), var)
+        if poly.degree() == 1:
+            slope, intercept = poly.all_coeffs()
+            bound = natural_form(-intercept / slope)
+            slope_sign = _sign(slope, domains)
+            if slope_sign > 0 and _sign(bound, domains) <= 0 and _sign(bound, domains) != 0:
+                holds.append(condition)
+            elif slope_sign > 0:
+                lower.append(bound)
+            elif slope_sign < 0:
+                upper.append(bound)
+            else:
+                undecided.append(sp.StrictGreaterThan(expr, 0))
+        else:
+            undecided.append(sp.StrictGreaterThan(expr, 0))
+    if holds:
+        steps.append(Step("these hold for every parameter in its domain "
+                          f"({_domain_text(method)})", sp.Tuple(*holds)))
+    start = _tightest(lower, domains, sp.Max) if lower else None
+    end = _tightest(upper, domains, sp.Min) if upper else None
+    if start is not None or end is not None:
+        interval = sp.Interval.open(start if start is not None else -sp.oo,
+                                    end if end is not None else sp.oo)
+        region = sp.Intersection(region, interval) if region != POSITIVE else interval
+        if start is None and POSITIVE.is_superset(domains.get(var, sp.Reals)):
+            region = sp.Interval.open(0, end) if end is not None else POSITIVE
+        steps.append(Step(f"the conditions linear in {var} bound it", sp.Tuple(
+            *(sp.Gt(var, b, evaluate=False) for b in lower),
+            *(sp.Lt(var, b, evaluate=False) for b in upper))))
+    if isinstance(region, sp.Interval) and not {region.start, region.end} & {sp.oo, -sp.oo}:
+        implied = [c for c in undecided if _holds_on(c.lhs, var, region, domains)]
+        undecided = [c for c in undecided if c not in implied]
+        if implied:
+            steps.append(Step("linear in the variable and positive at both ends of that "
+                              "interval, these hold on all of it", sp.Tuple(*implied)))
+    binding = [c for c in undecided if c.has(var)]
+    if binding:
+        region = sp.ConditionSet(var, sp.And(*binding), region)
+    if undecided:
+        steps.append(Step("and these, which the domains do not decide", sp.And(*undecided)))
+    steps.append(Step("so the stable values are", region))
+    return region, tuple(steps), tuple(undecided)
+
+
+def _holds_on(expr, var, interval, domains) -> bool:
+    """Whether ``expr > 0``, linear in ``var``, holds on all of ``interval``: check both ends."""
+    if sp.degree(expr, var) != 1:
+        return False
+    return all(_sign(expr.subs(var, end), domains) > 0 or
+               (sp.simplify(expr.subs(var, end)) == 0 and is_open)
+               for end, is_open in ((interval.start, interval.left_open),
+                                    (interval.end, interval.right_open)))
+
+
+def _tightest(bounds, domains, pick):
+    kept = list(dict.fromkeys(bounds))
+    for a in list(kept):
+        for b in kept:
+            if a != b and a in kept:
+                difference = _sign(sp.factor(a - b), domains)
+                if (pick is sp.Min and difference > 0) or (pick is sp.Max and difference < 0):
+                    kept.remove(a)
+                    break
+    return kept[0] if len(kept) == 1 else pick(*kept)
+
+
+def _domain_text(method):
+    return ", ".join(f"{p.name} in {describe_set(p.domain)}" for p in method.parameters) or \
+        "no parameters"
+
+
+def quadratic_regimes(method: Method, polynomial):
+    """Discriminant, repeated-eigenvalue steps and the real and complex regimes of a degree-2 method.
+
+    Returns a dict of results' values and steps, or ``{}`` when the discriminant is not
+    a quadratic in the step with positive leading coefficient.
+
+    Examples
+    --------
+    >>> m = builtin("heavy_ball")
+    >>> p = characteristic_polynomial(state_matrix(m)[0])[0]
+    >>> quadratic_regimes(m, p)["repeated"][0]
+    ((1 - sqrt(m))**2/h, (sqrt(m) + 1)**2/h)
+    """
+    disc = sp.factor(sp.discriminant(polynomial, lam))
+    found = {"discriminant": (disc, (Step("b^2 - 4ac of the quadratic in lambda", disc),))}
+    step = method.step
+    if step is None or sp.degree(disc, step) != 2:
+        return found
+    leading = sp.Poly(disc, step).LC()
+    domains = _domains(method)
+    if _sign(leading, domains) <= 0:
+        return found
+    constant = sp.Poly(polynomial, lam).all_coeffs()[-1]
+    # The roots in the step involve sqrt(p(0)); write p(0) = r^2 with r >= 0 to keep them tidy.
+    r = sp.Symbol("r", nonnegative=True)
+    momentum = next((p.symbol for p in method.parameters
+                     if p.symbol != step and constant.has(p.symbol)), None)
+    rewrite = {}
+    if momentum is not None and not constant.has(method.curvature) and not constant.has(step):
+        solved = sp.solve(sp.Eq(constant, r**2), momentum)
+        if len(solved) == 1:
+            rewrite = {momentum: solved[0]}
+    roots = sp.solve(disc.subs(rewrite), step)
+    if rewrite:
+        back = sp.solve(sp.Eq(constant, r**2), r)[0]
+        roots = [_rationalised(x, r, constant).subs(r, back) for x in roots]
+    roots = [natural_form(x) for x in roots]
+    if len(roots) != 2:
+        return found
+    low, high = sorted(roots, key=lambda x: float(x.subs(_sample(method))))
+    found["repeated"] = ((low, high), (
+        Step("the eigenvalues coincide where the discriminant vanishes", sp.Eq(disc, 0)),
+        Step(f"a quadratic in {step}; its roots", sp.Tuple(low, high))))
+    found["real"] = (sp.Union(sp.Interval.Lopen(0, low), sp.Interval(high, sp.oo)), (
+        Step(f"the discriminant is a quadratic in {step} with positive leading coefficient",
+             leading),
+        Step("so it is non-negative outside its roots", sp.Tuple(low, high))))
+    found["complex"] = (sp.Interval.open(low, high), (
+        Step("the discriminant is negative strictly between its roots",
+             sp.Interval.open(low, high)),))
+    return found
+
+
+def _rationalised(expr, r, square):
+    """``expr`` with no ``r`` in its denominator: multiply by conjugates, then ``r^2 = square``.
+
+    Examples
+    --------
+    >>> r, b = sp.Symbol("r", nonnegative=True), sp.Symbol("beta", positive=True)
+    >>> _rationalised((1 + r) / (h * (1 - r)), r, 1 - b)
+    (r + 1)**2/(beta*h)
+    """
+    numerator, denominator = sp.fraction(sp.factor(expr))
+    for factor in sp.Mul.make_args(denominator):
+        base, exponent = factor.as_base_exp()
+        if base.has(r) and sp.degree(base, r) == 1 and exponent.is_Integer and exponent > 0:
+            conjugate = base.subs(r, -r) ** exponent
+            numerator, denominator = numerator * conjugate, denominator * conjugate
+    denominator = sp.expand(denominator)
+    if sp.Poly(denominator, r).degree() and any(k % 2 for (k,) in sp.Poly(denominator, r).monoms()):
+        return expr
+    denominator = sp.factor(denominator.subs(r**2, square))
+    return sp.factor(numerator) / denominator
+
+
+def _sample(method):
+    """A point inside every parameter's domain, for ordering expressions."""
+    point = {method.curvature: sp.Rational(3, 2)}
+    for p in method.parameters:
+        inner = p.domain.intersect(sp.Interval(sp.Rational(1, 10), 1))
+        point[p.symbol] = (inner.inf + inner.sup) / 2 if inner != sp.S.EmptySet else p.domain.inf + 1
+    return point
+
+
+# --------------------------------------------------------------------------- tuning
+
+def balanced_tuning(factor, step, small, large):
+    """The step equalising ``|factor|`` at the two extreme curvatures of a one-state method.
+
+    ``|1 - step h|`` is convex in ``h``, so its largest value over ``[small, large]`` is
+    at an end; the maximum is least where ``factor(small) = -factor(large)``.
+
+    Examples
+    --------
+    >>> a = sp.Symbol("alpha", positive=True)
+    >>> balanced_tuning(1 - a * h, a, mu, L)[:2]
+    (2/(L + mu), (L - mu)/(L + mu))
+    """
+    at_small, at_large = factor.subs(h, small), factor.subs(h, large)
+    best = sp.solve(sp.Eq(at_small, -at_large), step)[0]
+    rate = sp.factor(sp.simplify(at_small.subs(step, best)))
+    steps = (
+        Step("|rho| is convex in the curvature, so its maximum is at an end of the range",
+             sp.Max(sp.Abs(at_small), sp.Abs(at_large))),
+        Step("the maximum is least where the two ends balance", sp.Eq(at_small, -at_large)),
+        Step("solve for the step", sp.Eq(step, best)),
+        Step("the common contraction factor there", sp.Eq(rho, rate)),
+    )
+    return best, rate, steps
+
+
+def polyak_tuning(method: Method, polynomial, repeated, small, large):
+    """Best (step, momentum) over curvatures in ``[small, large]`` when ``p(0)`` is free of ``h``.
+
+    The product of the two roots is ``p(0)``, so the larger modulus is at least
+    ``rho = sqrt(p(0))``, with equality exactly in the complex or repeated regime; every
+    curvature is in that regime when the step lies in every curvature's band, and the
+    smallest ``rho`` for which the bands of ``small`` and ``large`` overlap is the best.
+    Returns ``{momentum: value, step: value}``, the rate and the steps.
+    """
+    step = method.step
+    constant = sp.Poly(polynomial, lam).all_coeffs()[-1]
+    momentum = next(p.symbol for p in method.parameters if constant.has(p.symbol))
+    in_rho = {momentum: sp.solve(sp.Eq(constant, rho**2), momentum)[0]}
+    low, high = (sp.factor(b.subs(in_rho)) for b in repeated)
+    overlap = sp.factor(low.subs(h, small) / high.subs(h, large))
+    squared_lhs, squared_rhs = sp.fraction(overlap)
+    root_lhs, root_rhs = (sp.sqrt(side).subs(sp.Abs(rho - 1), 1 - rho)
+                          for side in (squared_lhs, squared_rhs))
+    feasible = sp.reduce_inequalities([root_lhs <= root_rhs], rho)
+    rho_best = sp.factor(feasible.canonical.rhs)
+    momentum_best = natural_form(in_rho[momentum].subs(rho, rho_best))
+    step_best = natural_form(low.subs({h: small, rho: rho_best}))
+    steps = (
+        Step(f"the product of the roots is p(0), so max|lambda| >= sqrt(p(0)) = rho, with "
+             f"equality exactly in the complex or repeated regime", sp.Eq(momentum, in_rho[momentum])),
+        Step("every curvature is in that regime when the step lies in every band; the "
+             "extreme bands", sp.Tuple(low.subs(h, small), high.subs(h, large))),
+        Step("the bands overlap when this ratio is at most 1", overlap),
+        Step("both sides are squares of positive numbers for 0 < rho < 1; compare the roots",
+             sp.Le(root_lhs, root_rhs, evaluate=False)),
+        Step("solve for rho", feasible),
+        Step("the smallest rho that allows it", sp.Eq(rho, rho_best)),
+        Step("the smallest curvature sits on the lower repeated-eigenvalue step",
+             sp.Eq(step, step_best)),
+    )
+    return {momentum: momentum_best, step: step_best}, rho_best, steps
+
+
+def critically_damped_tuning(method: Method, polynomial, momentum, small, large):
+    """The momentum that makes the slowest mode (``h = small``) critically damped.
+
+    The step is already fixed in ``polynomial`` (for Nesterov, ``1/L``).  Returns the
+    momentum, the double root there (the rate, in ``small`` and ``large``) and the steps.
+    """
+    at_small = polynomial.subs(h, small)
+    discriminant = sp.factor(sp.discriminant(at_small, lam))
+    candidates = sp.solve(discriminant, momentum, simplify=False)
+    domain = next(p.domain for p in method.parameters if p.symbol == momentum)
+    probe = {small: 1, large: 4} if small.free_symbols else {large: 4 * small}
+    value = in_square_roots(next(c for c in candidates if domain.contains(c.subs(probe)) == sp.true),
+                            small, large)
+    double_root = in_square_roots(-sp.Poly(at_small, lam).all_coeffs()[1].subs(momentum, value) / 2,
+                                  small, large)
+    constant = sp.factor(sp.Poly(polynomial, lam).all_coeffs()[-1])
+    steps = (
+        Step("the characteristic polynomial at the smallest curvature", at_small),
+        Step("its discriminant, which vanishes for a critically damped mode",
+             sp.Eq(discriminant, 0)),
+        Step(f"of the roots in {momentum}, the one in {describe_set(domain)}",
+             sp.Eq(momentum, value)),
+        Step("the double root there", sp.Eq(lam, double_root)),
+        Step(f"a faster mode h > {small} has a smaller constant term p(0), hence complex roots "
+             f"of modulus sqrt(p(0)) below the double root", sp.Eq(lam * sp.conjugate(lam), constant)),
+    )
+    return value, double_root, steps
+
+
+def equivalence(first: Method, second: Method):
+    """Whether ``second`` is a reparametrisation of ``first``, and the map.
+
+    Their characteristic polynomials (same degree, same curvature) must match for every
+    ``h`` and ``lambda``; the coefficients give equations for ``first``'s parameters in
+    terms of ``second``'s.  Returns ``(map or None, steps)``.
+
+    Examples
+    --------
+    >>> mapping, _ = equivalence(builtin("heavy_ball"), builtin("heavy_ball_ema"))
+    >>> mapping
+    {alpha: beta*eta, m: 1 - beta}
+    """
+    p, q = (characteristic_polynomial(state_matrix(m)[0])[0] for m in (first, second))
+    difference = sp.Poly(sp.expand(p - q), lam, h)
+    unknowns = [s.symbol for s in first.parameters]
+    shared = {s.symbol for s in first.parameters} & {s.symbol for s in second.parameters}
+    if shared:   # rename first's parameters so they cannot be confused with second's
+        unknowns = [sp.Dummy(s.name, **s.assumptions0) for s in unknowns]
+        p = p.xreplace(dict(zip((s.symbol for s in first.parameters), unknowns)))
+        difference = sp.Poly(sp.expand(p - q), lam, h)
+    equations = [sp.Eq(c, 0) for c in difference.coeffs()]
+    fixed = [e for e in equations if not e.has(*unknowns)]
+    steps = (Step("the two characteristic polynomials", sp.Tuple(p, q)),
+             Step("they agree for every h and lambda when each coefficient of the difference "
+                  "vanishes", sp.Tuple(*equations)))
+    solutions = [] if fixed else sp.solve(equations, unknowns, dict=True) if unknowns else [{}]
+    solutions = [s for s in solutions if all(e.subs(s) == sp.true or sp.simplify(
+        e.lhs.subs(s) - e.rhs.subs(s)) == 0 for e in equations)]
+    if not solutions:
+        return None, steps + (Step("these have no solution: not a reparametrisation", sp.S.false),)
+    mapping = {k: natural_form(v) for k, v in solutions[0].items()}
+    if shared:
+        mapping = {sp.Symbol(k.name, **k.assumptions0): v for k, v in mapping.items()}
+    return mapping, steps + (Step("solve for the first method's parameters",
+                                   sp.Tuple(*(sp.Eq(k, v) for k, v in mapping.items()))),)
+
+
+# --------------------------------------------------------------------------- assembly
+
+def engine_results(method: Method, curvature_range=(mu, L), tuning="auto"):
+    """Every result the engine derives for ``method``, as a dict name -> Result.
+
+    ``tuning``: ``"auto"`` (one state: balanced step; two states with ``p(0)`` free of
+    ``h``: Polyak's; ``nesterov``'s built-in: step 1/L and critical damping), or ``None``.
+    """
+    matrix, matrix_steps = state_matrix(method)
+    results = {"state_matrix": Result(
+        "state_matrix", f"One step of {method.title} on a quadratic mode of curvature "
+        f"{method.curvature}: the new states are T times the old ones (error coordinates).",
+        matrix, matrix_steps, lhs=sp.Symbol("T"))}
+    polynomial, poly_steps = characteristic_polynomial(matrix)
+    results["characteristic_polynomial"] = Result(
+        "characteristic_polynomial", "The characteristic polynomial det(lambda I - T).",
+        polynomial, poly_steps, lhs=sp.Symbol("p(lambda)"))
+    degree = sp.degree(polynomial, lam)
+    roots = sp.roots(sp.Poly(polynomial, lam)) if degree <= 2 else {}
+    if roots:
+        roots = [natural_form(r) if degree == 1 else r for r in roots]
+        results["eigenvalues"] = Result(
+            "eigenvalues", "The eigenvalues of T.", sp.FiniteSet(*roots),
+            (Step("solve p(lambda) = 0", sp.Eq(polynomial, 0)),), lhs=lam)
+        rate = sp.Abs(roots[0]) if degree == 1 else sp.Max(*(sp.Abs(r) for r in roots))
+        results["rate"] = Result(
+            "rate", "The spectral radius of T: the asymptotic rate of convergence (the error "
+            "shrinks like rate^t up to a factor polynomial in t), not a bound on each step.",
+            rate, (Step("the largest modulus of the eigenvalues", rate),), lhs=rho)
+    if degree == 2:
+        regimes = quadratic_regimes(method, polynomial)
+        disc, disc_steps = regimes["discriminant"]
+        results["discriminant"] = Result(
+            "discriminant", "The discriminant of the characteristic polynomial.", disc,
+            disc_steps, lhs=sp.Symbol("Delta"))
+        if "repeated" in regimes:
+            results["repeated_eigenvalue_learning_rates"] = Result(
+                "repeated_eigenvalue_learning_rates", "The step sizes at which the two "
+                "eigenvalues coincide.", sp.FiniteSet(*regimes["repeated"][0]),
+                regimes["repeated"][1], lhs=method.step)
+            results["real_eigenvalue_range"] = Result(
+                "real_eigenvalue_range", "The step sizes with real eigenvalues.",
+                *regimes["real"], lhs=method.step)
+            results["complex_eigenvalue_range"] = Result(
+                "complex_eigenvalue_range", "The step sizes with complex eigenvalues.",
+                *regimes["complex"], lhs=method.step)
+        constant = sp.Poly(polynomial, lam).all_coeffs()[-1]
+        if _sign(constant, _domains(method)) >= 0 or constant.is_nonnegative:
+            modulus = sp.sqrt(sp.factor(constant))
+            results["complex_eigenvalue_modulus"] = Result(
+                "complex_eigenvalue_modulus", "In the complex regime both eigenvalues have "
+                "this modulus.", modulus,
+                (Step("complex eigenvalues are conjugate, so |lambda|^2 = lambda_1 lambda_2 "
+                      "= p(0)", sp.Eq(sp.Symbol("lambda_1 lambda_2"), constant)),
+                 Step("take the square root", sp.Eq(rho, modulus))), lhs=rho)
+    region, region_steps, undecided = stability_region(method, polynomial)
+    var = method.step if method.step is not None else method.curvature
+    results["stability_region"] = Result(
+        "stability_region", f"The values of {var} for which every eigenvalue of T lies inside "
+        f"the unit circle (the other parameters fixed in their domains).", region,
+        region_steps, lhs=var, assumptions=undecided)
+    small, large = curvature_range
+    if tuning == "auto" and method.step is not None:
+        if degree == 1:
+            best, rate_best, steps = balanced_tuning(roots[0], method.step, small, large)
+            results.update(_tuning_results({method.step: best}, rate_best, steps, small, large))
+        elif degree == 2 and "repeated_eigenvalue_learning_rates" in results and not \
+                sp.Poly(polynomial, lam).all_coeffs()[-1].has(h, method.step):
+            values, rate_best, steps = polyak_tuning(
+                method, polynomial, regimes["repeated"][0], small, large)
+            results.update(_tuning_results(values, rate_best, steps, small, large))
+            results["transient_growth"] = transient_growth(method, matrix, values, rate_best,
+                                                           large)
+        elif method.tuning == "critical":
+            fixed = polynomial.subs(method.step, 1 / large)
+            momentum = next(p.symbol for p in method.parameters if p.symbol != method.step)
+            value, root, steps = critically_damped_tuning(method, fixed, momentum, small, large)
+            rate_best = sp.factor(root)
+            results.update(_tuning_results(
+                {method.step: 1 / large, momentum: value}, rate_best,
+                (Step(f"the step is 1/{large}", sp.Eq(method.step, 1 / large)),) + steps, small, large,
+                statement=f"With the step fixed at 1/{large}, the momentum minimising the worst "
+                f"spectral radius over curvatures in [{small}, {large}] (it makes the slowest "
+                f"mode critically damped); the step itself is not optimised."))
+    return results
+
+
+def in_square_roots(expr, small, large):
+    """Tidy an expression in ``sqrt(small)``, ``sqrt(large)``: write them as squares, factor, undo.
+
+    Examples
+    --------
+    >>> in_square_roots((L + mu - 2 * sp.sqrt(L * mu)) / (L - mu), mu, L)
+    (sqrt(L) - sqrt(mu))/(sqrt(L) + sqrt(mu))
+    """
+    a, b = sp.Symbol("a", positive=True), sp.Symbol("b", positive=True)
+    squares = {s: r**2 for s, r in ((small, a), (large, b)) if isinstance(s, sp.Symbol)}
+    if not squares:
+        return natural_form(expr)
+    tidy = natural_form(sp.factor(sp.simplify(expr.subs(squares))))
+    return natural_form(tidy.subs({r: sp.sqrt(s) for s, r in ((small, a), (large, b))}))
+
+
+def _tuning_results(values, rate_best, steps, small, large, statement=None):
+    values = {k: in_square_roots(v, small, large) for k, v in values.items()}
+    rate_best = in_square_roots(rate_best, small, large)
+    return {
+        "optimal_parameters": Result(
+            "optimal_parameters", statement or f"The tuning that minimises the worst spectral "
+            f"radius over curvatures in [{small}, {large}].",
+            sp.Tuple(*(sp.Eq(k, v) for k, v in values.items())), steps),
+        "optimal_rate": Result(
+            "optimal_rate", "The worst spectral radius over the curvatures at that tuning: an "
+            "asymptotic rate; the distance to the minimiser need not shrink by it at every "
+            "step.", rate_best, steps, lhs=sp.Symbol("rho^*")),
+    }
+
+
+def _rest_state(method: Method):
+    """The states at rest at ``w_0 = 1`` (error coordinates): buffers 0, history = w_0."""
+    iterate = method.iterate
+    return sp.Matrix([1 if _timed(s)[0] == iterate else 0 for s in method.states])
+
+
+def transient_growth(method: Method, matrix, values, rate_best, large) -> Result:
+    """The first step's factor ``|w_1 - w*| / |w_0 - w*|`` from rest, at the tuning, for ``h = large``.
+
+    At Polyak's tuning the largest curvature has a double root ``-rho``, and from rest
+    the first step can move away from the minimiser: the spectral radius is an
+    asymptotic rate, not a per-step factor.
+    """
+    start = _rest_state(method)
+    row = [k for k, s in enumerate(method.states) if _timed(s)[0] == method.iterate
+           and _timed(s)[1] == 0][0]
+    first = sp.factor((matrix * start)[row])
+    tuned = natural_form(sp.simplify(first.subs(values).subs(h, large)))
+    small = next(iter(sorted(rate_best.free_symbols - large.free_symbols, key=str)), None)
+    solved = sp.solve(sp.Eq(rho, rate_best), small) if small is not None else []
+    in_rate = (sp.factor(sp.simplify(tuned.subs(small, solved[0])).subs(sp.Abs(rho - 1), 1 - rho))
+               if len(solved) == 1 else tuned)
+    return Result(
+        "transient_growth", "From rest (buffers 0, history at w_0), the first step multiplies "
+        "the distance to the minimiser in the direction of the largest curvature by this "
+        "factor at the optimal tuning; it exceeds 1 when the rate is above sqrt(2) - 1, so "
+        "the worst-case distance first grows although the spectral radius is below 1.",
+        in_rate,
+        (Step("the state at rest", sp.Tuple(*start)),
+         Step("the iterate after one step, as a multiple of w_0 - w^*", first),
+         Step("at the tuning and the largest curvature", tuned),
+         Step("written with the optimal rate rho", sp.Eq(rho, rate_best)),
+         Step("eliminate the smallest curvature", in_rate)),
+        lhs=sp.Symbol("(w_1 - w^*)/(w_0 - w^*)"))
+
+
+def _parameters(method: Method, curvature_range=(mu, L)):
+    extra = [Parameter(method.curvature, "a curvature (Hessian eigenvalue)", POSITIVE)]
+    extra += [Parameter(s, m, POSITIVE) for s, m in zip(
+        curvature_range, ("smallest curvature (strong convexity)", "largest curvature "
+                          "(smoothness)")) if isinstance(s, sp.Symbol)]
+    return tuple(method.parameters) + tuple(extra)
+
+
+def curvature_range_for(method: Method, names=None) -> tuple:
+    """The symbols of the smallest and largest curvature: ``names``, else ``mu, L``, else
+    ``h_min, h_max`` where the method has a parameter called ``mu`` or ``L``.
+
+    Examples
+    --------
+    >>> curvature_range_for(builtin("nesterov_pytorch"))
+    (h_min, h_max)
+    """
+    taken = {p.name for p in method.parameters} | {method.curvature.name}
+    if names:
+        clash = taken & set(names)
+        if clash:
+            raise MethodError(f"--range names {', '.join(sorted(clash))}, already a parameter of "
+                              f"the method; choose other names")
+        return tuple(sp.Symbol(n, positive=True) for n in names)
+    return (mu, L) if not taken & {"mu", "L"} else sp.symbols("h_min h_max", positive=True)
+
+
+def derive_method(method: Method, curvature_range=None) -> Derivation:
+    """The engine's derivation of ``method``.
+
+    Examples
+    --------
+    >>> derive_method(builtin("nesterov"))["stability_region"].value
+    Interval.open(0, 2*(beta + 1)/(h*(2*beta + 1)))
+    """
+    return _derive_cached(method, tuple(curvature_range or curvature_range_for(method)))
+
+
+@functools.lru_cache(maxsize=64)
+def _derive_cached(method, curvature_range):
+    results = engine_results(method, curvature_range)
+    constraints = (sp.LessThan(*curvature_range),) if all(
+        isinstance(s, sp.Symbol) for s in curvature_range) else ()
+    return Derivation(
+        "method", method.title, tuple(results.values()), _parameters(method, curvature_range),
+        constraints=constraints,
+        notation={"lambda": "an eigenvalue of T", "rho": "a spectral radius",
+                  "T": "the state-transition matrix", "g": "the gradient"})
+
+
+def derive(**overrides) -> Derivation:
+    """Your own method: the sheet's EMA heavy ball unless another method is chosen.
+
+    Examples
+    --------
+    >>> derive()["stability_region"].value
+    Interval.open(0, 2*(2 - beta)/(beta*h))
+    """
+    return derive_method(builtin("heavy_ball_ema")).with_values(overrides)
+
+
+# --------------------------------------------------------------------------- command line
+
+HELP = r"""
+Updates are LaTeX equations, one per --update, in order: a state at t+1 on the left
+(w_{t+1}, b_{t+1}) or a point at time t (y_t); on the right, states at t (or t+1 once
+updated, or t-1: history becomes a state), parameters, and the gradient g_t (at the
+iterate w_t) or g(y_t) at any linear combination of states.  On a quadratic each
+eigendirection has g(v) = h v (h: --curvature).  The step size is alpha, eta, gamma or lr
+(positive); other parameters lie in [0, 1) unless a --file gives their domains.
+
+examples:
+  python -m derivations.method --update 'b_{t+1} = \mu b_t + g_t' \
+      --update 'w_{t+1} = w_t - \alpha b_{t+1}' --json
+  python -m derivations.method --update 'y_t = w_t + \beta (w_t - w_{t-1})' \
+      --update 'w_{t+1} = y_t - \alpha g(y_t)' --only stability_region
+  python -m derivations.method --name nesterov --latex
+  python -m derivations.method --file my_method.toml
+A --file is TOML: updates = ["...", "..."], and optionally name, title, step,
+curvature, range = ["mu", "L"], and [domains] alpha = "(0, oo)", beta = "[0, 1)".
+"""
+
+
+def method_from_file(path) -> tuple[Method, tuple]:
+    """A method from a TOML file (see ``HELP``) and its curvature range."""
+    try:
+        data = tomllib.loads(Path(path).read_text())
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise MethodError(f"--file {path}: {error}") from None
+    domains = {k: _read_domain(k, v) for k, v in data.get("domains", {}).items()}
+    method = method_from_latex(data.get("updates", []), data.get("name", "custom"),
+                               data.get("title", "A linear method"), domains,
+                               data.get("meanings"), data.get("step"))
+    if "curvature" in data:
+        method = replace(method, curvature=sp.Symbol(data["curvature"], positive=True))
+    return method, tuple(data["range"]) if "range" in data else None
+
+
+def _read_domain(name, text):
+    match = re.fullmatch(r"\s*([\[(])\s*([^,]+?)\s*,\s*([^,]+?)\s*([\])])\s*", str(text))
+    if not match:
+        raise MethodError(f"domain of {name} == {text!r} is not an interval; write it like "
+                          f"'(0, oo)' or '[0, 1)'")
+    ends = [sp.oo if e in ("oo", "inf") else -sp.oo if e in ("-oo", "-inf")
+            else cli_number(e, name) for e in match.group(2, 3)]
+    return sp.Interval(*ends, match[1] == "(", match[4] == ")")
+
+
+def cli_number(text, name):
+    from .core import parse_number
+    return parse_number(text, name)
+
+
+def _method_of(args):
+    if sum(map(bool, (args.update, args.name, args.file))) > 1:
+        raise MethodError("give one of --update, --name and --file")
+    curvature_range = None
+    if args.file:
+        method, curvature_range = method_from_file(args.file)
+    elif args.update:
+        method = method_from_latex(args.update, step=args.step)
+    else:
+        method = builtin(args.name or "heavy_ball_ema")
+    if args.curvature:
+        method = replace(method, curvature=sp.Symbol(args.curvature, positive=True))
+    return method, curvature_range_for(method, args.range or curvature_range)
+
+
+def main(argv=None) -> int:
+    """``python -m derivations.method``: derive a built-in or your own method (see ``HELP``)."""
+    parser = cli.ArgumentParser(prog="python -m derivations.method", description=(
+        "Derive the stability region, regimes, rate and tuning of a linear method."),
+        epilog=HELP, formatter_class=__import__("argparse").RawDescriptionHelpFormatter)
+    parser.add_argument("--update", action="append", default=[], metavar="LATEX",
+                        help="one update of your method (repeat, in order)")
+    parser.add_argument("--name", metavar="NAME", help=f"a built-in: {', '.join(BUILTINS)}")
+    parser.add_argument("--file", metavar="TOML", help="a method in a TOML file")
+    parser.add_argument("--step", metavar="NAME", help="the step-size parameter")
+    parser.add_argument("--curvature", metavar="NAME", help="the curvature's name (default h)")
+    parser.add_argument("--range", nargs=2, metavar=("MU", "L"),
+                        help="names of the smallest and largest curvature (default mu L)")
+    cli.add_output_options(parser)
+    parser.add_argument("--check", nargs=2, metavar=("RESULT", "CLAIM"),
+                        help="check a claimed answer in LaTeX")
+    args = parser.parse_args(argv)
+    try:
+        method, curvature_range = _method_of(args)
+        built = derive_method(method, curvature_range)
+    except (ValueError, ArithmeticError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    rest = [f"--{args.form}"] + (["--standalone"] if args.standalone else [])
+    rest += (["--subs", *args.subs] if args.subs else []) + (["--only", *args.only] if args.only else [])
+    rest += ["--check", *args.check] if args.check else []
+    return cli.main(lambda **values: built.with_values(values), rest, prog=parser.prog)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
