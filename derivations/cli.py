@@ -11,7 +11,7 @@ import json
 import sys
 from typing import Callable, Sequence
 
-from numerics.terminal import command
+from numerics.terminal import command, fail
 
 from . import render
 from .core import Derivation
@@ -23,7 +23,7 @@ class ArgumentParser(argparse.ArgumentParser):
     """argparse with one-line errors: ``error: ...`` on stderr and exit status 2."""
 
     def error(self, message):
-        self.exit(2, f"error: {message}\n")
+        self.exit(fail(message))
 
 
 def parse_assignments(texts: Sequence[str]) -> dict[str, str]:
@@ -137,7 +137,6 @@ def main(derive: Callable[..., Derivation], argv: Sequence[str] | None = None,
             return verdicts.report([verdict], args.form == "json", single=True)
         output = render_as([select(derive, args.subs, args.only)], args.form, args.standalone)
     except ValueError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+        return fail(error)
     sys.stdout.write(output)
     return 0

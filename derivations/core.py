@@ -7,6 +7,7 @@ with a simulation.
 """
 from __future__ import annotations
 
+import ast
 import contextlib
 import functools
 import hashlib
@@ -34,6 +35,7 @@ __all__ = [
     "equation",
     "matrix_symbol",
     "parse_number",
+    "parse_value",
     "describe_set",
     "interval_from_inequalities",
     "derivation",
@@ -154,7 +156,7 @@ class Parameter:
 
     def validate(self, value) -> sp.Basic:
         """Return ``value`` as a SymPy number, or raise ``ValueError`` naming the constraint."""
-        number = parse_number(value, self.name) if isinstance(value, str) else sp.sympify(value)
+        number = parse_value(value, self.name) if isinstance(value, str) else sp.sympify(value)
         if number.free_symbols:
             return number  # symbolic values pass until their facts are known
         if self.domain.contains(number) is sp.false:
@@ -165,7 +167,12 @@ class Parameter:
         return number
 
 
-_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?(/[+-]?\d+)?")
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE](?P<exponent>[+-]?\d+))?(/[+-]?\d+)?")
+
+# Limits on a value typed on the command line: its length, and the size of the numbers
+# in it as a power of ten (10^100 and 10^-100 pass, 1e999999999 does not).
+VALUE_LENGTH = 100
+MAGNITUDE = 100
 
 
 def parse_number(text: str, name: str = "value") -> sp.Rational:
@@ -181,15 +188,113 @@ def parse_number(text: str, name: str = "value") -> sp.Rational:
     1/1000
     """
     text = text.strip()
-    if not _NUMBER.fullmatch(text):
+    match = _NUMBER.fullmatch(text)
+    if not match or len(text) > VALUE_LENGTH:
         raise ValueError(
-            f"{name} == {text!r} is not a number; give a decimal or a fraction such as 0.1 or 1/10"
-        )
+            f"{name} == {_shorten(text)!r} is not a number; give a decimal or a fraction "
+            f"such as 0.1 or 1/10 (at most {VALUE_LENGTH} characters)")
+    if match["exponent"] and abs(int(match["exponent"])) > MAGNITUDE:
+        raise ValueError(f"{name} == {text!r} has an exponent beyond 10^±{MAGNITUDE}; "
+                         f"give a number between 10^-{MAGNITUDE} and 10^{MAGNITUDE}")
     numerator, _, denominator = text.partition("/")
     if denominator and Fraction(denominator) == 0:
         raise ValueError(f"{name} == {text!r} divides by zero; give a non-zero denominator")
     fraction = Fraction(numerator) / Fraction(denominator or 1)
     return sp.Rational(fraction.numerator, fraction.denominator)
+
+
+_FUNCTIONS = {"sqrt": sp.sqrt, "exp": sp.exp, "log": sp.log}
+_CONSTANTS = {"pi": sp.pi, "e": sp.E}
+_OPERATORS = {ast.Add: sp.Add, ast.Sub: lambda a, b: a - b, ast.Mult: sp.Mul,
+              ast.Div: lambda a, b: a / b, ast.Pow: sp.Pow}
+
+
+def parse_value(text: str, name: str = "value") -> sp.Expr:
+    """Read an exact value: numbers, ``+ - * / ^ **``, parentheses, sqrt, exp, log, pi, e.
+
+    The text is parsed into a syntax tree and each node is built with SymPy; nothing is
+    evaluated as Python.  Decimals are exact (``0.1`` is 1/10).  The text has at most
+    ``VALUE_LENGTH`` characters and every number and power stays within
+    ``10^±MAGNITUDE``.
+
+    Examples
+    --------
+    >>> parse_value("sqrt(1/20)")
+    sqrt(5)/10
+    >>> parse_value("5^(1/2)") == parse_value("sqrt(5)")
+    True
+    >>> parse_value("2**2**64")
+    Traceback (most recent call last):
+    ...
+    ValueError: value == '2**2**64' holds a number beyond 10^±100 (2**18446744073709551616); give smaller numbers
+    """
+    text = text.strip()
+    if len(text) > VALUE_LENGTH:
+        raise ValueError(f"{name} == {_shorten(text)!r} is longer than {VALUE_LENGTH} characters; "
+                         f"give a shorter value")
+    source = text.replace("^", "**")
+    try:
+        tree = ast.parse(source, mode="eval")
+    except SyntaxError:
+        tree = None
+    if tree is None or not text:
+        raise ValueError(f"{name} == {text!r} is not a number; give a decimal, a fraction or an "
+                         f"exact expression such as 0.1, 1/20, sqrt(5) or 5^(1/2)")
+    return _ExactValue(source, text, name).build(tree.body)
+
+
+class _ExactValue:
+    """Builds a SymPy number from the syntax tree of :func:`parse_value`'s text."""
+
+    def __init__(self, source, text, name):
+        self.source, self.text, self.name = source, text, name
+
+    def refuse(self, what):
+        raise ValueError(f"{self.name} == {self.text!r} is not a number: {what} is not allowed; "
+                         f"use numbers, + - * / ^, parentheses, {', '.join(_FUNCTIONS)}, pi and e")
+
+    def build(self, node):
+        if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+            return parse_number(ast.get_source_segment(self.source, node), self.name)
+        if isinstance(node, ast.Name):
+            if node.id not in _CONSTANTS:
+                self.refuse(f"the name {node.id!r}")
+            return _CONSTANTS[node.id]
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+            operand = self.build(node.operand)
+            return -operand if isinstance(node.op, ast.USub) else operand
+        if isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
+            left, right = self.build(node.left), self.build(node.right)
+            if isinstance(node.op, ast.Div) and right == 0:
+                raise ValueError(f"{self.name} == {self.text!r} divides by zero; "
+                                 f"give a non-zero denominator")
+            if isinstance(node.op, ast.Pow):
+                self.bound(left, right)
+            return self.bounded(_OPERATORS[type(node.op)](left, right))
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                and node.func.id in _FUNCTIONS and len(node.args) == 1 and not node.keywords):
+            return self.bounded(_FUNCTIONS[node.func.id](self.build(node.args[0])))
+        return self.refuse(f"{ast.get_source_segment(self.source, node)!r}")
+
+    def bound(self, base, exponent):
+        """Refuse a power whose value would be beyond the limit before SymPy computes it."""
+        size = sp.Abs(exponent) * sp.log(sp.Max(sp.Abs(base), 1 / sp.Abs(base)
+                                                if base != 0 else 1), 10)
+        if not (size.is_number and size.evalf(15) <= MAGNITUDE):
+            raise ValueError(f"{self.name} == {self.text!r} holds a number beyond "
+                             f"10^±{MAGNITUDE} ({base}**{exponent}); give smaller numbers")
+
+    def bounded(self, value):
+        magnitude = sp.Abs(value).evalf(15)
+        if magnitude.is_zero is False and not (
+                sp.Float(10) ** -MAGNITUDE <= magnitude <= sp.Float(10) ** MAGNITUDE):
+            raise ValueError(f"{self.name} == {self.text!r} is beyond 10^±{MAGNITUDE}; "
+                             f"give a value between 10^-{MAGNITUDE} and 10^{MAGNITUDE}")
+        return value
+
+
+def _shorten(text: str, width: int = 40) -> str:
+    return text if len(text) <= width else text[:width] + "..."
 
 
 def describe_set(domain: sp.Set) -> str:
@@ -271,6 +376,12 @@ class Derivation(Mapping):
         Relations between parameters (``sigma_S < sigma_L``) that values must keep.
     notation : dict
         Meanings of the other symbols that appear (``lambda``, ``t``).
+    definitions : dict
+        Relations the topic defines, symbol to value (``{kappa: L/mu}``; ``{C: 10}`` where
+        the sheet fixes ``C``): the checker compares claims with these substituted.
+    aliases : dict
+        Names students write for the model's quantities, LaTeX to value
+        (``{r"\\lambda_{max}": sigma_max**2}``); declared, never guessed by the checker.
 
     Examples
     --------
@@ -292,6 +403,8 @@ class Derivation(Mapping):
     parameters: tuple[Parameter, ...] = ()
     constraints: tuple[sp.Basic, ...] = ()
     notation: dict[str, str] = field(default_factory=dict)
+    definitions: dict[sp.Symbol, sp.Basic] = field(default_factory=dict)
+    aliases: dict[str, sp.Basic] = field(default_factory=dict)
 
     @property
     def symbols(self) -> dict[str, str]:
@@ -331,11 +444,14 @@ class Derivation(Mapping):
                 f"choose from {', '.join(self.names)}")
 
     def only(self, names) -> "Derivation":
-        """Keep the named results, in the order given; unknown names raise ``ValueError``."""
-        unknown = [n for n in names if n not in self.names]
+        """Keep the named results, in the order given (a repeated name once); unknown names
+        raise ``ValueError``."""
+        by_name = {r.name: r for r in self.results}
+        wanted = dict.fromkeys(names)
+        unknown = [n for n in wanted if n not in by_name]
         if unknown:
             raise ValueError(self._unknown(unknown[0]))
-        return replace(self, results=tuple(self[n] for n in names))
+        return replace(self, results=tuple(by_name[n] for n in wanted))
 
     def with_values(self, values: dict) -> "Derivation":
         """Substitute parameter values (names or symbols to numbers or numeric strings).
