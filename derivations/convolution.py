@@ -1,15 +1,27 @@
-"""Convolution arithmetic: same-padded outputs, output sizes, receptive fields, parameter counts.
+"""Convolution arithmetic (toronto CSC413 HW2, 3): same-padded outputs, sizes, receptive
+fields, neurons and parameters.
 
 Model: an ``n x n`` input, a ``k x k`` kernel, zero padding ``p`` and stride ``s``.
-Cross-correlation ``Y[i, j] = sum_{a, b} X_pad[i + a, j + b] K[a, b]`` (what deep-learning
-libraries call convolution) and convolution proper, the same sum with the kernel
-flipped, ``K[k-1-a, k-1-b]``.  A stack of layers is a list of tuples:
-``("conv", kernel, channels, stride, padding)``, ``("pool", size, stride)``,
-``("fc", units)``.  The problem set's example is a 5x5 input with a vertical edge and a
-3x3 vertical-edge kernel; its stacks are conv-pool-conv with ``k x k`` kernels and a
-2x2 stride-2 pool, and a small CNN on 28x28 inputs against its fully connected twin.
+Convolution proper ``Y[i, j] = sum_{a, b} X_pad[i - a, j - b] K[a, b]`` slides the kernel
+flipped by 180 degrees; cross-correlation (what deep-learning libraries call convolution)
+slides it as written.  3.1's input ``I`` and filter ``J`` are the sheet's; the PDF lost
+J's third row, read here as ``1 1 1`` (a horizontal-edge filter, see the README of the
+problems).  "Convolution as defined in lecture 4" is read as convolution proper (the
+lecture's flip-and-filter); the cross-correlation is given as the other reading.
+A network is a list of layers: ``("conv", kernel, channels, stride, padding)``,
+``("pool", size, stride)``, ``("fc", units)``.  3.2's figure is lost: the network assumed
+is conv-pool-conv-pool (3.3 fixes that start: receptive fields 3, 4, 8) followed by one
+fully connected output layer of 10 units, on a 32x32 grey-scale input, every convolution
+3x3, one channel, same padding, every pool 2x2 with stride 2.  Another list is given with
+:func:`build` from Python or ``--layers`` on the command line, e.g.
+``python -m derivations.convolution --layers "conv 3, pool 2, conv 3, pool 2, fc 10"``
+(``conv K`` is a same-padded K x K one-channel convolution, ``conv KxC`` one with C
+channels, ``pool S`` an S x S pool with stride S, ``fc U`` a dense layer of U units).
 """
 from __future__ import annotations
+
+import re
+import sys
 
 import sympy as sp
 
@@ -26,11 +38,13 @@ c_in, c_out, n_in, n_out = sp.symbols("c_in c_out n_in n_out", integer=True, pos
 r, jump = sp.IndexedBase("r"), sp.IndexedBase("j")
 X_, K_ = sp.IndexedBase("X"), sp.IndexedBase("K")
 
-INPUT = sp.ImmutableMatrix(5, 5, lambda row, col: 1 if col < 2 else 0)
-KERNEL = sp.ImmutableMatrix([[1, 0, -1]] * 3)
+INPUT = sp.ImmutableMatrix([[0, 0, 0, 0, 0], [0, 0, 1, 1, 1], [1, 1, 1, 1, 0],
+                            [0, 1, 1, 1, 0], [0, 0, 1, 0, 0]])
+KERNEL = sp.ImmutableMatrix([[-1, -1, -1], [0, 0, 0], [1, 1, 1]])  # third row read as 1 1 1
 POOL = ("pool", 2, 2)
-CNN = (("conv", 3, 8, 1, 1), POOL, ("conv", 3, 16, 1, 1), POOL, ("fc", 10))
-CNN_INPUT = (28, 28, 1)
+CONV = ("conv", 3, 1, 1, 1)
+CNN = (CONV, POOL, CONV, POOL, ("fc", 10))
+CNN_INPUT = (32, 32, 1)
 PARAMETERS = (
     Parameter(n, "input height and width", sp.Naturals),
     Parameter(k, "kernel height and width", sp.Naturals),
@@ -41,7 +55,7 @@ NOTATION = {"i": "index of an output position", "a, b": "kernel offsets",
             "r": "r_l, receptive field after layer l", "j": "j_l, input pixels between "
             "neighbouring units of layer l", "c_in": "input channels", "c_out": "output "
             "channels", "n_in": "inputs of a dense layer", "n_out": "its outputs",
-            "X": "the input", "K": "the kernel"}
+            "I": "the input of 3.1", "J": "the filter of 3.1"}
 
 
 def same_padding(size=k):
@@ -138,40 +152,67 @@ def convolve_same(image, kernel):
     return correlate_same(image, flipped(kernel))
 
 
-def outputs(image=INPUT, kernel=KERNEL):
-    """Both conventions' outputs for ``image`` and ``kernel``, with the steps.
+def detected_feature(kernel):
+    """What a separable edge kernel ``column * row`` detects, read off its factors.
+
+    A constant factor averages along its axis; a factor summing to zero differentiates
+    along the other.  Returns the factors and a sentence.
 
     Examples
     --------
-    >>> outputs()[0][0][0, :]
-    Matrix([[-2, 2, 2, 0, 0]])
+    >>> detected_feature(KERNEL)[2]
+    'horizontal edges: it sums along each row and differences the rows above and below, so it responds where intensity changes from one row to the next'
     """
-    correlation = sp.ImmutableMatrix(correlate_same(image, kernel))
-    convolution = sp.ImmutableMatrix(convolve_same(image, kernel))
-    size = kernel.rows
     column, row = kernel[:, 0], kernel[0, :] / kernel[0, 0]
-    separable = column * row == kernel
-    entry = sp.Sum(X_[i + a - same_padding(size), j + b - same_padding(size)] * K_[a, b],
-                   (a, 0, size - 1), (b, 0, size - 1))
-    labels = (sp.Function("corr")(sp.Symbol("X"), sp.Symbol("K")),
-              sp.Function("conv")(sp.Symbol("X"), sp.Symbol("K")))
+    if column * row != kernel:
+        return column, row, "no single edge direction (the kernel is not separable)"
+    if len(set(row)) == 1 and sum(column) == 0:
+        return column, row, ("horizontal edges: it sums along each row and differences the "
+                             "rows above and below, so it responds where intensity changes "
+                             "from one row to the next")
+    if len(set(column)) == 1 and sum(row) == 0:
+        return column, row, ("vertical edges: it sums along each column and differences the "
+                             "columns left and right, so it responds where intensity changes "
+                             "from one column to the next")
+    return column, row, "no single edge direction (neither factor is constant)"
+
+
+def outputs(image=INPUT, kernel=KERNEL):
+    """Convolution proper (the reading used) and cross-correlation, with the steps.
+
+    Examples
+    --------
+    >>> outputs()[0][0][1, :]
+    Matrix([[-2, -3, -3, -2, -1]])
+    """
+    convolution = sp.ImmutableMatrix(convolve_same(image, kernel))
+    correlation = sp.ImmutableMatrix(correlate_same(image, kernel))
+    size = kernel.rows
+    column, row, feature = detected_feature(kernel)
+    half = same_padding(size)
+    I_, J_ = sp.IndexedBase("I"), sp.IndexedBase("J")
+    flipped_entry = sp.Sum(I_[i - a + half, j - b + half] * J_[a, b], (a, 0, size - 1),
+                           (b, 0, size - 1))
+    entry = sp.Sum(I_[i + a - half, j + b - half] * J_[a, b], (a, 0, size - 1), (b, 0, size - 1))
+    labels = (sp.Function("conv")(sp.Symbol("I"), sp.Symbol("J")),
+              sp.Function("corr")(sp.Symbol("I"), sp.Symbol("J")))
     steps = (
-        Step("the input and the kernel", sp.Tuple(image, kernel)),
-        Step("'same' padding for this kernel", sp.Eq(p, same_padding(size))),
-        Step("cross-correlation, entry (i, j) (X is 0 outside its rows and columns)",
-             sp.Eq(sp.Function("corr")(i, j), entry)),
-        Step("evaluated at every (i, j)", sp.Eq(labels[0], correlation, evaluate=False)),
-        Step("convolution slides the flipped kernel", sp.Eq(sp.Symbol("K_flipped"),
-                                                             flipped(kernel), evaluate=False)),
-        Step("evaluated at every (i, j)", sp.Eq(labels[1], convolution, evaluate=False)),
+        Step("the sheet's input I and filter J (the third row of J, lost in the conversion, "
+             "read as 1 1 1)", sp.Tuple(image, kernel)),
+        Step("same size output: zero padding on each side", sp.Eq(p, half)),
+        Step("convolution, entry (i, j), indices from 0 (the input is 0 outside its rows and "
+             "columns): the kernel enters flipped", sp.Eq(sp.Function("conv")(i, j), flipped_entry)),
+        Step("equivalently, slide the filter turned by 180 degrees",
+             sp.Eq(sp.Symbol("J_flipped"), flipped(kernel), evaluate=False)),
+        Step("evaluated at every (i, j)", sp.Eq(labels[0], convolution, evaluate=False)),
+        Step("the other reading, cross-correlation (the filter as written, what libraries call "
+             "convolution), entry (i, j)", sp.Eq(sp.Function("corr")(i, j), entry)),
+        Step("evaluated at every (i, j): the negative of the convolution, since turning J by "
+             "180 degrees negates it", sp.Eq(labels[1], correlation, evaluate=False)),
+        Step("J is a column times a row of ones, so it detects " + feature,
+             sp.Eq(kernel, sp.MatMul(column, row.T.T, evaluate=False), evaluate=False)),
     )
-    if separable:
-        steps += (Step("the kernel is a column of ones times a central difference: it averages "
-                       "down and differentiates across, a vertical-edge (Prewitt) detector; "
-                       "the correlation is positive where intensity falls from left to right",
-                       sp.Eq(kernel, sp.MatMul(column, row, evaluate=False),
-                             evaluate=False)),)
-    return (correlation, convolution), labels, steps
+    return (convolution, correlation), labels, feature, steps
 
 
 def layer_geometry(stack):
@@ -265,7 +306,7 @@ def parameter_count(stack, shape):
     Examples
     --------
     >>> parameter_count(CNN, CNN_INPUT)[0]
-    9098
+    670
     """
     counts, shapes = [], [tuple(shape)]
     for layer in stack:
@@ -292,30 +333,152 @@ def fully_connected_twin(stack, shape):
             for layer, before, after in zip(stack, shapes, shapes[1:])]
 
 
-def parameter_count_result():
-    """The small CNN and its fully connected twin: neurons and parameters, with the steps."""
+def neurons(stack, shape):
+    """Units per layer (the input not counted): the product of each output shape.
+
+    Examples
+    --------
+    >>> neurons(CNN, CNN_INPUT)
+    [1024, 256, 256, 64, 10]
+    """
+    _, _, shapes = parameter_count(stack, shape)
+    return [sp.Mul(*out) for out in shapes[1:]]
+
+
+def network_size(stack=CNN, shape=CNN_INPUT):
+    """3.2: neurons and trainable parameters of ``stack`` and of its fully connected twin.
+
+    Returns ``(neurons, parameters)``, each a ``Tuple(CNN, FCNN)``, and the steps.
+
+    Examples
+    --------
+    >>> network_size()[:2]
+    ((1610, 1610), (670, 1116042))
+    """
     conv_general = layer_parameters(("conv", k, c_out, 1, 0), (n, n, c_in))[0]
     dense_general = layer_parameters(("fc", n_out), (n_in, 1, 1))[0]
-    total, counts, shapes = parameter_count(CNN, CNN_INPUT)
-    twin_counts = fully_connected_twin(CNN, CNN_INPUT)
+    total, counts, shapes = parameter_count(stack, shape)
+    twin_counts = fully_connected_twin(stack, shape)
     twin_total = sum(twin_counts)
-    neurons = sp.Tuple(*(sp.Mul(*out) for out in shapes[1:]))
+    units = neurons(stack, shape)
+    described = ", ".join(describe_layer(layer) for layer in stack)
     steps = (
+        Step(f"the network ({'assumed: the figure is lost' if tuple(stack) == CNN else 'given'}): "
+             f"{described}, on a "
+             f"{shape[0]} x {shape[1]} x {shape[2]} input; output shapes (height, width, "
+             "channels)", sp.Tuple(*(sp.Tuple(*out) for out in shapes[1:]))),
+        Step("neurons per layer (the input pixels are not counted); both networks have the "
+             "same", sp.Tuple(*units)),
         Step("a k x k convolution from c_in to c_out channels: one weight per (a, b, c_in, "
-             "c_out) and one bias per output channel", sp.Eq(sp.Symbol("P_conv"),
-                                                            conv_general)),
+             "c_out) and one bias per output channel", sp.Eq(sp.Symbol("P_conv"), conv_general)),
         Step("a dense layer: one weight per (input, output) pair and one bias per output",
              sp.Eq(sp.Symbol("P_fc"), dense_general)),
-        Step("the CNN " + ", ".join(map(str, CNN)) + f" on {CNN_INPUT}: output shapes",
-             sp.Tuple(*(sp.Tuple(*out) for out in shapes[1:]))),
-        Step("neurons per layer", neurons),
-        Step("its parameters per layer", sp.Tuple(*counts)),
-        Step("the fully connected twin: each convolution replaced by a dense layer with the "
+        Step("the CNN's parameters per layer (pools have none)", sp.Tuple(*counts)),
+        Step("the fully connected twin: each convolution replaced by a dense layer onto the "
              "same neurons; parameters per layer", sp.Tuple(*twin_counts)),
         Step("the twin has this many times the parameters", sp.Tuple(
             sp.Rational(twin_total, total), sp.N(sp.Rational(twin_total, total), 6))),
     )
-    return sp.Tuple(total, twin_total), steps
+    return (sp.Tuple(sum(units), sum(units)), sp.Tuple(total, twin_total), steps)
+
+
+def describe_layer(layer):
+    """A layer in words.
+
+    Examples
+    --------
+    >>> describe_layer(CONV), describe_layer(POOL), describe_layer(("fc", 10))
+    ('conv 3x3 (1 channel, stride 1, padding 1)', 'max-pool 2x2 (stride 2)', 'fc 10')
+    """
+    if layer[0] == "conv":
+        size, out, stride, padding = layer[1:]
+        return (f"conv {size}x{size} ({out} channel{'s' if out != 1 else ''}, stride {stride}, "
+                f"padding {padding})")
+    if layer[0] == "pool":
+        return f"max-pool {layer[1]}x{layer[1]} (stride {layer[2]})"
+    return f"fc {layer[1]}"
+
+
+_LAYER = re.compile(r"(conv)\s*(\d+)(?:\s*x\s*(\d+))?|(pool)\s*(\d+)|(fc)\s*(\d+)")
+
+
+def parse_layers(text: str):
+    """Read a layer list such as ``"conv 3, pool 2, conv 3, pool 2, fc 10"``.
+
+    ``conv K`` is a same-padded K x K convolution with one output channel (``conv KxC``:
+    C channels), ``pool S`` an S x S max-pool with stride S, ``fc U`` a dense layer.
+
+    Examples
+    --------
+    >>> parse_layers("conv 3, pool 2, conv 5x4, fc 10")
+    (('conv', 3, 1, 1, 1), ('pool', 2, 2), ('conv', 5, 4, 1, 2), ('fc', 10))
+    """
+    layers = []
+    for item in text.split(","):
+        found = _LAYER.fullmatch(item.strip().lower())
+        if not found:
+            raise ValueError(f"--layers item {item.strip()!r} is not a layer; write 'conv K', "
+                             f"'conv KxC', 'pool S' or 'fc U' separated by commas")
+        if found.group(1):
+            size, channels = int(found.group(2)), int(found.group(3) or 1)
+            if size % 2 == 0 or size == 0 or channels == 0:
+                raise ValueError(f"--layers item {item.strip()!r}: a same-padded convolution "
+                                 f"needs an odd kernel size and at least one channel; use e.g. "
+                                 f"'conv 3'")
+            layers.append(("conv", size, channels, 1, (size - 1) // 2))
+        elif found.group(4):
+            if int(found.group(5)) == 0:
+                raise ValueError(f"--layers item {item.strip()!r}: the pool size must be positive")
+            layers.append(("pool", int(found.group(5)), int(found.group(5))))
+        else:
+            if int(found.group(7)) == 0:
+                raise ValueError(f"--layers item {item.strip()!r}: a dense layer needs units")
+            layers.append(("fc", int(found.group(7))))
+    return tuple(layers)
+
+
+def build(layers=CNN, shape=CNN_INPUT) -> Derivation:
+    """The topic's derivation with 3.2 computed for the network ``layers`` on ``shape``.
+
+    Examples
+    --------
+    >>> build(parse_layers("conv 3, pool 2, fc 10"))["parameter_count"].value
+    (2580, 1052170)
+    """
+    (convolution, correlation), labels, feature, output_steps = outputs()
+    size, size_steps = output_size()
+    field, field_steps = receptive_field_result()
+    units, counts, count_steps = network_size(tuple(layers), tuple(shape))
+    described = ", ".join(describe_layer(layer) for layer in layers)
+    network = f"{described} on a {shape[0]} x {shape[1]} x {shape[2]} input"
+    origin = ("the figure is lost, this layer list is assumed" if tuple(layers) == CNN
+              else "the layer list given")
+    results = (
+        Result("output", "3.1: I * J, the zero-padded same-size convolution of the sheet's I "
+               "and J (J's third row read as 1 1 1), convolution read as in lecture 4 with the "
+               "kernel flipped; the filter detects " + feature + ".", convolution,
+               output_steps, lhs=labels[0]),
+        Result("output_cross_correlation", "3.1, the other reading: the cross-correlation "
+               "(the filter not flipped, as deep-learning libraries compute it), the negative "
+               "of I * J for this J.", correlation, output_steps[:2] + output_steps[-3:],
+               lhs=labels[1]),
+        Result("neuron_count", f"3.2: the neurons of the CNN ({network}; {origin}) and of its "
+               "fully connected twin: the same units.",
+               units, count_steps[:2], lhs=sp.Tuple(sp.Symbol("N_CNN"), sp.Symbol("N_FCNN"))),
+        Result("parameter_count", f"3.2: the trainable parameters (weights and biases) of the "
+               f"CNN ({network}) and of its fully connected twin. One disadvantage of more "
+               "parameters: more data is needed to fit them without overfitting (and more "
+               "memory and computation).", counts, count_steps,
+               lhs=sp.Tuple(sp.Symbol("P_CNN"), sp.Symbol("P_FCNN"))),
+        Result("receptive_field", "3.3: input pixels seen along one axis by a unit after "
+               "conv(k) - pool(2, stride 2) - conv(k): 8 for 3x3 and 14 for 5x5 kernels. "
+               "Besides the kernel size, the strides, the pooling windows, dilation and the "
+               "number of layers change it.", field, field_steps, lhs=r[3]),
+        Result("output_size", "Output positions along one axis of an n-wide input, k-wide "
+               "kernel, padding p, stride s.", size, size_steps, lhs=sp.Symbol("n_out")),
+    )
+    return Derivation("convolution", "Convolution arithmetic: outputs, sizes, receptive fields",
+                      results, PARAMETERS, notation=NOTATION)
 
 
 @derivation
@@ -329,26 +492,38 @@ def derive() -> Derivation:
     >>> derive(n=28, k=5, p=0, s=1)["output_size"].value
     24
     """
-    (correlation, convolution), labels, output_steps = outputs()
-    size, size_steps = output_size()
-    field, field_steps = receptive_field_result()
-    counts, count_steps = parameter_count_result()
-    return Derivation(
-        "convolution", "Convolution arithmetic: sizes and receptive fields",
-        (Result("output", "The zero-padded 'same' cross-correlation (what libraries call "
-                "convolution) and convolution proper (flipped kernel) of the 5x5 input with "
-                "the 3x3 kernel.", sp.Tuple(correlation, convolution), output_steps,
-                lhs=sp.Tuple(*labels)),
-         Result("output_size", "Output positions along one axis of an n-wide input, k-wide "
-                "kernel, padding p, stride s.", size, size_steps, lhs=sp.Symbol("n_out")),
-         Result("receptive_field", "Input pixels seen along one axis by a unit after "
-                "conv(k) - pool(2, stride 2) - conv(k): 8 for 3x3 and 14 for 5x5 kernels.",
-                field, field_steps, lhs=r[3]),
-         Result("parameter_count", "Parameters of the small CNN (conv 3x3x8, pool, conv "
-                "3x3x16, pool, fc 10 on 28x28x1) and of its fully connected twin.", counts,
-                count_steps, lhs=sp.Tuple(sp.Symbol("P_CNN"), sp.Symbol("P_twin")))),
-        PARAMETERS, notation=NOTATION)
+    return build()
+
+
+def command_line(argv=None) -> int:
+    """The shared command line plus ``--layers "conv 3, pool 2, ..."`` for 3.2's network.
+
+    Examples
+    --------
+    >>> command_line(["--layers", "conv 3, pool 2, fc 10", "--json", "--only",
+    ...               "parameter_count"]) == 0  # doctest: +ELLIPSIS
+    {...
+    True
+    """
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if "--layers" not in argv:
+        return main(derive, argv, prog="python -m derivations.convolution")
+    at = argv.index("--layers")
+    if at + 1 >= len(argv):
+        print("error: --layers needs a list such as 'conv 3, pool 2, conv 3, pool 2, fc 10'",
+              file=sys.stderr)
+        return 2
+    try:
+        layers = parse_layers(argv[at + 1])
+        built = build(layers)
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    rest = argv[:at] + argv[at + 2:]
+    with_layers = lambda **overrides: built.with_values(overrides)
+    with_layers.__doc__ = derive.__doc__
+    return main(with_layers, rest, prog="python -m derivations.convolution")
 
 
 if __name__ == "__main__":
-    raise SystemExit(main(derive))
+    raise SystemExit(command_line())

@@ -15,7 +15,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from scipy.signal import convolve2d, correlate2d
 
 __all__ = ["correlate_same", "convolve_same", "output_size", "conv2d", "conv2d_backward",
-           "receptive_field", "parameter_count"]
+           "receptive_field", "parameter_count", "network_size"]
 
 
 def _odd_kernel(kernel):
@@ -183,3 +183,36 @@ def parameter_count(stack, shape):
         x = conv2d(x, weights, stride, padding)
         counts.append(weights.size + weights.shape[0] if layer[0] == "conv" else 0)
     return sum(counts), counts
+
+
+def network_size(stack, shape):
+    """Neurons, parameters, and the parameters of the fully connected twin, on built arrays.
+
+    The stack runs forward on a zero input of ``shape = (h, w, c)``; every layer's output
+    array is counted as neurons.  The twin replaces each convolution by a dense weight
+    matrix from the flattened input array to the flattened output array (counted from the
+    two arrays' sizes, not allocated), plus a bias per output.
+
+    Examples
+    --------
+    >>> network_size([("conv", 3, 1, 1, 1), ("pool", 2, 2), ("fc", 10)], (4, 4, 1))
+    (30, 60, 322)
+    """
+    height, width, channels = shape
+    x = np.zeros((channels, height, width))
+    neurons = parameters = twin = 0
+    for layer in stack:
+        before = x
+        if layer[0] == "fc":
+            weights, bias = np.zeros((layer[1], x.size)), np.zeros(layer[1])
+            x = (weights @ x.ravel() + bias).reshape(-1, 1, 1)
+            parameters += weights.size + bias.size
+            twin += weights.size + bias.size
+        else:
+            weights, stride, padding = _layer_weights(layer, x.shape[0], np.random.default_rng(0))
+            x = conv2d(x, weights, stride, padding)
+            if layer[0] == "conv":
+                parameters += weights.size + weights.shape[0]
+                twin += x.size * before.size + x.size  # a dense (out x in) matrix and biases
+        neurons += x.size
+    return neurons, parameters, twin

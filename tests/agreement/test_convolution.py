@@ -11,7 +11,7 @@ size = sp.lambdify((theory.n, theory.k, theory.p, theory.s), DERIVED["output_siz
 
 
 def test_problem_set_output_is_scipys():
-    correlation, convolution = DERIVED["output"].value
+    convolution, correlation = DERIVED["output"].value, DERIVED["output_cross_correlation"].value
     image, kernel = np.array(theory.INPUT, dtype=float), np.array(theory.KERNEL, dtype=float)
     np.testing.assert_array_equal(np.array(correlation, dtype=float),
                                   measured.correlate_same(image, kernel))
@@ -67,3 +67,20 @@ def test_parameter_count_is_the_size_of_the_built_arrays(stack, units, side, cha
     total, counts = measured.parameter_count(stack, shape)
     derived_total, derived_counts, _ = theory.parameter_count(stack, shape)
     assert total == derived_total and counts == derived_counts
+
+
+@given(stack=st.lists(layers, min_size=0, max_size=3), units=st.integers(1, 5),
+       side=st.integers(20, 40), channels=st.integers(1, 3))
+def test_network_size_is_the_size_of_the_built_arrays(stack, units, side, channels):
+    stack = stack + [("fc", units)]
+    shape = (side, side, channels)
+    neurons, parameters, twin = measured.network_size(stack, shape)
+    assert neurons == sum(theory.neurons(stack, shape))
+    assert parameters == theory.parameter_count(stack, shape)[0]
+    assert twin == sum(theory.fully_connected_twin(stack, shape))
+
+
+def test_the_sheets_network_size_is_measured():
+    neurons, parameters, twin = measured.network_size(theory.CNN, theory.CNN_INPUT)
+    assert (neurons, neurons) == tuple(DERIVED["neuron_count"].value)
+    assert (parameters, twin) == tuple(DERIVED["parameter_count"].value)

@@ -11,12 +11,47 @@ from derivations import convolution as cv
 DERIVED = cv.derive()
 
 
-def test_output_both_conventions_on_the_edge_image():
-    correlation, convolution = DERIVED["output"].value
-    assert correlation == sp.ImmutableMatrix([[-2, 2, 2, 0, 0]] + [[-3, 3, 3, 0, 0]] * 3
-                                             + [[-2, 2, 2, 0, 0]])
-    assert convolution == -correlation  # this kernel flips into its negative
-    assert all(v.is_Integer for v in correlation)
+SHEET_I = [[0, 0, 0, 0, 0], [0, 0, 1, 1, 1], [1, 1, 1, 1, 0], [0, 1, 1, 1, 0], [0, 0, 1, 0, 0]]
+SHEET_J = [[-1, -1, -1], [0, 0, 0], [1, 1, 1]]  # the third row read as 1 1 1
+
+
+def by_hand(image, kernel, flip):
+    """Same-size zero-padded sum, written out with explicit loops (flip: convolution proper)."""
+    rows, cols, half = len(image), len(image[0]), len(kernel) // 2
+    at = lambda r, c: image[r][c] if 0 <= r < rows and 0 <= c < cols else 0
+    out = [[0] * cols for _ in range(rows)]
+    for r in range(rows):
+        for c in range(cols):
+            for a in range(-half, half + 1):
+                for b in range(-half, half + 1):
+                    weight = kernel[half - a][half - b] if flip else kernel[half + a][half + b]
+                    out[r][c] += at(r + a, c + b) * weight
+    return sp.Matrix(out)
+
+
+def test_the_sheets_input_and_filter():
+    assert cv.INPUT == sp.Matrix(SHEET_I) and cv.KERNEL == sp.Matrix(SHEET_J)
+
+
+def test_output_is_the_convolution_with_the_flipped_filter():
+    assert DERIVED["output"].value == by_hand(SHEET_I, SHEET_J, flip=True)
+    # row 2 (index 1) of I * J: above minus below, summed over three columns
+    assert list(DERIVED["output"].value.row(1)) == [-2, -3, -3, -2, -1]
+
+
+def test_the_other_reading_is_cross_correlation_the_negative():
+    assert DERIVED["output_cross_correlation"].value == by_hand(SHEET_I, SHEET_J, flip=False)
+    assert DERIVED["output_cross_correlation"].value == -DERIVED["output"].value
+
+
+def test_the_filter_detects_horizontal_edges():
+    assert "horizontal edges" in DERIVED["output"].statement
+    assert "vertical edges" in cv.detected_feature(sp.Matrix(SHEET_J).T)[2]
+    # a horizontal step edge gives a response on the rows next to it, a vertical one none inside
+    horizontal = [[1] * 5] * 2 + [[0] * 5] * 3
+    assert by_hand(horizontal, SHEET_J, flip=False)[2, 2] == -3
+    vertical = [[1, 1, 0, 0, 0]] * 5
+    assert by_hand(vertical, SHEET_J, flip=False)[2, 2] == 0
 
 
 def test_convolution_is_correlation_with_the_flipped_kernel_on_an_asymmetric_kernel():
@@ -41,12 +76,47 @@ def test_receptive_fields_8_and_14():
     assert cv.derive(k=5)["receptive_field"].value == 14
 
 
-def test_parameter_counts_textbook_form():
-    cnn = (3 * 3 * 1 + 1) * 8 + (3 * 3 * 8 + 1) * 16 + (7 * 7 * 16 + 1) * 10
-    twin = (28 * 28 + 1) * 28 * 28 * 8 + (14 * 14 * 8 + 1) * 14 * 14 * 16 + (7 * 7 * 16 + 1) * 10
-    assert tuple(DERIVED["parameter_count"].value) == (cnn, twin)
+def test_network_size_of_the_assumed_network():
+    # conv-pool-conv-pool-fc10 on 32x32x1, 3x3 same convolutions with one channel
+    neurons = 32 * 32 + 16 * 16 + 16 * 16 + 8 * 8 + 10
+    cnn = (3 * 3 + 1) + (3 * 3 + 1) + (8 * 8 * 10 + 10)
+    fcnn = (32 * 32 * 32 * 32 + 32 * 32) + (16 * 16 * 16 * 16 + 16 * 16) + (8 * 8 * 10 + 10)
+    assert tuple(DERIVED["neuron_count"].value) == (neurons, neurons)
+    assert tuple(DERIVED["parameter_count"].value) == (cnn, fcnn)
+    assert "assumed" in DERIVED["parameter_count"].steps[0].text
     with pytest.raises(ValueError, match=r"layer == \('dense', 3\), its kind must be"):
         cv.parameter_count([("dense", 3)], (4, 4, 1))
+
+
+def test_another_layer_list():
+    layers = cv.parse_layers("conv 5x2, pool 4, fc 3")
+    assert layers == (("conv", 5, 2, 1, 2), ("pool", 4, 4), ("fc", 3))
+    built = cv.build(layers)
+    cnn = (5 * 5 + 1) * 2 + (8 * 8 * 2 * 3 + 3)
+    fcnn = (32 * 32 * 32 * 32 * 2 + 32 * 32 * 2) + (8 * 8 * 2 * 3 + 3)
+    assert tuple(built["parameter_count"].value) == (cnn, fcnn)
+    assert tuple(built["neuron_count"].value) == (32 * 32 * 2 + 8 * 8 * 2 + 3,) * 2
+    assert "given" in built["neuron_count"].statement
+
+
+@pytest.mark.parametrize("text, message", [
+    ("conv 4", r"odd kernel size"),
+    ("conv 3, dense 2", r"'dense 2' is not a layer"),
+    ("pool 0", r"pool size must be positive"),
+])
+def test_bad_layer_lists(text, message):
+    with pytest.raises(ValueError, match=message):
+        cv.parse_layers(text)
+
+
+def test_layers_on_the_command_line(capsys):
+    assert cv.command_line(["--layers", "conv 3, pool 2, fc 10", "--json", "--only",
+                            "parameter_count"]) == 0
+    assert json.loads(capsys.readouterr().out)["results"][0]["numeric"] == [
+        10.0 + 16 * 16 * 10 + 10, 32.0**4 + 32 * 32 + 16 * 16 * 10 + 10]
+    assert cv.command_line(["--layers", "conv 2"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: --layers item 'conv 2'") and err.count("\n") == 1
 
 
 @pytest.mark.parametrize("overrides, message", [
@@ -63,7 +133,7 @@ def test_cli():
                            "k=5", "--only", "receptive_field", "output"],
                           capture_output=True, text=True, check=True)
     field, output = json.loads(done.stdout)["results"]
-    assert field["numeric"] == 14.0 and output["numeric"][0][0] == [-2.0, 2.0, 2.0, 0.0, 0.0]
+    assert field["numeric"] == 14.0 and output["numeric"][1] == [-2.0, -3.0, -3.0, -2.0, -1.0]
     bad = subprocess.run([sys.executable, "-m", "derivations.convolution", "--subs", "p=-1"],
                          capture_output=True, text=True)
     assert bad.returncode == 2 and bad.stderr.startswith("error: p == -1")
