@@ -20,3 +20,16 @@ def run_experiment(name, out, files=(), *extra):
 def run_quick():
     """:func:`run_experiment`, for the experiment tests' module fixtures."""
     return run_experiment
+
+
+@pytest.fixture(scope="session")
+def cifar_folder(tmp_path_factory):
+    """A tiny CIFAR-10 in its binary format: 60 records per training batch, 60 test records."""
+    import numpy as np
+    folder = tmp_path_factory.mktemp("cifar10")
+    rng = np.random.default_rng(0)
+    for stem in [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]:
+        labels = np.arange(60, dtype=np.uint8) % 10
+        pixels = rng.integers(0, 256, size=(60, 3072), dtype=np.uint8)
+        (folder / f"{stem}.bin").write_bytes(np.column_stack([labels, pixels]).tobytes())
+    return folder

@@ -11,7 +11,8 @@ from numerics.experiments.adam_search import random_rates
 @pytest.fixture(scope="module")
 def metrics(tmp_path_factory, run_quick):
     return run_quick("adam_search", tmp_path_factory.mktemp("adam_search"),
-                     ("adam_rate_search.png", "adam_rate_search.pdf", "searches.npz"))
+                     ("adam_rate_search.png", "adam_rate_search.pdf", "adam_against_sgd.pdf",
+                      "searches.npz"))
 
 
 def test_grid_is_ten_to_the_minus_one_to_five(metrics):
@@ -47,3 +48,20 @@ def test_unknown_data_set_gives_one_line():
                            "--dataset", "nope"], capture_output=True, text=True)
     assert done.returncode == 2
     assert done.stderr.startswith("error: name == 'nope'") and done.stderr.count("\n") == 1
+
+
+def test_adam_and_sgd_are_compared_epoch_by_epoch(metrics):
+    compared = metrics["adam_against_sgd"]
+    assert {name: run["lr"] for name, run in compared.items()} == {"SGD": 5e-3, "Adam": 1e-3}
+    epochs = metrics["settings"]["comparison_epochs"]
+    for run in compared.values():
+        assert len(run["test_accuracy_per_epoch"]) == epochs
+        assert run["final_test_accuracy"] == run["test_accuracy_per_epoch"][-1]
+    assert metrics["adam_improvement"] == pytest.approx(
+        compared["Adam"]["final_test_accuracy"] - compared["SGD"]["final_test_accuracy"])
+
+
+def test_data_folder_means_cifar10(tmp_path, run_quick, cifar_folder):
+    metrics = run_quick("adam_search", tmp_path / "out", ("adam_against_sgd.pdf",),
+                        "--data", str(cifar_folder))
+    assert metrics["settings"]["data"].startswith("cifar10")
