@@ -84,9 +84,13 @@ def boundary_jump(schedule):
     left, right = warmup.subs(t, boundary), cosine.subs(t, boundary)
     jump = sp.simplify(left - right)
     steps = (
-        Step("at t = T_0 both conditions hold (the Piecewise takes the warm-up)", claims),
-        Step("the warm-up branch there", sp.Eq(sp.Symbol("eta_warmup(T_0)"), left)),
-        Step("the cosine branch there", sp.Eq(sp.Symbol("eta_cosine(T_0)"), right)),
+        Step("at t = T_0 = T/5 both of the sheet's conditions, t <= T_0 and T_0 <= t <= T, hold "
+             "(the Piecewise takes the warm-up)",
+             sp.Tuple(sp.Le(boundary, boundary, evaluate=False),
+                      sp.And(sp.Le(boundary, boundary, evaluate=False),
+                             sp.Le(boundary, T, evaluate=False), evaluate=False))),
+        Step("the warm-up branch there", sp.Eq(sp.Function("eta_warmup")(sp.Symbol("T_0")), left)),
+        Step("the cosine branch there", sp.Eq(sp.Function("eta_cosine")(sp.Symbol("T_0")), right)),
         Step("the difference, independent of eta_max and T: the 1e-4 and 1e-6 offsets",
              jump),
     )
@@ -196,7 +200,7 @@ def derive() -> Derivation:
                 lhs=sp.Function("eta")(t)),
          Result("warmup_boundary_jump", "Both pieces claim t = T_0 and disagree there by "
                 "this much (the warm-up value minus the cosine's).", jump, jump_steps,
-                lhs=sp.Symbol("eta_warmup(T_0) - eta_cosine(T_0)")),
+                lhs=sp.Function("eta_warmup")(sp.Symbol("T_0")) - sp.Function("eta_cosine")(sp.Symbol("T_0"))),
          Result("lr_finder_steps", "Multiplicative steps (x1.1 from 1e-5) until the rate "
                 "reaches eta_target.", count, count_steps, lhs=sp.Symbol("k_min")),
          Result("effective_learning_rate", "With momentum rho a constant gradient's step "

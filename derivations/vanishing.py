@@ -106,6 +106,43 @@ def check_depth(product, depth: int = 4):
     return checks
 
 
+def first_weight(product, depth: int = 4):
+    """``d h_n / d w_1`` under the two readings of the sheet's first layer, with the steps.
+
+    As written, ``h_1 = s(x)`` has no weight, so nothing depends on ``w_1`` and the
+    derivative is 0.  Read as ``h_1 = s(w_1 x)`` (``h_0 = x``), the product for ``i >= 2``
+    holds at ``i = 1`` with ``h_0 = x``.  Both are checked by differentiating explicit chains.
+
+    Examples
+    --------
+    >>> first_weight(chain_rule()[0])[:2]
+    (0, x*Derivative(s(z[1]), z[1])*Product(Derivative(s(z[k]), z[k])*w[k], (k, 2, n)))
+    """
+    literal = concrete_chain(depth)
+    as_written = sp.diff(literal[depth], w[1])
+    weighted = {0: x}
+    for layer in range(1, depth + 1):
+        weighted[layer] = s(w[layer] * weighted[layer - 1])
+    direct = sp.diff(weighted[depth], w[1])
+    formula = product.subs(i, 1).subs(h[0], x)
+    check = formula.subs(n, depth).doit().subs(
+        {z[layer]: w[layer] * weighted[layer - 1] for layer in range(1, depth + 1)}).subs(
+        {h[layer]: weighted[layer] for layer in range(1, depth + 1)})
+    if as_written != 0 or sp.expand(direct - check) != 0:
+        raise ArithmeticError(f"d h_n / d w_1: {as_written}, {direct} != {check}")
+    steps = (
+        Step("as written, h_1 = s(x) has no weight: the chain of depth 4 is",
+             sp.Eq(h[depth], literal[depth])),
+        Step("w_1 appears nowhere in it (nor, by induction, in any h_k), so",
+             sp.Eq(sp.Derivative(h[depth], w[1]), as_written)),
+        Step("read instead as h_1 = s(w_1 x), i.e. h_0 = x: the first layer is like the others, "
+             "and the product at i = 1 with h_0 = x is", sp.Eq(sp.Derivative(h[n], w[1]), formula)),
+        Step("check at depth 4 by differentiating the explicit chain",
+             sp.Eq(sp.Derivative(h[depth], w[1]), direct)),
+    )
+    return as_written, formula, steps
+
+
 def sigmoid_slope_maximum():
     """The largest slope of the sigmoid, from ``s''(z) = 0``; returns it and the steps.
 
@@ -171,10 +208,22 @@ def derive() -> Derivation:
             for index, check in enumerate(check_depth(product, 4), start=2)),
         lhs=sp.Derivative(h[n], w[i]))
 
+    as_written, weighted, first_steps = first_weight(product)
+    first = Result(
+        "chain_derivative_first_weight",
+        "d h_n / d w_1 (the case i = 1): 0 as the sheet writes the first layer, h_1 = s(x), "
+        "which has no weight; if the first layer is read as h_1 = s(w_1 x), it is the product "
+        "of chain_derivative at i = 1 with h_0 = x (the last step).",
+        as_written, first_steps, lhs=sp.Derivative(h[n], w[1]))
+    first_weighted = Result(
+        "chain_derivative_first_weight_weighted",
+        "d h_n / d w_1 when the first layer is read as h_1 = s(w_1 x), h_0 = x: the same "
+        "product as for i >= 2.", weighted, first_steps[2:], lhs=sp.Derivative(h[n], w[1]))
+
     peak, peak_steps = sigmoid_slope_maximum()
     slope_max = Result(
         "sigmoid_derivative_max", "The sigmoid's largest slope, at z = 0.", peak, peak_steps,
-        lhs=sp.Symbol("max_z s'(z)"))
+        lhs=sp.Symbol("s'_max"))
 
     size = sp.Abs(sp.Derivative(h[n], w[i]))
     outputs = [sp.limit(SIGMOID, zeta, end) for end in (-sp.oo, sp.oo)]
@@ -211,7 +260,7 @@ def derive() -> Derivation:
 
     return Derivation(
         "vanishing", "Vanishing gradients through a chain of scalar layers",
-        (chain, slope_max, sigmoid_result, relu_result), PARAMETERS,
+        (chain, first, first_weighted, slope_max, sigmoid_result, relu_result), PARAMETERS,
         constraints=(sp.LessThan(i, n),), notation=NOTATION)
 
 

@@ -71,3 +71,23 @@ def test_active_relu_chain_does_not_shrink_the_gradient(depth, x, seed):
     expected = x * np.prod(weights) / weights
     np.testing.assert_allclose(grads, expected, rtol=1e-12)
     assert grads.min() >= x * 0.9 ** (depth - 1)  # unlike the sigmoid's 4^-(n - i + 1)
+
+
+@given(depth=depths, x=st.floats(-3, 3), seed=seeds)
+def test_first_weight_product_equals_autodiff_when_the_first_layer_is_weighted(depth, x, seed):
+    from numerics.autodiff import Var
+    weights = np.random.default_rng(seed).uniform(-2, 2, depth)
+    ws = [Var(float(w)) for w in weights]
+    h = Var(float(x))
+    for w in ws:  # h_1 = s(w_1 x), h_k = s(w_k h_{k-1})
+        h = sigmoid(w * h)
+    h.backward()
+    hs, zs, previous = {}, {}, x
+    for k, w in enumerate(weights, start=1):
+        zs[k] = w * previous
+        hs[k] = previous = expit(zs[k])
+    values = {v.w[k]: weights[k - 1] for k in range(1, depth + 1)} | {v.z[k]: zs[k] for k in zs}
+    formula = DERIVED["chain_derivative_first_weight_weighted"].value.subs(v.n, depth).doit()
+    slope = lambda e: expit(values[e.variables[0]]) * (1 - expit(values[e.variables[0]]))
+    number = formula.replace(lambda e: isinstance(e, sp.Derivative), slope).subs(values).subs(v.x, x)
+    assert ws[0].grad == pytest.approx(float(number), rel=1e-10, abs=1e-300)

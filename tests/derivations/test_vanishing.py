@@ -39,3 +39,19 @@ def test_substituted_bound():
 def test_bad_parameters_are_refused(overrides, message):
     with pytest.raises(ValueError, match=message):
         v.derive(**overrides)
+
+
+def test_first_weight_as_written_is_zero():
+    # h_1 = s(x) carries no weight: nothing downstream depends on w_1
+    assert v.derive()["chain_derivative_first_weight"].value == 0
+    chain = v.concrete_chain(5)
+    assert v.w[1] not in chain[5].free_symbols
+
+
+def test_first_weight_when_the_first_layer_is_weighted():
+    # h_1 = s(w_1 x): by hand at depth 3, dh_3/dw_1 = s'(z_3) w_3 s'(z_2) w_2 s'(z_1) x
+    s, x, w, z = v.s, v.x, v.w, v.z
+    expected = (sp.Derivative(s(z[3]), z[3]) * w[3] * sp.Derivative(s(z[2]), z[2]) * w[2]
+                * sp.Derivative(s(z[1]), z[1]) * x)
+    value = v.derive()["chain_derivative_first_weight_weighted"].value.subs(v.n, 3).doit()
+    assert sp.expand(value - expected) == 0
