@@ -1,10 +1,13 @@
 """Implicit bias: which interpolating solution an optimizer finds.
 
 Model: over-parameterised least squares, ``X`` of size ``n x d`` with ``d > n`` and full
-row rank, targets ``t``; the mini-batch loss ``1/(2b) ||S_B X w - S_B t||^2`` where
-``S_B`` (``b x n``) selects the batch's rows; every run starts at ``w_0 = 0``.  Then
-RMSProp (``s <- rho s + (1 - rho) g^2``, step ``-eta g / (sqrt(s) + epsilon)``) on the
-single example ``x_1 = [2, 1]``, ``t = 2``.
+row rank, targets ``t``, the sheet's loss ``(1/n) ||X w - t||^2`` (toronto CSC413 HW2,
+1): on one example ``x_j`` it is ``(x_j^T w - t_j)^2``, and mini-batch SGD, equation (2),
+steps ``w <- w - (eta/b) sum_{j in B} grad (x_j^T w - t_j)^2``, the batch's rows picked by
+``S_B`` (``b x n``); every run starts at ``w_0 = 0``.  (The row-span argument holds for any
+positive scaling of the loss: it only rescales the coefficients.)  Then RMSProp as the
+sheet writes it, equations (3) and (4) (``v <- beta v + (1 - beta) g^2`` from ``v_{-1} = 0``,
+step ``-eta g / (sqrt(v) + epsilon)``), on the single example ``x_1 = [2, 1]``, ``t = 2``.
 """
 from __future__ import annotations
 
@@ -18,7 +21,7 @@ n = sp.Symbol("n", integer=True, positive=True)
 d = sp.Symbol("d", integer=True, positive=True)
 b = sp.Symbol("b", integer=True, positive=True)
 eta = sp.Symbol("eta", positive=True)
-rho = sp.Symbol("rho", positive=True)
+beta = sp.Symbol("beta", positive=True)
 epsilon = sp.Symbol("epsilon", positive=True)
 
 
@@ -33,7 +36,6 @@ v_k = matrix_symbol("v_k", n, 1)
 Delta_k = matrix_symbol("Delta_k", d, 1)
 w_infinity = matrix_symbol("w_infinity", d, 1)
 w_mn = matrix_symbol("w_mn", d, 1)
-r = sp.Symbol("r", real=True)
 Q = sp.Symbol("Q", positive=True)
 M = sp.Symbol("M", real=True)
 x_j = sp.Symbol("x_j", positive=True)
@@ -44,7 +46,7 @@ PARAMETERS = (
     Parameter(d, "number of weights (columns of X), more than n", sp.Naturals),
     Parameter(b, "mini-batch size", sp.Naturals),
     Parameter(eta, "learning rate", POSITIVE),
-    Parameter(rho, "RMSProp's decay of the squared-gradient average", sp.Interval.open(0, 1)),
+    Parameter(beta, "RMSProp's decay of the squared-gradient average v", sp.Interval.open(0, 1)),
     Parameter(epsilon, "RMSProp's epsilon", POSITIVE),
 )
 NOTATION = {
@@ -52,9 +54,10 @@ NOTATION = {
     "nu": "Lagrange multipliers of X w = t", "S_B": "the b x n matrix selecting a batch's rows",
     "w_k": "the k-th SGD iterate", "c_k": "coefficients with w_k = X^T c_k",
     "w_infinity": "the limit of the iterates", "w_mn": "the minimum-norm solution",
-    "Delta_k": "the k-th SGD increment w_{k+1} - w_k", "v_k": "the n-vector with Delta_k = X^T v_k", "r": "the residual x_1^T w - t",
-    "Q": "RMSProp's average of past squared residuals", "M": "the averaged residual in "
-    "Adam's numerator (r itself for RMSProp)", "x_j": "a positive input coordinate",
+    "Delta_k": "the k-th SGD increment w_{k+1} - w_k", "v_k": "the n-vector with Delta_k = X^T v_k",
+    "u": "2 (x_1^T w - t), the loss's derivative in the prediction",
+    "Q": "RMSProp's average of past u^2", "M": "the averaged u in Adam's numerator (u itself "
+    "for RMSProp)", "x_j": "a positive input coordinate",
     "alpha": "the common coordinate of an iterate on the line w_1 = w_2",
     "Delta_j": "an adaptive step's change of coordinate j", "Delta_0": "the first step",
 }
@@ -129,18 +132,20 @@ def row_span_increment():
     Examples
     --------
     >>> row_span_increment()[0]
-    (-eta/b)*S_B.T*(S_B*X*w_k - S_B*t)
+    (-2*eta/b)*S_B.T*(S_B*X*w_k - S_B*t)
     """
     residual = S_B * X * w_k - S_B * t
-    loss = residual.T * residual / (2 * b)
+    loss = residual.T * residual
     gradient = sp.diff(loss, w_k)
-    coefficient, factors = (-eta * gradient).as_coeff_mmul()
+    coefficient, factors = (-eta / b * gradient).as_coeff_mmul()
     if factors.args[0] != X.T:
-        raise ArithmeticError(f"the increment {-eta * gradient} does not start with X^T")
+        raise ArithmeticError(f"the increment {-eta / b * gradient} does not start with X^T")
     vector = coefficient * sp.MatMul(*factors.args[1:])
     steps = (
-        Step("the mini-batch loss", equation(sp.Symbol("L_B"), loss)),
-        Step("its gradient", equation(matrix_symbol("g_k", d, 1), gradient)),
+        Step("the per-example losses (x_j^T w - t_j)^2 summed over the batch",
+             equation(sp.Symbol("L_B"), loss)),
+        Step("its gradient, the sum of the per-example gradients",
+             equation(matrix_symbol("g_k", d, 1), gradient)),
         Step("the SGD increment Delta_k = w_{k+1} - w_k is X^T times an n-vector",
              equation(Delta_k, X.T * vector)),
         Step("namely", equation(v_k, vector)),
@@ -160,30 +165,37 @@ def adaptive_step_on_one_example(x=(2, 1), target=2):
     """
     weights = sp.Matrix(sp.symbols(f"w_1:{len(x) + 1}", real=True))
     inputs = sp.Matrix(x)
+    prediction = sp.Symbol("p", real=True)
     residual = (inputs.T * weights)[0] - target
-    loss = residual**2 / 2
+    loss = residual**2
     gradient = sp.Matrix([sp.diff(loss, u) for u in weights])
-    history = sp.symbols("r_1:4", real=True)
+    outer = sp.diff((prediction - target) ** 2, prediction).subs(prediction, residual + target)
+    if any(sp.expand(g - outer * xj) != 0 for g, xj in zip(gradient, x)):
+        raise ArithmeticError(f"the gradient {gradient.T} is not {outer} times x_1")
+    history = sp.symbols("u_0:3", real=True)
     average = sp.S.Zero
     for past in history:
-        average = rho * average + (1 - rho) * (past * x_j) ** 2
-    scale = sp.factor(average / x_j**2)
+        average = beta * average + (1 - beta) * (past * x_j) ** 2
+    kept = sp.factor(average / (1 - beta))
+    average = sp.Mul(1 - beta, kept, evaluate=False)  # (1 - beta) in front, not -(beta - 1)
+    scale = sp.Mul(1 - beta, sp.factor(kept / x_j**2), evaluate=False)
     step = sp.limit(-eta * x_j * M / (sp.sqrt(x_j**2 * Q) + epsilon), epsilon, 0)
     first_gradient = gradient.subs({u: 0 for u in weights})
     first_step = first_gradient.applyfunc(
-        lambda g: sp.limit(-eta * g / (sp.sqrt((1 - rho) * g**2) + epsilon), epsilon, 0))
+        lambda g: sp.limit(-eta * g / (sp.sqrt((1 - beta) * g**2) + epsilon), epsilon, 0))
     if x_j in step.free_symbols or len(set(first_step)) != 1:
         raise ArithmeticError(f"the adaptive steps {step}, {first_step.T} differ between coordinates")
     steps = (
-        Step("the loss on the one example", equation(sp.Symbol("L"), loss)),
-        Step("its gradient: the residual r times x_1", equation(sp.Symbol("g"), gradient.T)),
-        Step("coordinate j sees g_j = r x_j; three steps of s <- rho s + (1 - rho) g_j^2 "
-             "from 0 give", equation(sp.Symbol("s_3"), sp.factor(average))),
-        Step("so s_j = x_j^2 Q with Q the same average of r^2 in every coordinate (AdaGrad's "
+        Step("the sheet's loss on the one example (n = 1)", equation(sp.Symbol("L"), loss)),
+        Step("its gradient: u = 2 (x_1^T w - t), the loss's derivative in the prediction, "
+             "times x_1", equation(sp.Symbol("g"), gradient.T)),
+        Step("coordinate j sees g_j = u x_j; equation (4) from v_{-1} = 0 over three steps "
+             "t = 0, 1, 2 gives", equation(sp.Symbol("v_2"), average)),
+        Step("so v_j = x_j^2 Q with Q the same average of u^2 in every coordinate (AdaGrad's "
              "plain sum and Adam's bias-corrected average factor the same way)",
-             equation(sp.Symbol("Q_3"), scale)),
-        Step("RMSProp's numerator is g_j = x_j r, Adam's is x_j M (M the average of r); the "
-             "step as epsilon -> 0", equation(sp.Symbol("Delta_j"), step)),
+             equation(sp.Symbol("Q_2"), scale)),
+        Step("RMSProp's numerator is g_j = x_j u, Adam's is x_j M (M the average of u); the "
+             "step (3) as epsilon -> 0", equation(sp.Symbol("Delta_j"), step)),
         Step("it does not depend on x_j > 0: every step moves both coordinates equally; the "
              "first, from w_0 = 0", equation(sp.Symbol("Delta_0"), first_step.T)),
     )
@@ -245,8 +257,9 @@ def derive() -> Derivation:
         + adaptive_steps
         + (Step("so w_k = alpha_k (1, 1) for every k, and a limit that fits the data solves", fit),
            Step("hence", equation(sp.Symbol("w_RMSProp"), adaptive)),
-           Step("its squared norm against the minimum", sp.Tuple(
-               (adaptive.T * adaptive)[0], (smallest.T * smallest)[0]))),
+           Step("its squared norm exceeds the minimum's: RMSProp does not find the "
+                "minimum-norm solution", sp.StrictGreaterThan(
+               (adaptive.T * adaptive)[0], (smallest.T * smallest)[0], evaluate=False))),
         lhs=sp.Tuple(sp.Symbol("w_mn"), sp.Symbol("w_RMSProp")))
 
     return Derivation(

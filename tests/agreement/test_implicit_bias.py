@@ -70,7 +70,7 @@ def test_adaptive_steps_are_equal_in_both_coordinates(rate, decay, method):
                  "adam": lambda: adam(rate, betas=(0.9, decay), eps=1e-12)}[method]()
     path = least_squares_path(optimizer, X1, T1, 300)
     assert np.abs(path[:, 0] - path[:, 1]).max() <= 1e-9  # on the line w_1 = w_2
-    # the derived first step, eta / sqrt(1 - rho) in both coordinates, for RMSProp
+    # the derived first step, eta / sqrt(1 - beta) in both coordinates, for RMSProp
     if method == "rmsprop":
         assert path[1] == pytest.approx(rate / np.sqrt(1 - decay) * np.ones(2), rel=1e-9)
 

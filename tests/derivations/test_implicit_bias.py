@@ -53,12 +53,12 @@ def test_rmsprop_counterexample_values():
 def test_adaptive_step_is_minus_eta_sign_over_root():
     step, first, _ = ib.adaptive_step_on_one_example()
     assert step == -ib.eta * ib.M / sp.sqrt(ib.Q)
-    assert first == sp.Matrix([ib.eta / sp.sqrt(1 - ib.rho)] * 2)
+    assert first == sp.Matrix([ib.eta / sp.sqrt(1 - ib.beta)] * 2)
 
 
 @pytest.mark.parametrize("values, message", [
     ({"n": 3, "d": 2}, r"n == 3, d == 2 violate the model's constraint n < d"),
-    ({"rho": 1}, r"rho == 1, must lie in \(0, 1\)"),
+    ({"beta": 1}, r"beta == 1, must lie in \(0, 1\)"),
 ])
 def test_values_outside_the_model_are_refused(values, message):
     with pytest.raises(ValueError, match=message):
@@ -74,3 +74,19 @@ def test_cli_only_and_error(capsys):
 
 def test_every_result_has_steps():
     assert all(result.steps for result in DERIVED.results)
+
+
+def test_sgd_increment_is_equation_2_with_the_sheets_loss():
+    # (eta/b) sum_j grad (x_j^T w - t_j)^2 = (2 eta / b) X^T S_B^T (S_B X w - S_B t)
+    vector = next(s.expr.rhs for s in DERIVED["sgd_row_span"].steps if s.expr.lhs == ib.v_k)
+    n, d, b = 3, 4, 2
+    X = sp.Matrix(n, d, lambda i, j: (i + 1) * (j - 1) + i * i)
+    t = sp.Matrix([1, -1, 2])
+    S = sp.Matrix([[1, 0, 0], [0, 0, 1]])
+    w = sp.Matrix([1, 0, -1, 2])
+    by_hand = -(ib.eta / b) * sum((2 * X[j, :].T * ((X[j, :] * w)[0] - t[j])
+                                   for j in (0, 2)), sp.zeros(d, 1))
+    concrete = vector.subs({ib.n: n, ib.d: d, ib.b: b}).subs({
+        ib.matrix_symbol("X", n, d): X, ib.matrix_symbol("t", n, 1): t,
+        ib.matrix_symbol("S_B", b, n): S, ib.matrix_symbol("w_k", d, 1): w}).doit()
+    assert sp.expand(X.T * sp.Matrix(concrete) - by_hand) == sp.zeros(d, 1)
