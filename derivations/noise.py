@@ -1,7 +1,7 @@
 """Input noise is ridge regularisation.
 
-Model: noisy inputs ``X~ = X + N`` with independent entries ``N_ij ~ N(0, sigma^2)``
-and the loss ``E ||X~ w - y||^2`` over ``m`` rows; then the scalar SGD model
+Model (cs182 HW2, 3, in its notation): noisy rows ``x~_i = x_i + N_i`` of the ``m x n``
+matrix ``X~``, ``N_i ~ N(0, sigma^2 I_n)`` independent, and the loss ``E ||X~ w - y||^2``; then the scalar SGD model
 ``L = 1/2 (x~ w - y)^2`` with ``x~ = x + N`` drawn afresh at every step.
 Expectations are taken from the moments of the noise, ``E[N] = 0``,
 ``E[N^2] = sigma^2`` (higher ones ``sigma^k (k-1)!!``), and its independence.
@@ -15,7 +15,7 @@ from .core import (POSITIVE, Derivation, Parameter, Result, Step, derivation,
                    interval_from_inequalities)
 
 m = sp.Symbol("m", integer=True, positive=True)
-d = sp.Symbol("d", integer=True, positive=True)
+n = sp.Symbol("n", integer=True, positive=True)
 i = sp.Symbol("i", integer=True, nonnegative=True)
 sigma = sp.Symbol("sigma", positive=True)
 eta = sp.Symbol("eta", positive=True)
@@ -29,21 +29,21 @@ mu = sp.Symbol("mu", real=True)
 j = sp.Symbol("j", integer=True, nonnegative=True)
 X, w, Y = sp.IndexedBase("X"), sp.IndexedBase("w"), sp.IndexedBase("y")
 J = sp.Symbol("J(w)")
-SQUARED_NORM = sp.Sum(w[j] ** 2, (j, 0, d - 1))
-CLEAN_LOSS = sp.Sum((sp.Sum(X[i, j] * w[j], (j, 0, d - 1)) - Y[i]) ** 2, (i, 0, m - 1))
+SQUARED_NORM = sp.Sum(w[j] ** 2, (j, 0, n - 1))
+CLEAN_LOSS = sp.Sum((sp.Sum(X[i, j] * w[j], (j, 0, n - 1)) - Y[i]) ** 2, (i, 0, m - 1))
 
 NONZERO = sp.Union(sp.Interval.open(-sp.oo, 0), POSITIVE)
 PARAMETERS = (
     Parameter(sigma, "standard deviation of the input noise", POSITIVE),
     Parameter(m, "number of examples (rows of X)", sp.Naturals),
-    Parameter(d, "number of weights (columns of X)", sp.Naturals),
+    Parameter(n, "number of weights (columns of X)", sp.Naturals),
     Parameter(eta, "learning rate", POSITIVE),
     Parameter(x, "the clean scalar input", NONZERO),
     Parameter(y, "the target (the m-vector of targets in the first model)", sp.Reals),
     Parameter(mu_t, "E[w_t], the mean iterate over the noise", sp.Reals),
 )
 NOTATION = {
-    "X": "the m x d clean inputs",
+    "X": "the m x n clean inputs",
     "w": "the weights", "N": "input noise", "lambda": "the ridge coefficient",
     "w_t": "the SGD iterate", "mu": "a fixed point of the mean recurrence",
     "i": "a row index (from 0)", "j": "a column index (from 0)", "J(w)": "E ||X~ w - y||^2, the expected loss",
@@ -81,6 +81,35 @@ def noise_expectation(expr, noises, scale=sigma):
          for powers, coefficient in polynomial.terms()), sp.S.Zero))
 
 
+def row_noise_term():
+    """``E[(N_i^T w)^2]`` for any ``n``: a double sum over the covariances of the entries.
+
+    Examples
+    --------
+    >>> row_noise_term()[0]
+    sigma**2*Sum(w[j]**2, (j, 0, n - 1))
+    """
+    k = sp.Symbol("k", integer=True, nonnegative=True)
+    first, second = sp.symbols("N_a N_b", real=True)
+    same, different = noise_expectation(first**2, [first]), noise_expectation(first * second,
+                                                                             [first, second])
+    covariance = same * sp.KroneckerDelta(j, k) + different * (1 - sp.KroneckerDelta(j, k))
+    pair = sp.Function("E")(sp.Symbol("N_ij") * sp.Symbol("N_ik"))
+    double = sp.Sum(w[j] * w[k] * pair, (k, 0, n - 1), (j, 0, n - 1))
+    inner = sp.Sum(w[j] * w[k] * covariance, (k, 0, n - 1)).doit()
+    # j runs over 0..n-1, so the Kronecker delta's range condition holds inside the sum
+    inner = inner.replace(lambda e: isinstance(e, sp.Piecewise), lambda e: e.args[0].expr)
+    value = sp.factor_terms(sp.Sum(sp.expand(inner), (j, 0, n - 1)))
+    steps = (
+        Step("for any n, expand the square: E[(N_i^T w)^2] = sum_jk w_j w_k E[N_ij N_ik]",
+             sp.Eq(sp.Symbol("Delta_i"), double)),
+        Step("independent zero-mean entries: E[N_ij N_ik] is E[N^2] for j = k and "
+             "E[N_a] E[N_b] otherwise", sp.Eq(pair, covariance)),
+        Step("only k = j survives the inner sum", sp.Eq(sp.Symbol("Delta_i"), value)),
+    )
+    return value, steps
+
+
 def expected_objective(rows: int = 2, columns: int = 2):
     """``E ||X~ w - y||^2``: an explicit ``rows x columns`` case expanded, then any ``m``.
 
@@ -89,7 +118,7 @@ def expected_objective(rows: int = 2, columns: int = 2):
     Examples
     --------
     >>> expected_objective()[0]
-    m*sigma**2*Sum(w[j]**2, (j, 0, d - 1)) + Sum((-y[i] + Sum(X[i, j]*w[j], (j, 0, d - 1)))**2, (i, 0, m - 1))
+    m*sigma**2*Sum(w[j]**2, (j, 0, n - 1)) + Sum((-y[i] + Sum(X[i, j]*w[j], (j, 0, n - 1)))**2, (i, 0, m - 1))
     """
     clean = sp.Matrix(rows, columns, lambda r, c: sp.Symbol(f"X_{r + 1}{c + 1}", real=True))
     noise = sp.Matrix(rows, columns, lambda r, c: sp.Symbol(f"N_{r + 1}{c + 1}", real=True))
@@ -103,17 +132,21 @@ def expected_objective(rows: int = 2, columns: int = 2):
     norm_w = sum(e**2 for e in weights)
     if sp.expand(per_row - sigma**2 * norm_w) != 0:
         raise ArithmeticError(f"the noise term per row is {per_row}, not sigma^2 ||w||^2")
+    general, general_steps = row_noise_term()
+    if sp.expand(general.subs(n, columns).doit().subs(
+            {w[c]: weights[c] for c in range(columns)}) - per_row) != 0:
+        raise ArithmeticError(f"the general row term {general} misses the explicit {per_row}")
     noise_total = sp.summation(sigma**2 * SQUARED_NORM, (i, 0, m - 1))
     value = CLEAN_LOSS + noise_total
     steps = (
-        Step(f"an explicit case, m = {rows}, d = {columns}: expand ||(X + N) w - y||^2",
+        Step(f"an explicit case, m = {rows}, n = {columns}: expand ||(X + N) w - y||^2",
              squared),
         Step("take the expectation: E[N_ij] = 0, E[N_ij^2] = sigma^2, independent entries",
              expected),
         Step("subtract the clean loss ||X w - y||^2: the noise adds",
              sp.Eq(sp.Symbol("Delta"), noise_part)),
-        Step("per row that is sigma^2 ||w||^2: E[(N_i^T w)^2] = sum_jk w_j w_k E[N_ij N_ik] "
-             "and only j = k survives, for every d", sp.Eq(sp.Symbol("Delta_i"), per_row)),
+        Step("per row that is sigma^2 ||w||^2", sp.Eq(sp.Symbol("Delta_i"), per_row)),
+    ) + general_steps + (
         Step("the cross term 2 (x_i^T w - y_i) E[N_i^T w] vanishes; sum the rows",
              sp.Eq(sp.Sum(sigma**2 * SQUARED_NORM, (i, 0, m - 1)), noise_total)),
         Step("so the expected loss is the clean loss plus a ridge term", sp.Eq(J, value)),

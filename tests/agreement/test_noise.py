@@ -10,7 +10,7 @@ from numerics.montecarlo import mean_and_band, noisy_squared_loss, sgd_with_inpu
 
 DERIVED = theory.derive()
 x, y, sigma, eta, mu_t = theory.x, theory.y, theory.sigma, theory.eta, theory.mu_t
-objective = sp.lambdify((theory.X, theory.w, theory.Y, sigma, theory.m, theory.d),
+objective = sp.lambdify((theory.X, theory.w, theory.Y, sigma, theory.m, theory.n),
                         DERIVED["expected_objective"].value)
 mean_step = sp.lambdify((mu_t, eta, x, y, sigma), DERIVED["expected_update"].value)
 limit = sp.lambdify((x, y, sigma), DERIVED["limit"].value)

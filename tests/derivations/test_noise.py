@@ -38,7 +38,7 @@ def explicit_case(rows, columns):
 @pytest.mark.parametrize("rows, columns", [(3, 2), (1, 3)])
 def test_expected_objective_is_the_textbook_form_on_explicit_sizes(rows, columns):
     X, w, t, textbook = explicit_case(rows, columns)
-    value = DERIVED["expected_objective"].value.subs({noise.m: rows, noise.d: columns}).doit()
+    value = DERIVED["expected_objective"].value.subs({noise.m: rows, noise.n: columns}).doit()
     value = value.subs({noise.X[r, c]: X[r, c] for r in range(rows) for c in range(columns)})
     value = value.subs({noise.w[c]: w[c] for c in range(columns)})
     value = value.subs({noise.Y[r]: t[r] for r in range(rows)})
@@ -86,3 +86,10 @@ def test_bad_subs_is_one_line_exit_2(capsys):
 
 def test_every_result_has_steps():
     assert all(result.steps for result in DERIVED.results)
+
+
+def test_row_noise_term_for_any_width():
+    # E[(N_i^T w)^2] = sigma^2 ||w||^2: at n = 3 by hand
+    value = noise.row_noise_term()[0].subs(noise.n, 3).doit()
+    w = noise.w
+    assert sp.expand(value - noise.sigma**2 * (w[0]**2 + w[1]**2 + w[2]**2)) == 0
