@@ -3,8 +3,10 @@
 An experiment module defines ``run(args, outputs) -> dict`` (the metrics) and ends with
 ``if __name__ == "__main__": raise SystemExit(main(run, __doc__))``.  The command line is
 ``python -m numerics.experiments.<name> [--data DIR | --dataset NAME] [--out DIR]
-[--seed N] [--quick] [--jobs N] [--quiet]``.  Every file is written to a temporary
-name and renamed, so a failed run never leaves a truncated figure or metrics file.
+[--seed N] [--quick] [--jobs N | --scheduler ADDRESS] [--quiet]``.  Every file is written
+to a temporary name and renamed, so a failed run never leaves a truncated figure or
+metrics file.  With ``--scheduler`` the experiment's sweeps run on the workers of that
+Dask cluster, unchanged; a sweep shows a progress bar on the terminal either way.
 """
 from __future__ import annotations
 
@@ -12,14 +14,22 @@ import argparse
 import json
 import os
 import sys
+from contextlib import contextmanager, nullcontext
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 import numpy as np
+from tqdm import tqdm
 
 from ..files import atomic_path
 
-__all__ = ["Outputs", "parser", "main", "sweep"]
+__all__ = ["Outputs", "parser", "main", "sweep", "dask_cluster"]
+
+# Where the sweeps of the running experiment go (a joblib backend) and whether they show
+# a progress bar (None: only on a terminal); :func:`main` sets them from the command line.
+_BACKEND: ContextVar[str | None] = ContextVar("sweep backend", default=None)
+_PROGRESS: ContextVar[bool | None] = ContextVar("sweep progress", default=None)
 
 
 class Outputs:
@@ -98,8 +108,12 @@ def parser(description: str | None) -> argparse.ArgumentParser:
                    help="output folder (default: out/<experiment>)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--quick", action="store_true", help="a tiny run, seconds long, for tests")
-    p.add_argument("--jobs", type=int, default=1, metavar="N",
-                   help="parallel workers for sweeps (default 1)")
+    workers = p.add_mutually_exclusive_group()
+    workers.add_argument("--jobs", type=int, default=1, metavar="N",
+                         help="local worker processes for sweeps (default 1)")
+    workers.add_argument("--scheduler", metavar="ADDRESS",
+                         help="run the sweeps on the Dask cluster whose scheduler is at ADDRESS "
+                              "(tcp://host:8786; needs the cluster extra)")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     return p
 
@@ -120,7 +134,12 @@ def main(run: Callable, description: str | None, argv: Sequence[str] | None = No
         outputs = Outputs(_writable_folder(args.out or Path("out") / name))
         import matplotlib
         matplotlib.use("Agg")
-        metrics = run(args, outputs)
+        progress = _PROGRESS.set(False if args.quiet else None)
+        try:
+            with dask_cluster(args.scheduler) if args.scheduler else nullcontext():
+                metrics = run(args, outputs)
+        finally:
+            _PROGRESS.reset(progress)
         outputs.metrics(metrics)
     except (ValueError, OSError, FloatingPointError, RuntimeError) as error:
         print(f"error: {_one_line(error)}", file=sys.stderr)
@@ -160,13 +179,42 @@ def _one_line(error: BaseException) -> str:
     return " ".join(message.split())
 
 
+@contextmanager
+def dask_cluster(address: str, timeout: float = 10.0):
+    """Send the sweeps run inside this block to the Dask scheduler at ``address``.
+
+    The scheduler's workers need this package installed; results come back as from a
+    local sweep.  An address where no scheduler answers within ``timeout`` seconds, or a
+    missing ``dask.distributed``, raises ``ValueError`` saying what to do.
+    """
+    try:
+        from dask.distributed import Client
+    except ImportError:
+        raise ValueError("--scheduler needs dask.distributed, which is not installed; "
+                         "pip install -e '.[cluster]'") from None
+    try:
+        client = Client(address, timeout=timeout)
+    except (OSError, TimeoutError, ValueError) as error:
+        raise ValueError(f"--scheduler == {address!r}: no Dask scheduler answered within "
+                         f"{timeout:g} s ({_one_line(error)}); start one with `dask scheduler` "
+                         f"or pass its address, such as tcp://host:8786") from None
+    backend = _BACKEND.set("dask")
+    try:
+        with client:
+            yield client
+    finally:
+        _BACKEND.reset(backend)
+
+
 def sweep(function: Callable, configurations: Iterable[dict], jobs: int = 1,
-          backend: str | None = None) -> list:
-    """``[function(**c) for c in configurations]``, in parallel through joblib.
+          backend: str | None = None, progress: bool | None = None) -> list:
+    """``[function(**c) for c in configurations]``, in parallel through joblib, with a progress bar.
 
     ``jobs`` local workers (processes by default); ``backend`` names any joblib backend
-    (``"loky"``, ``"threading"``, or ``"dask"``/``"ray"`` once their joblib plugins are
-    registered), so the same sweep runs on a cluster.  Results come back in order.
+    (``"loky"``, ``"threading"``, ``"dask"``).  Inside :func:`dask_cluster` (the
+    command line's ``--scheduler``) the sweep runs on that cluster's workers.  Results
+    come back in order.  ``progress`` shows a tqdm bar (``None``: only on a terminal,
+    unless the command line said ``--quiet``).
 
     Examples
     --------
@@ -174,8 +222,15 @@ def sweep(function: Callable, configurations: Iterable[dict], jobs: int = 1,
     [8, 9]
     """
     configurations = list(configurations)
+    backend = backend or _BACKEND.get()
+    progress = _PROGRESS.get() if progress is None else progress
+    bar = dict(total=len(configurations), desc=getattr(function, "__name__", "sweep"),
+               unit="run", disable=None if progress is None else not progress,
+               file=sys.stderr)
     if jobs == 1 and backend is None:
-        return [function(**c) for c in configurations]
+        return list(tqdm((function(**c) for c in configurations), **bar))
     from joblib import Parallel, delayed, parallel_config
-    with parallel_config(backend=backend or "loky", n_jobs=jobs):
-        return Parallel()(delayed(function)(**c) for c in configurations)
+    # a cluster decides its own parallelism; joblib would run n_jobs=1 in this process
+    with parallel_config(backend=backend or "loky", n_jobs=-1 if backend == "dask" else jobs):
+        runs = Parallel(return_as="generator")(delayed(function)(**c) for c in configurations)
+        return list(tqdm(runs, **bar))
