@@ -225,8 +225,8 @@ def derive() -> Derivation:
     many, many_steps = n_factor_variance()
     product = Result(
         "product_variance",
-        "Var(XY) = Var(X) Var(Y) for independent zero-mean X, Y; for n independent "
-        "zero-mean factors the variances multiply.",
+        "bonn 1(b)3: Var(XY) = Var(X) Var(Y) for independent zero-mean X, Y; for n "
+        "independent zero-mean factors the variances multiply.",
         sp.Tuple(zero_mean, many),
         two_steps + (Step("with zero means", sp.Eq(Var(X_ * Y_), zero_mean)),) + many_steps,
         lhs=sp.Tuple(Var(X_ * Y_), Var(sp.Product(X[k], (k, 1, n)))))
@@ -235,8 +235,9 @@ def derive() -> Derivation:
     forward, sum_steps = weighted_sum_variance(term, n_in, k)
     layer = Result(
         "layer_variance",
-        "The variance of a unit of layer i: n_in times the weight variance times the "
-        "input variance.",
+        "bonn 1(b)4: the variance of a unit of layer i is n_in times the weight variance times "
+        "the variance of the layer's input h^(i-1) (Var(X) for i = 1); n_in is the number of "
+        "columns of W^(i), the fan-in, which the damaged sheet writes n_i.",
         forward,
         (Step("a unit sums n_in products", sp.Eq(h_now, sp.Sum(W_jk * h_prev, (k, 1, n_in)))),
          Step("each product of independent zero-mean factors has variance",
@@ -249,7 +250,8 @@ def derive() -> Derivation:
     keep_forward, forward_steps = variance_keeping(gain)
     forward_condition = Result(
         "forward_condition",
-        "The weight variance that keeps the forward variance constant from layer to layer.",
+        "bonn 1(b)5: the weight variance that keeps the forward variance constant from layer "
+        "to layer, one over the fan-in (the number of columns of W^(i)).",
         keep_forward,
         (Step("each layer multiplies the variance by", sp.Eq(Var(h_now) / Var(h_prev), gain)),
          Step("after L layers the gains multiply (product_variance)",
@@ -264,8 +266,9 @@ def derive() -> Derivation:
     keep_backward, backward_steps = variance_keeping(back_gain)
     backward_condition = Result(
         "backward_condition",
-        "The weight variance that keeps the gradient variance constant from layer to layer "
-        "(weights taken independent of the back-propagated gradient).",
+        "bonn 1(b)6: the weight variance that keeps the gradient variance constant from layer "
+        "to layer, one over the fan-out (the number of rows of W^(i)); weights taken "
+        "independent of the back-propagated gradient.",
         keep_backward,
         (Step("the chain rule through h_j = sum_k W_jk h_k: each input's gradient sums "
               "n_out products", sp.Eq(g_prev, sp.Sum(W_jk * g_now, (j, 1, n_out)))),)
