@@ -444,7 +444,8 @@ def adagrad(lr=1e-2, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0
         g = _with_l2(grads, params, weight_decay)
         clr = lr(state.count) / (1.0 + state.count * lr_decay)
         total = tree_map(lambda r, gi: r + gi * gi, state.sum_of_squares, g)
-        updates = tree_map(lambda gi, r: -clr * gi / _root(r, eps, eps_placement), g, total)
+        # the ratio first: clr * g may overflow where g / sqrt(r) (at most 1 in size) cannot
+        updates = tree_map(lambda gi, r: -clr * (gi / _root(r, eps, eps_placement)), g, total)
         return updates, AdagradState(state.count + 1, total)
 
     return GradientTransformation(init, update)
@@ -518,8 +519,9 @@ def _adam(lr, betas, eps, weight_decay, decoupled, amsgrad, eps_placement):
         r = tree_map(lambda v, gi: beta2 * v + (1 - beta2) * gi * gi, state.exp_avg_sq, g)
         r_max = tree_map(np.maximum, state.max_exp_avg_sq, r)
         second = r_max if amsgrad else r
-        updates = tree_map(lambda si, ri: -rate * (si / correction1)
-                           / _root(ri / correction2, eps, eps_placement), s, second)
+        updates = tree_map(lambda si, ri: -rate * ((si / correction1)
+                                                   / _root(ri / correction2, eps, eps_placement)),
+                           s, second)
         if decoupled and weight_decay != 0:
             updates = tree_map(lambda u, d: u - rate * d, updates,
                                _decay_term(params, weight_decay))
