@@ -45,6 +45,7 @@ __all__ = ["DATASETS", "cache_folder", "candidate_folders", "find_folder", "read
 IMAGES_MAGIC, LABELS_MAGIC = 0x803, 0x801
 IDX_TYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
 CIFAR_RECORD = 1 + 3 * 32 * 32
+CIFAR_BATCH = 10_000  # records in every CIFAR-10 batch file
 MAX_IDX_BYTES = 1 << 30  # 1 GiB: the largest IDX data set (EMNIST ByClass) needs 0.55 GB
 SPLITS = ("train", "test")
 
@@ -316,7 +317,17 @@ def restricted_load(path):
                              f"files (cifar-10-batches-bin) or download the data again") from None
 
 
+def _cifar_size(path, limit, what):
+    """The size of ``path``, refused when larger than the ``limit`` bytes of a CIFAR-10 batch."""
+    size = Path(path).stat().st_size
+    if size > limit:
+        raise ValueError(f"{path}: {size} bytes, more than the {limit} of {what}; this is not a "
+                         f"CIFAR-10 batch file: download the data again")
+    return size
+
+
 def _cifar_binary(path):
+    _cifar_size(path, CIFAR_BATCH * CIFAR_RECORD, f"a batch of {CIFAR_BATCH} records")
     raw = Path(path).read_bytes()
     if len(raw) == 0 or len(raw) % CIFAR_RECORD:
         raise ValueError(f"{path}: {len(raw)} bytes, not a whole number of {CIFAR_RECORD}-byte "
@@ -346,6 +357,8 @@ def _byte_array(path, field, values):
 
 
 def _cifar_pickle(path):
+    # a pickled batch is its 3072-byte rows plus labels, file names and framing: 2x is ample
+    _cifar_size(path, 2 * CIFAR_BATCH * CIFAR_RECORD, "a pickled batch")
     batch = restricted_load(path)
     if not isinstance(batch, dict) or b"data" not in batch or b"labels" not in batch:
         raise ValueError(f"{path}: not a CIFAR-10 batch (a dict with b'data' and b'labels')")

@@ -398,3 +398,15 @@ def test_shuffle_and_split_are_deterministic():
         data.train_val_split(x, y, 1.5)
     with pytest.raises(ValueError, match="batch_size == 0"):
         next(data.minibatches(x, y, 0))
+
+
+@pytest.mark.parametrize("layout, name", [("cifar-10-batches-bin", "test_batch.bin"),
+                                          ("cifar-10-batches-py", "test_batch")])
+def test_cifar_files_larger_than_a_batch_are_refused_before_reading(tmp_path, layout, name):
+    folder = tmp_path / layout
+    folder.mkdir()
+    with open(folder / name, "wb") as handle:  # sparse: 1e12 bytes declared, none written
+        handle.truncate(10 ** 12)
+    with pytest.raises(ValueError, match=rf"{name}: 1000000000000 bytes, more than the "
+                                         rf"\d+ of a (batch of 10000 records|pickled batch)"):
+        data.load_cifar10("test", tmp_path)
