@@ -1,29 +1,38 @@
 """Training throughput of the NumPy core against PyTorch on the CPU, in the same process.
 
-An MLP 784-100-100-10 (float32, batch 128, SGD with momentum 0.9, softmax cross-entropy)
-trained by :func:`numerics.train.fit` on MNIST images (the real test split when present,
-random images otherwise), and a small conv net (conv 8 - pool - conv 16 - pool - linear)
-on the same images. When ``torch`` is importable the same networks are trained with
-``torch.optim.SGD`` on the same mini-batches, the two alternating round by round (the
-best round of each counts, which keeps the ratio steady on a loaded machine), and the
-ratio of NumPy samples/s to PyTorch samples/s is printed. Goals: at least 1.2 for the
-MLP, 0.5 for the conv net. ``--threads N`` limits BLAS and PyTorch to ``N`` threads.
-PyTorch is used for measuring only; it is not a dependency of the project.
+Compared: samples per second of a training step (forward, loss, backward, SGD update with
+momentum 0.9, batch 128, float32) on MNIST images (the real test split when present,
+random images otherwise), for an MLP 784-100-100-10 and a small conv net (conv 8 - ReLU -
+pool - conv 16 - ReLU - pool - linear). NumPy runs :func:`numerics.train.fit` (which also
+records the loss, the gradient norms and the accuracy of every step); PyTorch runs the
+plain ``torch.optim.SGD`` loop on the same mini-batches.
+
+Each measurement is ``STEPS`` mini-batches. The two libraries alternate round by round
+and each round gives one ratio (NumPy samples/s over PyTorch's of the same round), so a
+load that comes and goes hits both; printed are the median ratio and the spread (lowest,
+quartiles, highest) over the rounds. Measured at one thread each (BLAS and PyTorch's
+intra-op threads: the headline figures) and at two. Goals: MLP >= 1.5 and conv net
+>= 1.0 at one thread, conv net >= 0.8 at two. The BLAS kernel that OpenBLAS runs is
+printed: where ``OPENBLAS_CORETYPE`` is set (see the environment notes) it may not be the
+processor's best; run ``env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python ...`` to see
+the other figure. PyTorch is used for measuring only; it is not a dependency.
 """
 import argparse
 import functools
+import os
+import sys
 import time
 from pathlib import Path
 
 import numpy as np
-from threadpoolctl import threadpool_limits
+from threadpoolctl import threadpool_info, threadpool_limits
 
 from numerics import data, optim
 from numerics.nn import MLP, Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sequential
 from numerics.train import fit
 
 MNIST = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "mnist"
-BATCH, LR, MOMENTUM, ROUNDS = 128, 0.05, 0.9, 5
+BATCH, LR, MOMENTUM = 128, 0.05, 0.9
 
 
 def images():
@@ -48,21 +57,22 @@ def conv_net(seed=0):
                       MaxPool2d(2), Flatten(), Linear(16 * 7 * 7, 10, rng=rng, dtype=np.float32))
 
 
-def numpy_epochs(model, x, y):
-    """One run of ``epochs`` epochs of :func:`fit`; returns the last epoch's accuracy."""
+def numpy_steps(model, x, y):
+    """``run(steps)``: that many updates of :func:`fit`; returns the last mini-batch loss."""
     sgd = functools.partial(optim.sgd, momentum=MOMENTUM)
-    return lambda epochs: fit(model, sgd, (x, y), schedule=LR, epochs=epochs, batch_size=BATCH,
-                              quiet=True).train_accuracy[-1]
+    return lambda steps: fit(model, sgd, (x, y), schedule=LR, steps=steps, batch_size=BATCH,
+                             quiet=True).loss[-1]
 
 
-def torch_epochs(torch, net, x, y):
-    """The plain PyTorch loop on the same mini-batches, recording the loss like :func:`fit`."""
+def torch_steps(torch, net, x, y):
+    """``run(steps)``: the plain PyTorch loop on the same mini-batches, recording the loss like :func:`fit`."""
     optimizer = torch.optim.SGD(net.parameters(), lr=LR, momentum=MOMENTUM)
     criterion = torch.nn.CrossEntropyLoss()
 
-    def run(epochs):
+    def run(steps):
         losses = []
-        for xb, yb in data.minibatches(x, y, BATCH, np.random.default_rng(0), epochs=epochs):
+        batches = data.minibatches(x, y, BATCH, np.random.default_rng(0), epochs=None)
+        for _, (xb, yb) in zip(range(steps), batches):
             optimizer.zero_grad()
             loss = criterion(net(torch.from_numpy(xb)), torch.from_numpy(yb))
             loss.backward()
@@ -73,58 +83,89 @@ def torch_epochs(torch, net, x, y):
     return run
 
 
-def best_rates(runs, samples):
-    """Samples/s of each ``run(1)``, best of ``ROUNDS`` alternating rounds after a warm-up."""
-    best = [np.inf] * len(runs)
-    for run in runs:
-        run(1)
-    for _ in range(ROUNDS):
-        for index, run in enumerate(runs):
+def round_ratios(numpy_run, torch_run, steps, rounds):
+    """Per round, NumPy's and PyTorch's seconds for ``steps`` updates, the two alternating.
+
+    The library that goes first alternates too, so neither always follows the other's
+    warm caches or spinning threads. Returns two arrays of ``rounds`` times.
+    """
+    numpy_run(2), torch_run(2)                                     # warm-up
+    times = np.empty((rounds, 2))
+    for index in range(rounds):
+        order = (0, 1) if index % 2 == 0 else (1, 0)
+        for which in order:
+            run = (numpy_run, torch_run)[which]
             start = time.perf_counter()
-            run(1)
-            best[index] = min(best[index], time.perf_counter() - start)
-    return [samples / seconds for seconds in best]
+            run(steps)
+            times[index, which] = time.perf_counter() - start
+    return times[:, 0], times[:, 1]
+
+
+def spread(values):
+    """``"median (lowest / lower quartile / upper quartile / highest)"``."""
+    low, q1, median, q3, high = np.percentile(values, [0, 25, 50, 75, 100])
+    return f"{median:.2f} (spread {low:.2f} / {q1:.2f} / {q3:.2f} / {high:.2f})"
+
+
+def blas_kernel():
+    """The BLAS library's name, version and the kernel it runs, as threadpoolctl reports them."""
+    blas = [info for info in threadpool_info() if info["user_api"] == "blas"
+            and Path(info["filepath"]).parent.name == "numpy.libs"]
+    if not blas:
+        return "a BLAS that threadpoolctl does not find"
+    info = blas[0]
+    coretype = os.environ.get("OPENBLAS_CORETYPE")
+    return (f"{info['internal_api']} {info['version']}, kernel {info.get('architecture')} "
+            f"(OPENBLAS_CORETYPE {'=' + coretype if coretype else 'unset'})")
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--threads", type=int, default=None,
-                        help="BLAS and PyTorch threads (default: the libraries' own)")
+    parser.add_argument("--threads", type=int, nargs="+", default=[1, 2],
+                        help="thread counts to measure at (default: 1 2)")
+    parser.add_argument("--rounds", type=int, default=15, help="alternating rounds (default 15)")
+    parser.add_argument("--steps", type=int, default=40,
+                        help="mini-batches per measurement (default 40)")
     args = parser.parse_args(argv)
-    x, y, source = images()
-    print(f"data: {source}, {len(x)} images, batch {BATCH}, SGD lr {LR} momentum {MOMENTUM}")
     try:
         import torch
     except ImportError:
-        torch = None
-        print("torch not importable: NumPy figures only")
-    else:
-        if args.threads:
-            torch.set_num_threads(args.threads)
-        print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
-    nn = torch.nn if torch else None
+        print("error: torch is not importable; install it for this benchmark (pip install "
+              "torch==2.13.0), it is no dependency of the project", file=sys.stderr)
+        raise SystemExit(2) from None
+    x, y, source = images()
+    print(f"data: {source}, {len(x)} images, batch {BATCH}, SGD lr {LR} momentum {MOMENTUM}, "
+          f"float32")
+    print(f"numpy {np.__version__} with {blas_kernel()}; torch {torch.__version__}")
+    print(f"each ratio: NumPy samples/s over PyTorch's, {args.steps} steps per measurement, "
+          f"median over {args.rounds} alternating rounds")
+    nn = torch.nn
     cases = [
-        ("MLP 784-100-100-10", MLP((784, 100, 100, 10), dtype=np.float32),
-         x.reshape(len(x), -1), 1.2,
+        ("MLP 784-100-100-10", lambda: MLP((784, 100, 100, 10), dtype=np.float32),
+         x.reshape(len(x), -1), {1: 1.5},
          lambda: nn.Sequential(nn.Linear(784, 100), nn.ReLU(), nn.Linear(100, 100), nn.ReLU(),
                                nn.Linear(100, 10))),
-        ("conv net 8-16", conv_net(), x, 0.5,
+        ("conv net 8-16", conv_net, x, {1: 1.0, 2: 0.8},
          lambda: nn.Sequential(nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
                                nn.Conv2d(8, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
                                nn.Flatten(), nn.Linear(16 * 7 * 7, 10))),
     ]
-    with threadpool_limits(args.threads):
-        for name, model, inputs, goal, build_torch in cases:
-            runs = [numpy_epochs(model, inputs, y)]
-            if torch is not None:
-                runs.append(torch_epochs(torch, build_torch(), inputs, y))
-            rates = best_rates(runs, len(inputs))
-            line = (f"{name}: numpy {rates[0]:,.0f} samples/s (train accuracy "
-                    f"{runs[0](1):.3f})")
-            if torch is not None:
-                line += (f"; torch {rates[1]:,.0f} samples/s; ratio {rates[0] / rates[1]:.2f} "
-                         f"(goal >= {goal})")
-            print(line)
+    for threads in args.threads:
+        torch.set_num_threads(threads)
+        with threadpool_limits(threads):
+            for name, build_numpy, inputs, goals, build_torch in cases:
+                torch.manual_seed(0)
+                numpy_run = numpy_steps(build_numpy(), inputs, y)
+                torch_run = torch_steps(torch, build_torch(), inputs, y)
+                numpy_times, torch_times = round_ratios(numpy_run, torch_run, args.steps,
+                                                        args.rounds)
+                samples = args.steps * BATCH
+                goal = f" (goal >= {goals[threads]})" if threads in goals else ""
+                print(f"{threads} thread{'s' * (threads > 1)}, {name}: numpy "
+                      f"{samples / np.median(numpy_times):,.0f} samples/s, torch "
+                      f"{samples / np.median(torch_times):,.0f} samples/s; ratio "
+                      f"{spread(torch_times / numpy_times)}{goal}; last loss numpy "
+                      f"{numpy_run(1):.3f}, torch {torch_run(1):.3f}")
 
 
 if __name__ == "__main__":

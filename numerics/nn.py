@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
+from numpy.lib.stride_tricks import as_strided
 from scipy.special import expit
 
 from . import init as initializers
@@ -193,11 +193,18 @@ class Flatten(Layer):
     """
 
     def forward(self, x, training=True):
-        self._shape = x.shape
+        self._x = x
         return x.reshape(x.shape[0], -1)
 
     def backward(self, dy, input_grad=True):
-        return dy.reshape(self._shape)
+        dx = dy.reshape(self._x.shape)
+        if self._x.flags.c_contiguous:
+            return dx
+        # laid out like the input (a convolution's is channels-major): the layers below
+        # then combine arrays of one layout, several times faster than mixed ones
+        out = np.empty_like(self._x, dtype=dy.dtype)
+        out[...] = dx
+        return out
 
 
 def _strided(offset, stride, count):
@@ -205,33 +212,42 @@ def _strided(offset, stride, count):
     return slice(offset, offset + stride * (count - 1) + 1, stride)
 
 
-def _offsets(size, stride, out_h, out_w):
-    """For each kernel offset ``(i, j)``, the slices of the (height, width) axes it reads.
+def _swap_batch_and_channels(x):
+    """``(N, C, H, W) <-> (C, N, H, W)``, a view; the swap is its own inverse.
 
-    Output pixel ``(p, q)`` sees input pixel ``(i + stride p, j + stride q)``, so offset
-    ``(i, j)`` reads one strided slice per spatial axis.
+    Convolutions store their outputs channel by channel, ``(C, N, H, W)`` in memory, and
+    hand them on as ``(N, C, H, W)`` views: every kernel offset then copies whole image
+    rows, and each matrix product has one row per channel.
     """
-    return [((i, j), _strided(i, stride, out_h), _strided(j, stride, out_w))
-            for i in range(size) for j in range(size)]
+    return x.swapaxes(0, 1)
 
 
-def _nhwc(x):
-    """``(N, C, H, W) -> (N, H, W, C)``, a view: the layers keep channels last in memory."""
-    return x.transpose(0, 2, 3, 1)
-
-
-def _nchw(x):
-    """``(N, H, W, C) -> (N, C, H, W)``, a view."""
-    return x.transpose(0, 3, 1, 2)
+def _grid(buffer, shape, offset, stride, rows, width):
+    """The ``(C, N, rows, width)`` view of the flat ``buffer`` of images ``shape = (C, N, H, W)``
+    seen by kernel offset ``offset = (i, j)``: entry ``(c, n, p, q)`` is image ``(c, n)`` at
+    ``(i + stride p, j + stride q)``, read along the flat buffer (``q`` past ``W - j`` runs into
+    the next row).
+    """
+    channels, n, height, width_in = shape
+    item = buffer.itemsize
+    start = offset[0] * width_in + offset[1]
+    return as_strided(buffer[start:], (channels, n, rows, width),
+                      (n * height * width_in * item, height * width_in * item,
+                       stride * width_in * item, stride * item))
 
 
 class Conv2d(Layer):
-    """2-D cross-correlation (PyTorch's ``Conv2d``) by im2col: one copy per kernel offset, one matrix product.
+    """2-D cross-correlation (PyTorch's ``Conv2d``) by im2col: one copy, one matrix product per batch.
 
     Input ``(N, C_in, H, W)``, kernel ``(C_out, C_in, k, k)``, zero ``padding`` on each
     side, ``stride``; output ``(N, C_out, (H + 2 padding - k) // stride + 1, ...)``. The
-    arrays are shaped ``(N, C, H, W)`` but stored channels-last, which keeps every copy
-    and product contiguous.
+    padded images are stored channel by channel, ``(C_in, N, H', W')``, so that the patch
+    matrix ``(C_in k k, N out_h width)`` is one copy of a strided view and the kernel,
+    read as a ``(C_out, C_in k k)`` matrix, multiplies it in one product whose rows are
+    output channels. At stride 1 the product runs over whole padded rows (``width = W'``,
+    a few columns more than the output's): each patch row is then one run of
+    ``out_h W'`` numbers per image, and the columns past the output are dropped. The
+    output is an ``(N, C_out, out_h, out_w)`` view of that product.
 
     Examples
     --------
@@ -255,9 +271,17 @@ class Conv2d(Layer):
                        "bias": np.zeros(out_channels, dtype=dtype)}
 
     def _matrix(self):
-        """The kernel as ``(C_out, k k C_in)``, ordered like the im2col columns."""
+        """The kernel as ``(C_out, C_in k k)``, ordered like the rows of the patch matrix."""
         weight = self.params["weight"]
-        return weight.transpose(0, 2, 3, 1).reshape(weight.shape[0], -1)
+        return weight.reshape(weight.shape[0], -1)
+
+    def _padded(self, c, n, h, w, dtype):
+        """A zero flat buffer for ``(C, N, H + 2 padding, W + 2 padding)`` images, with ``k - 1``
+        spare entries at the end (the last run reads past the last image), and that array."""
+        p = self.padding
+        shape = (c, n, h + 2 * p, w + 2 * p)
+        buffer = np.zeros(math.prod(shape) + self.kernel_size - 1, dtype=dtype)
+        return buffer, buffer[:math.prod(shape)].reshape(shape)
 
     def forward(self, x, training=True):
         n, c, h, w = x.shape
@@ -266,36 +290,40 @@ class Conv2d(Layer):
             raise ValueError(f"input shape {x.shape} does not fit {self!r}; pass (N, "
                              f"{self.params['weight'].shape[1]}, H, W) with H, W >= "
                              f"{k - 2 * p}")
-        padded = np.zeros((n, h + 2 * p, w + 2 * p, c), dtype=x.dtype)
-        padded[:, p:p + h, p:p + w] = _nhwc(x)
+        buffer, padded = self._padded(c, n, h, w, x.dtype)
+        padded[:, :, p:p + h, p:p + w] = _swap_batch_and_channels(x)
         out_h, out_w = (h + 2 * p - k) // s + 1, (w + 2 * p - k) // s + 1
-        # channels last, the k columns x C channels a kernel row covers are one run of k C
-        # numbers: one strided copy per kernel row builds the im2col matrix
-        runs = sliding_window_view(padded.reshape(n, h + 2 * p, -1), k * c, axis=2)
-        runs = runs[:, :, ::s * c][:, :, :out_w]
-        cols = np.empty((n, out_h, out_w, k, k * c), dtype=x.dtype)
+        width = padded.shape[3] if s == 1 else out_w
+        patches = np.empty((c, k, k, n, out_h, width), dtype=x.dtype)
         for i in range(k):
-            cols[:, :, :, i] = runs[:, _strided(i, s, out_h)]
-        self._cols = cols.reshape(n * out_h * out_w, -1)
-        self._input_shape = x.shape
-        out = self._cols @ self._matrix().T
-        out += self.params["bias"]
-        return _nchw(out.reshape(n, out_h, out_w, -1))
+            for j in range(k):
+                patches[:, i, j] = _grid(buffer, padded.shape, (i, j), s, out_h, width)
+        self._cols = patches.reshape(c * k * k, -1)
+        self._input_shape, self._grid_shape = x.shape, (n, out_h, out_w, width)
+        out = (self._matrix() @ self._cols).reshape(-1, n, out_h, width)[..., :out_w]
+        # adding the bias also copies the output into a compact array, fast for the layers above
+        return _swap_batch_and_channels(out + self.params["bias"][:, None, None, None])
 
     def backward(self, dy, input_grad=True):
-        n, out_ch, out_h, out_w = dy.shape
-        dmat = _nhwc(dy).reshape(-1, out_ch)
-        k, s, p = self.kernel_size, self.stride, self.padding
-        dweight = (dmat.T @ self._cols).reshape(out_ch, k, k, -1).transpose(0, 3, 1, 2)
-        self.grads = {"weight": np.ascontiguousarray(dweight), "bias": _column_sums(dmat)}
+        n, out_h, out_w, width = self._grid_shape
+        dmat = np.zeros((dy.shape[1], n, out_h, width), dtype=dy.dtype)   # 0 past the output
+        dmat[..., :out_w] = _swap_batch_and_channels(dy)
+        dmat = dmat.reshape(len(dmat), -1)
+        weight = self.params["weight"]
+        self.grads = {"weight": (dmat @ self._cols.T).reshape(weight.shape),
+                      "bias": dmat.sum(axis=1)}
         if not input_grad:
             return None
         _, c, h, w = self._input_shape
-        kernel = _nhwc(self.params["weight"])                   # (C_out, k, k, C_in)
-        dpadded = np.zeros((n, h + 2 * p, w + 2 * p, c), dtype=dmat.dtype)
-        for (i, j), rows, columns in _offsets(k, s, out_h, out_w):
-            dpadded[:, rows, columns] += (dmat @ kernel[:, i, j]).reshape(n, out_h, out_w, c)
-        return _nchw(dpadded[:, p:p + h, p:p + w])
+        k, s, p = self.kernel_size, self.stride, self.padding
+        dcols = (self._matrix().T @ dmat).reshape(c, k, k, n, out_h, width)
+        buffer, dpadded = self._padded(c, n, h, w, dmat.dtype)
+        for i in range(k):
+            for j in range(k):
+                # columns past the output carry 0, wherever along the buffer they land
+                target = _grid(buffer, dpadded.shape, (i, j), s, out_h, width)
+                target += dcols[:, i, j]
+        return _swap_batch_and_channels(dpadded[:, :, p:p + h, p:p + w])
 
     def __repr__(self):
         out_ch, in_ch, k, _ = self.params["weight"].shape
@@ -311,27 +339,28 @@ def _along(axis, offset, stride, count):
 
 def _running_max(x, axis, size, stride, count):
     """Max over ``size`` strided offsets along ``axis``, and the first offset that attains it."""
-    out = first = None
-    for offset in range(size):
+    out = x[_along(axis, 0, stride, count)]
+    first = np.zeros(out.shape, dtype=np.uint8)
+    for offset in range(1, size):
         window = x[_along(axis, offset, stride, count)]
-        if out is None:
-            out, first = window.copy(), np.zeros(window.shape, dtype=np.uint8)
-        else:
-            # the last offset that strictly raised the max is the first to attain it
-            np.maximum(first, (window > out) * np.uint8(offset), out=first)
-            np.maximum(out, window, out=out)
+        # strictly greater: a tie keeps the earlier offset, a raise moves to this later one
+        raised = (window > out).view(np.uint8)
+        first = raised if offset == 1 else np.maximum(first, raised * np.uint8(offset))
+        out = np.maximum(out, window)
     return out, first
 
 
-def _spread(d, first, axis, size, stride, shape):
-    """Adjoint of :func:`_running_max`: send ``d`` back to the offsets recorded in ``first``."""
-    out = np.zeros(shape, dtype=d.dtype)
+def _spread(d, first, axis, size, stride, like):
+    """Adjoint of :func:`_running_max`: ``d`` sent back to the offsets in ``first``, laid out like ``like``."""
+    count = d.shape[axis]
+    tiled = stride == size and size * count == like.shape[axis]   # every entry is written once
+    out = (np.empty_like if tiled else np.zeros_like)(like, dtype=d.dtype)
     for offset in range(size):
-        target = _along(axis, offset, stride, d.shape[axis])
+        target = out[_along(axis, offset, stride, count)]
         if stride < size:                                      # windows overlap
-            out[target] += d * (first == offset)
+            target += d * (first == offset)
         else:
-            np.multiply(d, first == offset, out=out[target])
+            np.multiply(d, first == offset, out=target)
     return out
 
 
@@ -340,7 +369,7 @@ class MaxPool2d(Layer):
 
     "First" in row-major order within the window, as in PyTorch. The max is taken along
     the width, then along the height (separable, so each pass runs over long rows), and
-    each stage remembers which offset won.
+    each stage remembers which offset won. Works in the memory layout it is given.
 
     Examples
     --------
@@ -365,16 +394,14 @@ class MaxPool2d(Layer):
             raise ValueError(f"input shape {x.shape} is smaller than the {self.size}x{self.size} "
                              f"window; pass larger images or a smaller size")
         out_h, out_w = (h - self.size) // self.stride + 1, (w - self.size) // self.stride + 1
-        x = _nhwc(x)
-        self._shapes = x.shape
-        rows, self._column = _running_max(x, 2, self.size, self.stride, out_w)
-        out, self._row = _running_max(rows, 1, self.size, self.stride, out_h)
-        self._rows_shape = rows.shape
-        return _nchw(out)
+        self._input = x
+        self._rows, self._column = _running_max(x, 3, self.size, self.stride, out_w)
+        out, self._row = _running_max(self._rows, 2, self.size, self.stride, out_h)
+        return out
 
     def backward(self, dy, input_grad=True):
-        drows = _spread(_nhwc(dy), self._row, 1, self.size, self.stride, self._rows_shape)
-        return _nchw(_spread(drows, self._column, 2, self.size, self.stride, self._shapes))
+        drows = _spread(dy, self._row, 2, self.size, self.stride, self._rows)
+        return _spread(drows, self._column, 3, self.size, self.stride, self._input)
 
     def __repr__(self):
         return f"MaxPool2d({self.size}, stride={self.stride})"
@@ -399,6 +426,26 @@ class GlobalAvgPool(Layer):
 
 
 # ------------------------------------------------------------------ models
+
+def _running_order(layers):
+    """The layers in the order they run: a :class:`ReLU` directly before a :class:`MaxPool2d` moves after it.
+
+    The two commute: ``max(relu(x)) = relu(max(x))`` over every window, and so do their
+    gradients: when a window's maximum is positive, the first maximum of ``relu(x)`` is the
+    first maximum of ``x`` and the ReLU passes its gradient; otherwise both orders send 0.
+    Pooling first runs the ReLU forward and backward on ``1 / size^2`` of the entries.
+
+    Examples
+    --------
+    >>> _running_order([Conv2d(1, 2, 3), ReLU(), MaxPool2d(2), Flatten()])
+    [Conv2d(1, 2, 3, stride=1, padding=0), MaxPool2d(2, stride=2), ReLU(), Flatten()]
+    """
+    order = list(layers)
+    for index in range(len(order) - 1):
+        if type(order[index]) is ReLU and type(order[index + 1]) is MaxPool2d:
+            order[index], order[index + 1] = order[index + 1], order[index]
+    return order
+
 
 class Sequential:
     """Layers applied in order, with named parameters ``"<index>.<name>"``.
@@ -431,9 +478,14 @@ class Sequential:
         return np.dtype(np.float64)
 
     def forward(self, x, training=True):
-        """The output for inputs ``x`` (cast to :attr:`dtype`); ``training`` switches dropout."""
+        """The output for inputs ``x`` (cast to :attr:`dtype`); ``training`` switches dropout.
+
+        The layers run in :func:`_running_order`: a ReLU directly before a max-pool runs
+        after it, on a quarter of the entries, with the same output and gradients.
+        """
         x = np.asarray(x, dtype=self.dtype)
-        for layer in self.layers:
+        self._order = _running_order(self.layers)
+        for layer in self._order:
             x = layer.forward(x, training)
         return x
 
@@ -441,11 +493,12 @@ class Sequential:
         """Back-propagate ``dy = dloss/doutput``; fills every layer's ``grads``; returns ``dloss/dx``.
 
         With ``input_grad=False`` the first layer skips the input gradient (a training
-        step never needs it) and ``None`` is returned.
+        step never needs it) and ``None`` is returned. Follows the last :meth:`forward`.
         """
-        for layer in self.layers[:0:-1]:
+        order = getattr(self, "_order", self.layers)
+        for layer in order[:0:-1]:
             dy = layer.backward(dy)
-        return self.layers[0].backward(dy, input_grad=input_grad) if self.layers else dy
+        return order[0].backward(dy, input_grad=input_grad) if order else dy
 
     def parameters(self):
         """``{"<index>.<name>": array}``, the arrays themselves (not copies)."""
