@@ -530,6 +530,9 @@ def main(argv=None):
     except (OSError, ValueError, RuntimeError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # a partial download is a temporary file, removed on the way out
+        print("interrupted", file=sys.stderr)
+        return 130
     print(folder)
     return 0
 

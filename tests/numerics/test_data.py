@@ -332,6 +332,16 @@ def test_download_command_line_error(no_env, monkeypatch, capsys, server):
     assert capsys.readouterr().err.startswith("error: could not download x.gz")
 
 
+def test_download_interrupted_says_so_and_leaves_no_temporary(no_env, monkeypatch, capsys):
+    def interrupted(url, timeout):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(data.urllib.request, "urlopen", interrupted)
+    assert data.main(["download", "mnist", "--data-dir", str(no_env), "--quiet"]) == 130
+    assert capsys.readouterr().err == "interrupted\n"
+    assert list((no_env / "mnist").iterdir()) == []
+
+
 def test_cifar_archive_is_extracted_via_a_temporary_folder(server, no_env, monkeypatch):
     import tarfile
     root, url = server
