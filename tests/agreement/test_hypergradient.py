@@ -1,5 +1,6 @@
 """hypergradient: derived one-step formulas against forward-mode derivatives of GD runs,
 finite differences, a scalar minimiser and the tape of reverse mode."""
+import functools
 import tracemalloc
 
 import numpy as np
@@ -90,3 +91,23 @@ def test_memory_forward_is_constant_and_backprop_linear_in_steps():
     assert np.all(growth == growth[0]) and growth[0] > 0  # O(T): a fixed number of nodes per step
     backward = [peak_bytes(lambda: gd_loss(X, t, w0, Var(0.05), T).backward()) for T in (20, 200)]
     assert backward[1] > 5 * backward[0]
+
+
+@functools.lru_cache(maxsize=None)
+def step_jacobian(n, dim):
+    """The derived Jacobian of one GD step on the regularised loss, sized n x dim, as numpy."""
+    lt = sp.Symbol("lambdatilde", positive=True)
+    derived = DERIVED["long_horizon_problem"].steps[1].expr.rhs.subs({theory.n: n, theory.d: dim})
+    return sp.lambdify((theory.matrix_symbol("X", n, dim), theory.eta, lt), derived.doit())
+
+
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 5), dim=st.integers(1, 4),
+       rate=st.floats(1e-3, 0.5), penalty=st.floats(0.0, 2.0))
+def test_step_jacobian_is_the_finite_difference_jacobian_of_a_gd_step(seed, n, dim, rate, penalty):
+    from numerics.finite_differences import jacobian as fd_jacobian
+    X, t, w0, _ = problem(seed, n, dim)
+    J = step_jacobian(n, dim)(X, rate, penalty)
+    step = lambda w: w - rate * (2 / n * X.T @ (X @ w - t) + 2 * penalty * w)
+    # the step is affine in w, so central differences are exact up to rounding: ~1e-10 relative
+    measured = fd_jacobian(step, w0, step=1e-3, scheme="central")
+    np.testing.assert_allclose(np.asarray(J, dtype=float), measured, rtol=1e-7, atol=1e-7)
