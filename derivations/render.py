@@ -17,7 +17,7 @@ from .core import Derivation, Result, Step
 
 __all__ = ["latex", "latex_result", "standalone_document", "text", "as_json", "numeric",
            "latex_value", "claim", "markdown", "markdown_result", "markdown_step",
-           "notebook_latex", "html", "html_result", "html_document", "KATEX"]
+           "notebook_latex", "html", "html_result", "html_document", "math_span", "KATEX"]
 
 # KaTeX's minified script, style sheet and WOFF2 fonts (npm package ``katex``).
 KATEX = Path(__file__).parent / "static" / "katex"
@@ -216,8 +216,8 @@ def escape_markdown(text: str) -> str:
     return _MARKDOWN_SPECIALS.sub(r"\\\1", text)
 
 
-def boxed_answer(result: Result) -> str:
-    """The answer's LaTeX in a box, as every rendering for a screen shows it.
+def boxed_answer(result: Result, formula=sp.latex) -> str:
+    """The answer's LaTeX (written by ``formula``) in a box, as every rendering for a screen shows it.
 
     Examples
     --------
@@ -225,7 +225,7 @@ def boxed_answer(result: Result) -> str:
     >>> print(boxed_answer(Result("half", "One half.", sp.S.Half)))
     \\boxed{\\frac{1}{2}}
     """
-    return rf"\boxed{{{sp.latex(claim(result))}}}"
+    return rf"\boxed{{{formula(claim(result))}}}"
 
 
 def markdown_step(step: Step, number: int = 1) -> str:
@@ -320,15 +320,25 @@ def notebook_latex(item: Derivation | Result | Step) -> str:
     return "$$\\begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}$$"
 
 
-def _math(tex: str, display: bool = True) -> str:
+def math_span(tex: str, display: bool = True) -> str:
+    """TeX in an HTML element that the page's script hands to KaTeX.
+
+    Examples
+    --------
+    >>> print(math_span("a < b", display=False))
+    <span class="math">a &lt; b</span>
+    """
     kind = "math display" if display else "math"
     return f'<span class="{kind}">{_html.escape(tex)}</span>'
 
 
-def html_result(result: Result, level: int = 3, anchor: str = "") -> str:
+def html_result(result: Result, level: int = 3, anchor: str = "", formula=sp.latex,
+                text=_html.escape) -> str:
     """One result as HTML: name, statement, steps and the boxed answer, TeX left for KaTeX.
 
-    Its ``id`` is ``anchor`` followed by the result's name.
+    Its ``id`` is ``anchor`` followed by the result's name.  ``formula`` writes a SymPy
+    object's TeX and ``text`` turns a sentence into HTML (the answer keys pass their
+    own, so that the page reads like the PDF).
 
     Examples
     --------
@@ -338,13 +348,14 @@ def html_result(result: Result, level: int = 3, anchor: str = "") -> str:
     """
     lines = [f'<section class="result" id="{anchor}{result.name}">',
              f"<h{level}><code>{result.name}</code></h{level}>",
-             f"<p>{_html.escape(result.statement)}</p>"]
+             f"<p>{text(result.statement)}</p>"]
     if result.steps:
         lines.append('<ol class="steps">')
-        lines += [f'<li><span class="step-text">{_html.escape(step.text)}</span>'
-                  f"{_math(sp.latex(step.expr))}</li>" for step in result.steps]
+        lines += [f'<li><span class="step-text">{text(step.text)}</span>'
+                  f"{math_span(formula(step.expr))}</li>" for step in result.steps]
         lines.append("</ol>")
-    lines += [f'<p class="answer">Answer: {_math(boxed_answer(result))}</p>', "</section>"]
+    lines += [f'<p class="answer">Answer: {math_span(boxed_answer(result, formula))}</p>',
+              "</section>"]
     return "\n".join(lines)
 
 
