@@ -214,14 +214,16 @@ def derive() -> Derivation:
     weights, residual, weight_steps = one_step()
     entry = components(weights)
     one_step_weights = Result(
-        "one_step_weights", "The weights after one GD step from w_0, entry j (indices from 0).",
-        entry,
+        "one_step_weights", "2.2.1: the weights after one GD step from w_0 on the sheet's loss "
+        "(1/n) ||X w - t||^2, in terms of w_0, eta, t and X (entry j, indices from 0, in the "
+        "last step).", weights,
         weight_steps[:2] + (Step("entry j", equation(sp.IndexedBase("w_1")[j], entry)),),
-        lhs=sp.IndexedBase("w_1")[j])
+        lhs=sp.MatrixSymbol("w_1", d, 1))
 
     loss, loss_steps = quadratic_in_eta(residual)
     one_step_loss = Result(
-        "one_step_loss", "The loss after one step, as a function of the learning rate.",
+        "one_step_loss", "2.2.1: the loss after one step as a function of the learning rate, "
+        "with a = X w_0 - t (the sheet's hint).",
         loss, weight_steps[2:] + loss_steps, lhs=L_1)
 
     slope = sp.diff(loss, eta)

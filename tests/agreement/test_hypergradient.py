@@ -35,10 +35,12 @@ shapes = dict(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 6), dim=st.intege
 @given(**shapes, eta=st.floats(0.001, 0.5))
 def test_one_step_weights_and_loss(seed, n, dim, eta):
     X, t, w0, pqr = problem(seed, n, dim)
-    weights = DERIVED["one_step_weights"].value
+    weights = sp.lambdify((theory.X, theory.t, theory.w_0, theory.eta, theory.n),
+                          DERIVED["one_step_weights"].value)
     entry = sp.lambdify((theory.j, sp.IndexedBase("X"), sp.IndexedBase("t"), sp.IndexedBase("w_0"),
-                         theory.eta, theory.n, theory.d), weights)
+                         theory.eta, theory.n, theory.d), DERIVED["one_step_weights"].steps[-1].expr.rhs)
     stepped = w0 - eta * 2 / n * X.T @ (X @ w0 - t)
+    assert np.ravel(weights(X, t[:, None], w0[:, None], eta, n)) == pytest.approx(stepped, rel=1e-10)
     assert [entry(k, X, t, w0, eta, n, dim) for k in range(dim)] == pytest.approx(stepped, rel=1e-10)
     assert gd_loss(X, t, w0, eta, 1) == pytest.approx(loss_1(eta, n, *pqr), rel=1e-9, abs=1e-12)
 

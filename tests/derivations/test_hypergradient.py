@@ -55,15 +55,19 @@ def test_step_jacobian_of_the_regularised_loss():
     assert sp.simplify(sp.Matrix(concrete.subs(sp.MatrixSymbol("X", 3, 2), X).doit()) - expected) == sp.zeros(2, 2)
 
 
-def test_one_step_weights_entry_is_the_gd_step():
-    """Entry j of w_0 - (2 eta / n) X^T (X w_0 - t) on a 2 x 2 example."""
+def test_one_step_weights_is_the_gd_step():
+    """w_0 - (2 eta / n) X^T (X w_0 - t) on a 2 x 2 example, as a matrix and entry by entry."""
     X = sp.Matrix([[1, 2], [3, 4]])
     t = sp.Matrix([1, -1])
     w0 = sp.Matrix([sp.Rational(1, 2), -1])
     expected = w0 - 2 * eta / 2 * X.T * (X * w0 - t)
-    value = DERIVED["one_step_weights"].value.subs({hg.n: 2, hg.d: 2})
+    value = DERIVED["one_step_weights"].value.subs({hg.n: 2, hg.d: 2}).subs({
+        sp.MatrixSymbol("X", 2, 2): X, sp.MatrixSymbol("t", 2, 1): t,
+        sp.MatrixSymbol("w_0", 2, 1): w0}).doit()
+    assert sp.expand(sp.Matrix(value) - expected) == sp.zeros(2, 1)
+    entry_j = DERIVED["one_step_weights"].steps[-1].expr.rhs.subs({hg.n: 2, hg.d: 2})
     for index in range(2):
-        entry = value.subs(hg.j, index).doit()
+        entry = entry_j.subs(hg.j, index).doit()
         entry = entry.subs({sp.IndexedBase("X")[a, b]: X[a, b] for a in range(2) for b in range(2)})
         entry = entry.subs({sp.IndexedBase("t")[a]: t[a] for a in range(2)})
         entry = entry.subs({sp.IndexedBase("w_0")[a]: w0[a] for a in range(2)})
