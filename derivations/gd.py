@@ -1,7 +1,10 @@
 """Gradient descent on least squares: stability, iterations, optimal rates, proximal view.
 
-Model: the scalar loss ``L(w) = (y - sigma w)^2``; then two directions with curvatures
-``sigma_L > sigma_S``; then a quadratic whose Hessian eigenvalues lie in ``[mu, L]``.
+Model (cs182 1): the scalar loss ``L(w) = (y - sigma w)^2``; then two directions with
+``sigma_L > sigma_S``; then any number of directions between them; then a quadratic
+whose Hessian eigenvalues lie in ``[mu, L]``.  GD is the engine's one-state method
+``w_{t+1} = w_t - eta g_t`` (:mod:`derivations.method`), on the loss's curvature
+``h = 2 sigma^2``.
 """
 from __future__ import annotations
 
@@ -10,6 +13,9 @@ import sympy as sp
 from .cli import main
 from .core import (POSITIVE, Derivation, Parameter, Result, Step, derivation,
                    interval_from_inequalities)
+from .method import balanced_tuning, characteristic_polynomial, method_from_latex, \
+    stability_region, state_matrix
+from .method import h
 
 eta = sp.Symbol("eta", positive=True)
 sigma = sp.Symbol("sigma", positive=True)
@@ -22,7 +28,6 @@ epsilon = sp.Symbol("epsilon", positive=True)
 lam = sp.Symbol("lambda", positive=True)
 y = sp.Symbol("y", real=True)
 w, w_t, w_0, g = sp.symbols("w w_t w_0 g", real=True)
-h = sp.Symbol("h", positive=True)
 delta = sp.Symbol("delta", positive=True)
 t = sp.Symbol("t", integer=True, nonnegative=True)
 w_star = sp.Symbol("w^*", real=True)
@@ -48,6 +53,9 @@ PARAMETERS = (
 NOTATION = {"w^*": "the minimiser", "f": "the function GD minimises", "w": "the weight", "rho": "contraction factor per step",
             "h": "a curvature (Hessian eigenvalue)", "delta": "the gap sigma_L - sigma_S"}
 
+GRADIENT_DESCENT = method_from_latex([r"w_{t+1} = w_t - \eta g_t"], "gd", "Gradient descent",
+                                     meanings={"eta": "learning rate"})
+
 
 def least_squares_loss(weight, singular_value=sigma, target=y):
     """The scalar least-squares loss ``(y - sigma w)^2``.
@@ -60,53 +68,74 @@ def least_squares_loss(weight, singular_value=sigma, target=y):
     return (target - singular_value * weight) ** 2
 
 
-def gd_contraction(loss, weight=w):
-    """Steps deriving the factor by which one GD step scales the distance to the minimiser.
-
-    Returns the factor ``(w_{t+1} - w*) / (w_t - w*)``, the minimiser and the steps.
+def curvature_of(loss, weight=w):
+    """The loss's curvature ``h`` (its second derivative) and minimiser, with their steps.
 
     Examples
     --------
-    >>> gd_contraction(least_squares_loss(w))[0]
-    -2*eta*sigma**2 + 1
+    >>> curvature_of(least_squares_loss(w))[:2]
+    (2*sigma**2, y/sigma)
     """
     gradient = sp.diff(loss, weight)
     minimiser = sp.solve(sp.Eq(gradient, 0), weight)[0]
-    update = w_t - eta * gradient.subs(weight, w_t)
-    factor = sp.expand(sp.cancel((update - minimiser) / (w_t - minimiser)))
+    curvature = sp.diff(loss, weight, 2)
     steps = (
         Step("differentiate the loss", sp.Eq(sp.Derivative(loss, weight), gradient)),
         Step("the minimiser sets the gradient to zero", sp.Eq(w_star, minimiser)),
-        Step("one gradient step", sp.Eq(sp.Symbol("w_{t+1}"), update)),
-        Step("divide the new error by the old one", sp.Eq(rho, factor)),
+        Step("the gradient is linear, g(w) = h (w - w^*), with curvature",
+             sp.Eq(h, curvature)),
     )
-    return factor, minimiser, steps
+    return curvature, minimiser, steps
 
 
-def balanced_rate(factor, small, large):
-    """Learning rate that equalises ``|factor|`` at the two extreme curvatures.
-
-    ``|1 - eta h|`` is convex in ``h``, so over ``h`` in ``[small, large]`` its largest
-    value sits at an end; the maximum of the two is smallest where the decreasing
-    ``factor(small)`` meets ``-factor(large)``.  Returns the rate, the factor there and
-    the steps.
+def gd_factor(curvature=h):
+    """GD's one-step factor on a mode of curvature ``curvature``, from the engine, with steps.
 
     Examples
     --------
-    >>> balanced_rate(1 - eta * h, mu, L)[:2]
-    (2/(L + mu), (L - mu)/(L + mu))
+    >>> gd_factor(2 * sigma**2)[0]
+    -2*eta*sigma**2 + 1
     """
-    at_small, at_large = factor.subs(h, small), factor.subs(h, large)
-    best = sp.solve(sp.Eq(at_small, -at_large), eta)[0]
-    rate = sp.factor(sp.simplify(at_small.subs(eta, best)))
+    matrix, steps = state_matrix(GRADIENT_DESCENT)
+    factor = matrix[0, 0].subs(h, curvature)
+    return factor, steps + (Step("with the curvature of the loss", sp.Eq(rho, factor)),)
+
+
+def gd_stability(curvature=h):
+    """GD's stable learning rates on curvature ``curvature`` (Jury's conditions), with steps.
+
+    Examples
+    --------
+    >>> gd_stability(2 * sigma**2)[0]
+    Interval.open(0, sigma**(-2))
+    """
+    polynomial, _ = characteristic_polynomial(state_matrix(GRADIENT_DESCENT)[0])
+    region, steps, _ = stability_region(GRADIENT_DESCENT, polynomial)
+    return region.subs(h, curvature), steps + (
+        Step("with the curvature of the loss", region.subs(h, curvature)),)
+
+
+def faster_direction(factor_large, factor_small):
+    """The learning rates at which the larger-curvature direction contracts faster, with steps.
+
+    Examples
+    --------
+    >>> faster_direction(1 - 2 * eta * sigma_L**2, 1 - 2 * eta * sigma_S**2)[0]
+    Interval.open(0, 1/(sigma_L**2 + sigma_S**2))
+    """
+    difference = sp.factor((factor_large**2 - factor_small**2).subs(sigma_L, sigma_S + delta))
+    varying = sp.Mul(*(p for p in sp.Mul.make_args(difference) if not p.is_positive))
+    condition = sp.reduce_inequalities([varying < 0], eta) if varying.is_positive is None else sp.false
+    rates = interval_from_inequalities(condition, eta).subs(delta, sigma_L - sigma_S)
+    rates = sp.Interval.open(rates.start, sp.factor(rates.end))
     steps = (
-        Step("|rho| is convex in the curvature, so its maximum is at an end of the range",
-             sp.Max(sp.Abs(at_small), sp.Abs(at_large))),
-        Step("the maximum is least where the two ends balance", sp.Eq(at_small, -at_large)),
-        Step("solve for the learning rate", sp.Eq(eta, best)),
-        Step("the common contraction factor there", sp.Eq(rho, rate)),
+        Step("|rho_L| < |rho_S| exactly when rho_L^2 - rho_S^2 < 0; with sigma_L = sigma_S + "
+             "delta it factors as", sp.Lt(difference, 0, evaluate=False)),
+        Step("every factor but one is positive; the remaining one must be negative",
+             sp.Lt(varying, 0, evaluate=False)),
+        Step("solve for eta", rates),
     )
-    return best, rate, steps
+    return rates, steps
 
 
 @derivation
@@ -120,10 +149,11 @@ def derive() -> Derivation:
     >>> derive(sigma_L=2, sigma_S=1)["optimal_learning_rate"].value
     1/5
     """
-    factor, minimiser, factor_steps = gd_contraction(least_squares_loss(w))
+    curvature, minimiser, curvature_steps = curvature_of(least_squares_loss(w))
+    factor, factor_steps = gd_factor(curvature)
     update_factor = Result(
         "update_factor", "One GD step multiplies the distance to the minimiser by this factor.",
-        factor, factor_steps, lhs=rho)
+        factor, curvature_steps + factor_steps, lhs=rho)
 
     iterate = sp.Function("w")
     recurrence = sp.Eq(iterate(t + 1), sp.expand(minimiser + factor * (iterate(t) - minimiser)))
@@ -134,14 +164,10 @@ def derive() -> Derivation:
          Step("solve the recurrence with w(0) = w_0", sp.Eq(iterate(t), closed))),
         lhs=sp.Symbol("w_t"))
 
-    condition = sp.reduce_inequalities([factor < 1, factor > -1], eta)
-    stable = interval_from_inequalities(condition, eta)
+    stable, stable_steps = gd_stability(curvature)
     stability_range = Result(
         "stability_range", "The learning rates for which GD converges.", stable,
-        (Step("convergence needs the factor inside (-1, 1)",
-              sp.Tuple(sp.Gt(factor, -1, evaluate=False), sp.Lt(factor, 1, evaluate=False))),
-         Step("solve for eta > 0", condition)),
-        lhs=eta)
+        curvature_steps + stable_steps, lhs=eta)
 
     error_ratio = sp.simplify(sp.Abs(closed.subs(w_0, 0) - minimiser) / sp.Abs(minimiser))
     threshold = sp.solve(sp.Eq(error_ratio, epsilon), t)[0]
@@ -157,33 +183,31 @@ def derive() -> Derivation:
          Step("the smallest whole number of steps", sp.Eq(t, iterations))),
         lhs=sp.Symbol("t_epsilon"))
 
-    two_d = interval_from_inequalities(
-        sp.reduce_inequalities([factor.subs(sigma, s) > -1 for s in (sigma_L, sigma_S)]
-                               + [factor.subs(sigma, s) < 1 for s in (sigma_L, sigma_S)], eta),
-        eta)
-    gap = sp.factor((1 / sigma_S**2 - 1 / sigma_L**2).subs(sigma_L, sigma_S + delta))
+    # cs182 1(c): both directions must be stable; the intersection is set by sigma_L.
+    ranges = [stable.subs(sigma, s) for s in (sigma_L, sigma_S)]
+    gap = sp.factor((ranges[1].end - ranges[0].end).subs(sigma_L, sigma_S + delta))
     if not gap.is_positive:
         raise ArithmeticError(f"cannot order the two stability bounds: {gap}")
+    both = sp.Interval.open(0, ranges[0].end)   # the smaller end, by the gap just derived
     largest = Result(
         "largest_stable_learning_rate_2d",
         "With two directions sigma_L > sigma_S, the largest stable rate is set by sigma_L.",
-        1 / sigma_L**2,
-        (Step("both factors must lie in (-1, 1)",
-              sp.Tuple(factor.subs(sigma, sigma_L), factor.subs(sigma, sigma_S))),
-         Step("the intersection of both ranges", sp.Eq(eta, two_d.end)),
-         Step("with sigma_L = sigma_S + delta the sigma_S bound is the larger one",
-              sp.Eq(1 / sigma_S**2 - 1 / sigma_L**2, gap))),
+        both.end,
+        (Step("each direction is stable on its own range", sp.Tuple(*ranges)),
+         Step("with sigma_L = sigma_S + delta the sigma_S bound exceeds the sigma_L one by",
+              sp.Eq(ranges[1].end - ranges[0].end, gap)),
+         Step("so the intersection of the two ranges ends at the sigma_L bound", both)),
         lhs=sp.Symbol("eta_max"))
 
-    curvature_factor, _, curvature_steps = gd_contraction(h * w**2 / 2)
-    two_d_factor = curvature_factor.subs(h, 2 * sigma**2)
-    best, best_rate, best_steps = balanced_rate(curvature_factor, 2 * sigma_S**2, 2 * sigma_L**2)
+    factors = {s: factor.subs(sigma, s) for s in (sigma_L, sigma_S)}
+    faster_rates, faster_steps = faster_direction(factors[sigma_L], factors[sigma_S])
+    best, best_rate, best_steps = balanced_tuning(gd_factor()[0], eta, 2 * sigma_S**2,
+                                                  2 * sigma_L**2)
     optimal_learning_rate = Result(
         "optimal_learning_rate",
         "The single learning rate that makes both directions converge fastest.",
-        best,
-        (Step("the Hessian of (y - sigma w)^2 is 2 sigma^2, so the factor is",
-              sp.Eq(rho, two_d_factor)),) + best_steps[:3],
+        best, (Step("the Hessian of (y - sigma w)^2 is 2 sigma^2, so the factor is",
+                    sp.Eq(rho, factor)),) + best_steps[:3],
         lhs=sp.Symbol("eta^*"))
     optimal_rate = Result(
         "optimal_rate", "The contraction factor of both directions at the optimal rate.",
@@ -191,11 +215,23 @@ def derive() -> Derivation:
     faster = Result(
         "large_direction_faster_range",
         "The rates for which the sigma_L direction converges faster than the sigma_S one; "
-        "above it the sigma_S direction is faster.",
-        sp.Interval.open(0, best),
-        (Step("equal speed where |factor(sigma_S)| = |factor(sigma_L)| with opposite signs",
-              sp.Eq(eta, best)),),
-        lhs=eta)
+        "above it (up to the stability limit) the sigma_S direction is faster.",
+        faster_rates, faster_steps, lhs=eta)
+
+    s = sp.Symbol("s", positive=True)
+    linear = factor.subs(sigma**2, s)
+    intermediate = Result(
+        "intermediate_directions",
+        "Directions with sigma_S < sigma < sigma_L change neither the stable rates nor the "
+        "best rate: |rho| over the whole range is largest at its ends.",
+        sp.Max(sp.Abs(factors[sigma_S]), sp.Abs(factors[sigma_L])),
+        (Step("the factor is linear in s = sigma^2", sp.Eq(rho, linear)),
+         Step("its second derivative in s vanishes, so |rho| (a linear function's absolute "
+              "value) is convex in s", sp.Eq(sp.Derivative(linear, s, 2), sp.diff(linear, s, 2))),
+         Step("a convex function on [sigma_S^2, sigma_L^2] is largest at an end, so the "
+              "slowest direction and the stability limit are those of sigma_S and sigma_L",
+              sp.Max(sp.Abs(factors[sigma_S]), sp.Abs(factors[sigma_L])))),
+        lhs=sp.Symbol("max_sigma |rho|"))
 
     model = f(w_t) + g * (w - w_t) + lam / 2 * (w - w_t) ** 2
     minimiser_w = sp.solve(sp.diff(model, w), w)[0]
@@ -212,23 +248,22 @@ def derive() -> Derivation:
         match, (Step("match w_t - eta g with the minimiser", sp.Eq(w_t - eta * g, minimiser_w)),),
         lhs=eta)
 
-    kappa_best, kappa_rate, kappa_steps = balanced_rate(curvature_factor, mu, L)
+    _, kappa_rate, kappa_steps = balanced_tuning(gd_factor()[0], eta, mu, L)
+    in_kappa = sp.factor(kappa_rate.subs(L, kappa * mu))
     condition_number_rate = Result(
         "condition_number_rate",
         "The best GD contraction factor on a quadratic with Hessian eigenvalues in [mu, L].",
-        sp.factor(kappa_rate.subs(L, kappa * mu)),
-        curvature_steps + kappa_steps
-        + (Step("with L = kappa mu", sp.Eq(rho, sp.factor(kappa_rate.subs(L, kappa * mu)))),),
+        in_kappa, gd_factor()[1] + kappa_steps + (Step("with L = kappa mu", sp.Eq(rho, in_kappa)),),
         lhs=sp.Symbol("rho^*"))
 
     return Derivation(
         "gd", "Gradient descent on least squares",
         (update_factor, closed_form_iterate, stability_range, iterations_to_tolerance,
-         largest, faster, optimal_learning_rate, optimal_rate, proximal_step, proximal_rate,
-         condition_number_rate),
+         largest, faster, optimal_learning_rate, optimal_rate, intermediate, proximal_step,
+         proximal_rate, condition_number_rate),
         PARAMETERS,
         constraints=(sp.StrictLessThan(sigma_S, sigma_L), sp.LessThan(mu, L)),
-        notation=NOTATION)
+        notation=NOTATION, definitions={kappa: L / mu})
 
 
 if __name__ == "__main__":

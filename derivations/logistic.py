@@ -13,8 +13,9 @@ import sympy as sp
 
 from .cli import main
 from .core import POSITIVE, Derivation, Parameter, Result, Step, derivation
-from .gd import gd_contraction
-from .gd import h as curvature
+from .gd import gd_factor
+from .method import builtin, engine_results
+from .method import h as curvature
 from .vanishing import sigmoid_slope_maximum
 
 lam = sp.Symbol("lambda", positive=True)
@@ -36,7 +37,6 @@ z = sp.IndexedBase("z", real=True)
 s = sp.IndexedBase("s", real=True)
 zeta, label, m = sp.symbols("z y m", real=True)
 beta, delta = sp.symbols("beta delta", real=True)
-r = sp.Symbol("r")  # no assumptions: charpoly names its variable like this
 gap, g, F = sp.symbols("Delta g F", real=True)
 f = sp.Function("f")
 
@@ -55,7 +55,7 @@ NOTATION = {
     "z": "z_i = sum_j x_ij w_j, the margin of example i before the label",
     "s": "s_i = s(z_i), the sigmoid of the margin", "mu": "strong-convexity constant",
     "L": "smoothness constant (step 1/L)", "beta": "Nesterov's momentum",
-    "Delta": "the loss gap f - f^*", "g": "the gradient's norm", "r": "a root of the "
+    "Delta": "the loss gap f - f^*", "g": "the gradient's norm", "lambda": "a root of the "
     "characteristic polynomial", "i, j, k": "example index (1..n), weight indices (0..d)",
 }
 
@@ -250,7 +250,7 @@ def gd_rate():
     >>> gd_rate()[0]
     1 - 1/kappa
     """
-    factor, _, factor_steps = gd_contraction(curvature * sp.Symbol("w", real=True) ** 2 / 2)
+    factor, factor_steps = gd_factor(curvature)
     at_step = factor.subs(eta, 1 / L)  # gd's learning rate is this module's eta
     worst = sp.expand(at_step.subs(curvature, mu).subs(L, kappa * mu))
     upper = F + g * delta + L / 2 * delta**2
@@ -281,52 +281,47 @@ def gd_rate():
 def nesterov_tuning():
     """Nesterov's momentum and rate with step ``1/L`` on curvatures ``h`` in ``[mu, L]``.
 
-    The momentum makes the slowest mode (``h = mu``) critically damped.  Returns the
-    momentum, the rate and their steps.
+    The engine's Nesterov method (:mod:`derivations.method`) with the step fixed at
+    ``1/L``: the momentum makes the slowest mode (``h = mu``) critically damped.  Returns
+    the momentum, the rate (a spectral radius) and their steps.
 
     Examples
     --------
     >>> nesterov_tuning()[:2]
     ((sqrt(kappa) - 1)/(sqrt(kappa) + 1), 1 - 1/sqrt(kappa))
     """
-    shrink = 1 - curvature / L
-    x_prev, x_now = sp.symbols("x_{t-1} x_t", real=True)
-    look_ahead = x_now + beta * (x_now - x_prev)
-    x_next = sp.expand(shrink * look_ahead)
-    R = sp.Matrix([[x_next.coeff(x_now), x_next.coeff(x_prev)], [1, 0]])
-    polynomial = R.charpoly(r).as_expr()
-    at_mu = {curvature: mu, L: kappa * mu}
-    discriminant = sp.factor(sp.discriminant(polynomial, r).subs(at_mu))
-    candidates = sp.solve(discriminant, beta, simplify=False)
-    root_kappa = sp.Symbol("q", positive=True)
-
-    def in_sqrt_kappa(expr):
-        """Simplify with kappa = q^2, q > 0, then write q = sqrt(kappa) again."""
-        tidy = sp.factor(sp.simplify(expr.subs(kappa, root_kappa**2)))
-        return tidy.subs(root_kappa, sp.sqrt(kappa))
-
-    momentum = next(in_sqrt_kappa(b) for b in candidates
-                    if (sp.Abs(b) < 1).subs(kappa, 4) == sp.true)
-    double_root = in_sqrt_kappa(-polynomial.subs(at_mu).coeff(r, 1).subs(beta, momentum) / 2)
-    rate = sp.expand(double_root)
-    modulus_squared = sp.factor(polynomial.coeff(r, 0))
-    momentum_steps = (
-        Step("on a quadratic mode of curvature h, Nesterov's look-ahead and 1/L step give",
-             sp.Eq(sp.Symbol("x_{t+1}"), x_next)),
-        Step("the characteristic polynomial of [x_{t+1}, x_t] = R [x_t, x_{t-1}]",
-             polynomial),
-        Step("the slowest mode h = mu is critically damped where its discriminant vanishes",
-             sp.Eq(discriminant, 0)),
-        Step("of the two roots in beta, the one in [0, 1)", sp.Eq(beta, momentum)),
-    )
-    rate_steps = momentum_steps + (
-        Step("the double root there", sp.Eq(r, double_root)),
-        Step("a faster mode h > mu has a smaller constant term, hence complex roots of "
-             "modulus sqrt(beta (1 - h/L)) below the double root",
-             sp.Eq(r * sp.conjugate(r), modulus_squared)),
-        Step("so every mode contracts at least by", sp.Eq(sp.Symbol("rho"), rate)),
-    )
+    engine = engine_results(builtin("nesterov"), (mu, L))
+    tuned = {e.lhs.name: e.rhs for e in engine["optimal_parameters"].value}
+    in_kappa = {L: kappa * mu}
+    momentum = sp.factor(sp.simplify(tuned["beta"].subs(in_kappa)))
+    rate = sp.expand(sp.simplify(engine["optimal_rate"].value.subs(in_kappa)))
+    steps = engine["state_matrix"].steps + engine["optimal_parameters"].steps
+    momentum_steps = steps + (Step("with L = kappa mu", sp.Eq(beta, momentum)),)
+    rate_steps = steps + (Step("the double root, the rate of every mode, with L = kappa mu",
+                               sp.Eq(sp.Symbol("rho"), rate)),)
     return momentum, rate, momentum_steps, rate_steps
+
+
+def quadratic_slopes(rates):
+    """Slopes of ``log(loss)`` on a quadratic whose error contracts by ``rates`` per step.
+
+    The loss of a mode is ``h/2 e_t^2``, so its logarithm falls twice as fast as the
+    error's: slope ``2 log(rho)``.  Returns the slopes and the steps.
+
+    Examples
+    --------
+    >>> quadratic_slopes([sp.Rational(1, 2)])[0]
+    (-2*log(2),)
+    """
+    rho, e_0 = sp.Symbol("rho", positive=True), sp.Symbol("e_0", positive=True)
+    log_loss = sp.expand_log(sp.log(curvature / 2 * (rho**t * e_0) ** 2), force=True)
+    slope = sp.diff(log_loss, t)
+    steps = (
+        Step("on a quadratic mode the loss is h/2 e_t^2 with e_t = rho^t e_0, so",
+             sp.Eq(sp.log(sp.Symbol("ell_t")), log_loss)),
+        Step("its slope in t", sp.Eq(sp.Derivative(sp.log(sp.Symbol("ell_t")), t), slope)),
+    )
+    return tuple(slope.subs(rho, r) for r in rates), steps
 
 
 def semilog_slopes(rates):
@@ -469,16 +464,28 @@ def derive() -> Derivation:
         "nesterov_momentum", "Nesterov's momentum for condition number kappa, step 1/L.",
         momentum, momentum_steps, lhs=beta)
     nesterov = Result(
-        "nesterov_rate", "Nesterov's method with step 1/L and that momentum contracts every "
-        "quadratic mode in [mu, L] by at least this factor per step.", nesterov_value,
+        "nesterov_rate", "Nesterov's method with step 1/L and that momentum: the largest "
+        "spectral radius over quadratic modes in [mu, L], an asymptotic rate (at the double "
+        "root the error behaves like (1 + c t) rho^t, so it is not a per-step factor).",
+        nesterov_value,
         rate_steps, lhs=sp.Symbol("rho_Nesterov"))
 
     natural, decimal, slope_steps = semilog_slopes((gd_value, nesterov_value))
     slopes = Result(
-        "semilog_slopes", "Slopes of log(loss) against steps that the GD and Nesterov rates "
-        "predict, natural log then log10 (about -1/kappa and -1/sqrt(kappa)).",
+        "semilog_slopes", "Upper bounds on the slope of log(loss gap) against steps from the "
+        "per-step bounds on the gap of GD and Nesterov, natural log then log10 (about "
+        "-1/kappa and -1/sqrt(kappa)); the sheet's -1/kappa is such a bound, not the slope "
+        "itself (see quadratic_semilog_slopes).",
         sp.Tuple(*natural, *decimal), slope_steps,
         lhs=sp.Tuple(*sp.symbols("slope_GD slope_Nesterov slope10_GD slope10_Nesterov")))
+    exact, exact_steps = quadratic_slopes((gd_value, nesterov_value))
+    quadratic = Result(
+        "quadratic_semilog_slopes", "On a quadratic whose slowest curvature is mu, the slope "
+        "of log(loss) in the long run, for GD with step 1/L and for Nesterov: twice the log "
+        "of the error's rate, 2 log(1 - 1/kappa) for GD (Nesterov's error carries a further "
+        "factor linear in t at its double root, which does not change the slope).",
+        sp.Tuple(*exact), exact_steps + (Step("at the rates of GD and Nesterov", sp.Tuple(*exact)),),
+        lhs=sp.Tuple(*sp.symbols("slope_GD slope_Nesterov")))
 
     entropy, entropy_steps = softmax_cross_entropy_at_equal_logits()
     cross_entropy = Result(
@@ -496,8 +503,10 @@ def derive() -> Derivation:
     return Derivation(
         "logistic", "Regularised logistic regression and Nesterov's method",
         (gradient, hessian, strong, smooth, gd, nesterov_momentum, nesterov, slopes,
-         cross_entropy, sgd),
-        PARAMETERS, notation=NOTATION)
+         quadratic, cross_entropy, sgd),
+        PARAMETERS, notation=NOTATION,
+        definitions={kappa: L / mu, C: 10},  # kappa = L/mu; the sheet has ten classes
+        aliases={r"\sigma_1": sigma_max})
 
 
 if __name__ == "__main__":

@@ -981,8 +981,7 @@ def transient_growth(method: Method, matrix, values, rate_best, large) -> Result
          Step("the iterate after one step, as a multiple of w_0 - w^*", first),
          Step("at the tuning and the largest curvature", tuned),
          Step("written with the optimal rate rho", sp.Eq(rho, rate_best)),
-         Step("eliminate the smallest curvature", in_rate)),
-        lhs=sp.Symbol("(w_1 - w^*)/(w_0 - w^*)"))
+         Step("eliminate the smallest curvature", in_rate)))
 
 
 def _parameters(method: Method, curvature_range=(mu, L)):

@@ -1,10 +1,12 @@
 """Heavy-ball momentum on least squares: eigenvalues, regimes, stability, optimal tuning.
 
-Model: ``z_{t+1} = (1 - beta) z_t + beta g_t``, ``w_{t+1} = w_t - eta z_{t+1}`` with
-``g_t = 2 X^T (X w_t - y)`` and ``X = U Sigma V^T``; in the coordinates
+Model (cs182 2): ``z_{t+1} = (1 - beta) z_t + beta g_t``, ``w_{t+1} = w_t - eta z_{t+1}``
+with ``g_t = 2 X^T (X w_t - y)`` and ``X = U Sigma V^T``; in the coordinates
 ``x_t = V^T (w_t - w*)``, ``a_t = V^T z_t`` every singular value ``sigma`` decouples
-into a 2x2 system.  Beyond quadratics: the period-3 cycle of optimally tuned heavy
-ball on a strongly convex piecewise quadratic.
+into a 2x2 system, which is the engine's EMA heavy ball (:mod:`derivations.method`) on
+the curvature ``h = 2 sigma^2``.  Then the sheet's 2(g) comparison with plain GD, and,
+beyond quadratics, the period-3 cycle of optimally tuned heavy ball on a strongly convex
+piecewise quadratic.
 """
 from __future__ import annotations
 
@@ -13,8 +15,8 @@ import itertools
 import sympy as sp
 
 from .cli import main
-from .core import (POSITIVE, Derivation, Parameter, Result, Step, derivation,
-                   interval_from_inequalities)
+from .core import POSITIVE, Derivation, Parameter, Result, Step, derivation
+from .method import (balanced_tuning, builtin, engine_results, equivalence, h, natural_form)
 
 eta = sp.Symbol("eta", positive=True)
 beta = sp.Symbol("beta", positive=True)
@@ -25,6 +27,7 @@ lam = sp.Symbol("lambda")
 rho = sp.Symbol("rho", positive=True)
 alpha = sp.Symbol("alpha", positive=True)
 m = sp.Symbol("m", nonnegative=True)
+epsilon = sp.Symbol("epsilon", positive=True)
 a_t, x_t, z_t, g_t, w_t, w_prev = sp.symbols("a_t x_t z_t g_t w_t w_{t-1}", real=True)
 a_next, x_next, w_next = sp.symbols("a_{t+1} x_{t+1} w_{t+1}", real=True)
 x = sp.Symbol("x", real=True)
@@ -35,60 +38,57 @@ PARAMETERS = (
     Parameter(sigma, "a singular value of X", POSITIVE),
     Parameter(sigma_min, "the smallest singular value of X", POSITIVE),
     Parameter(sigma_max, "the largest singular value of X", POSITIVE),
+    Parameter(epsilon, "the remaining fraction of the initial error (2(g): 1/200 for 99.5%)",
+              sp.Interval.open(0, 1)),
 )
 NOTATION = {
     "lambda": "an eigenvalue of R", "rho": "the contraction factor |lambda|",
     "alpha": "step of the classical heavy ball", "m": "momentum of the classical heavy ball",
     "a_t": "V^T z_t, one coordinate", "x_t": "V^T (w_t - w*), one coordinate",
 }
+EMA = builtin("heavy_ball_ema")
+CURVATURE = 2 * sigma**2         # the Hessian 2 X^T X of ||y - X w||^2 has eigenvalues 2 sigma^2
+SHEET_2G = {sigma_max: sp.sqrt(5), sigma_min: sp.sqrt(sp.Rational(1, 20))}
+SHEET_BETA = sp.Rational(1, 10)
+SHEET_EPSILON = sp.Rational(1, 200)
 
 
-def decoupled_recurrence():
-    """The scalar recurrences of one singular direction, and their steps.
+def svd_gradient():
+    """``V^T g_t`` in the coordinates ``x_t = V^T (w_t - w*)``: ``2 Sigma^T Sigma x_t``, with steps.
+
+    Matrix algebra on symbols: ``X = U Sigma V^T``, ``y = X w* + r`` with the residual
+    ``r`` orthogonal to the columns of ``X`` (the normal equations ``Sigma^T U^T r = 0``),
+    ``U^T U = V^T V = I``.
 
     Examples
     --------
-    >>> decoupled_recurrence()[0]
-    a_t*(1 - beta) + 2*beta*sigma**2*x_t
+    >>> svd_gradient()[0]
+    2*Sigma.T*Sigma*x_t
     """
-    loss = sigma**2 * x_t**2
-    gradient = sp.diff(loss, x_t)
-    a_new = (1 - beta) * a_t + beta * gradient
-    x_new = sp.expand(x_t - eta * a_new)
+    n = sp.Symbol("n", integer=True, positive=True)
+    U, S, V = (sp.MatrixSymbol(name, n, n) for name in ("U", "Sigma", "V"))
+    x_vec, w_opt, r = (sp.MatrixSymbol(name, n, 1) for name in ("x_t", "w^*", "r"))
+    X = U * S * V.T
+    gradient = 2 * X.T * (X * (V * x_vec + w_opt) - (X * w_opt + r))
+    rotated = sp.expand(V.T * gradient)
+    reduced = sp.expand(rotated.subs({U.T * U: sp.Identity(n), V.T * V: sp.Identity(n)})).subs(
+        S.T * U.T * r, sp.ZeroMatrix(n, 1)).doit()
     steps = (
-        Step("in x = V^T (w - w*) the loss ||y - X w||^2 is sum_i sigma_i^2 x_i^2 plus a "
-             "constant, one term per singular value", loss),
-        Step("so the gradient's coordinate is", sp.Eq(sp.Symbol("(V^T g_t)_i"), gradient)),
-        Step("the EMA of the gradient in these coordinates", sp.Eq(a_next, a_new)),
-        Step("the weight update, with a_{t+1} substituted", sp.Eq(x_next, x_new)),
+        Step("with w_t = V x_t + w^* and y = X w^* + r, the gradient 2 X^T (X w_t - y) is",
+             sp.Eq(sp.Symbol("g_t"), gradient, evaluate=False)),
+        Step("rotate by V^T and expand", sp.Eq(sp.Symbol("V^T g_t"), rotated, evaluate=False)),
+        Step("U^T U = V^T V = I and the normal equations Sigma^T U^T r = 0 leave",
+             sp.Eq(sp.Symbol("V^T g_t"), reduced, evaluate=False)),
+        Step("Sigma^T Sigma is diagonal with entries sigma_i^2, so coordinate i of V^T g_t is "
+             "2 sigma_i^2 x_t[i]: the curvature of direction i is", sp.Eq(h, CURVATURE)),
     )
-    return a_new, x_new, steps
+    return reduced, steps
 
 
-def roots_ordered(polynomial, var):
-    """The two roots of a quadratic in ``var``, smaller (minus sign) first.
-
-    Examples
-    --------
-    >>> roots_ordered(eta**2 - 3*eta + 2, eta)
-    (1, 2)
-    """
-    quadratic = sp.Poly(polynomial, var)
-    c2, c1, c0 = quadratic.all_coeffs()
-    root = sp.sqrt(sp.factor(c1**2 - 4 * c2 * c0))
-    return tuple(sp.factor(sp.cancel((-c1 + sign * root) / (2 * c2))) for sign in (-1, 1))
-
-
-def jury_conditions(polynomial, var):
-    """Schur stability of ``var**2 + c1 var + c0``: p(1) > 0, p(-1) > 0, |c0| < 1.
-
-    Examples
-    --------
-    >>> jury_conditions(lam**2 - lam / 2, lam)
-    (1/2, 3/2, 0)
-    """
-    monic = sp.Poly(polynomial, var).monic()
-    return (monic.eval(1), monic.eval(-1), monic.all_coeffs()[-1])
+def in_svd_coordinates(expr):
+    """The engine's error coordinates ``(z_t, w_t)`` renamed ``(a_t, x_t)``, with ``h = 2 sigma^2``."""
+    names = {s: {"z_t": a_t, "w_t": x_t}.get(s.name, s) for s in expr.free_symbols}
+    return expr.xreplace(names).subs(h, CURVATURE)
 
 
 def heavy_ball_cycles(gradient, step, momentum):
@@ -137,137 +137,87 @@ def derive() -> Derivation:
     Examples
     --------
     >>> derive()["stability_range"].value
-    Interval.open(0, -(beta - 2)/(beta*sigma**2))
+    Interval.open(0, (2 - beta)/(beta*sigma**2))
     >>> derive(sigma_min=1, sigma_max=3)["optimal_rate"].value
     1/2
     """
-    a_new, x_new, recurrence_steps = decoupled_recurrence()
+    engine = engine_results(EMA, (2 * sigma_min**2, 2 * sigma_max**2))
+    svd, svd_steps = svd_gradient()
+    R = in_svd_coordinates(engine["state_matrix"].value)
+    new = R * sp.Matrix([a_t, x_t])
+    a_new, x_new = sp.expand(new[0]), sp.expand(new[1])
     decoupled = Result(
-        "decoupled_recurrence", "Each singular direction follows two scalar recurrences.",
-        sp.Tuple(sp.Eq(a_next, a_new), sp.Eq(x_next, x_new)), recurrence_steps)
+        "decoupled_recurrence", "Each singular direction follows two scalar recurrences "
+        "(cs182 2(a)).", sp.Tuple(sp.Eq(a_next, a_new), sp.Eq(x_next, x_new)),
+        svd_steps + (Step("multiply the EMA by V^T: a_{t+1} = (1 - beta) a_t + beta V^T g_t, "
+                          "and the weight update by V^T: x_{t+1} = x_t - eta a_{t+1}; "
+                          "coordinate i", sp.Tuple(sp.Eq(a_next, a_new), sp.Eq(x_next, x_new))),))
 
-    R = sp.ImmutableMatrix([a_new, x_new]).jacobian([a_t, x_t])
-    recurrence_matrix = Result(
-        "recurrence_matrix", "The matrix R with [a_{t+1}; x_{t+1}] = R [a_t; x_t].", R,
-        (Step("R is the Jacobian of the update in (a_t, x_t)", R),), lhs=sp.Symbol("R"))
+    def from_engine(name, new_name=None, statement=None, value=None, lhs=None):
+        result = engine[name]
+        return Result(new_name or name, statement or result.statement,
+                      value if value is not None else in_svd_coordinates(result.value),
+                      tuple(Step(s.text, in_svd_coordinates(s.expr)) for s in result.steps)
+                      + (Step("with the curvature h = 2 sigma^2", value if value is not None
+                              else in_svd_coordinates(result.value)),),
+                      lhs=lhs if lhs is not None else result.lhs)
 
-    polynomial = sp.collect(sp.expand(R.charpoly(lam).as_expr()), lam)
-    characteristic_polynomial = Result(
-        "characteristic_polynomial", "The characteristic polynomial det(lambda I - R).",
-        polynomial,
-        (Step("expand det(lambda I - R)", sp.Eq(sp.Symbol("p(lambda)"), polynomial)),
-         Step("its trace and determinant", sp.Tuple(R.trace(), sp.factor(R.det())))),
-        lhs=sp.Symbol("p(lambda)"))
+    recurrence_matrix = from_engine(
+        "state_matrix", "recurrence_matrix", "The matrix R with [a_{t+1}; x_{t+1}] = R [a_t; x_t].",
+        lhs=sp.Symbol("R"))
+    polynomial = sp.collect(sp.expand(in_svd_coordinates(engine["characteristic_polynomial"].value)), lam)
+    characteristic_polynomial = from_engine("characteristic_polynomial", value=polynomial)
+    eigenvalues = from_engine("eigenvalues", statement="The two eigenvalues of R.")
+    discriminant = from_engine("discriminant", value=sp.factor(in_svd_coordinates(
+        engine["discriminant"].value)))
+    tidy = {name: sp.FiniteSet(*(natural_form(v) for v in in_svd_coordinates(engine[name].value)))
+            for name in ("repeated_eigenvalue_learning_rates",)}
+    repeated = from_engine("repeated_eigenvalue_learning_rates",
+                           value=tidy["repeated_eigenvalue_learning_rates"])
+    low, high = sorted(tidy["repeated_eigenvalue_learning_rates"],
+                       key=lambda v: float(v.subs({beta: sp.S.Half, sigma: 1})))
+    real_eigenvalues = from_engine("real_eigenvalue_range", value=sp.Union(
+        sp.Interval.Lopen(0, low), sp.Interval(high, sp.oo)))
+    complex_eigenvalues = from_engine("complex_eigenvalue_range", value=sp.Interval.open(low, high))
+    complex_modulus = from_engine(
+        "complex_eigenvalue_modulus", statement="In the complex regime both eigenvalues have "
+        "this modulus, whatever eta and sigma.")
+    region = in_svd_coordinates(engine["stability_region"].value)
+    stability_range = from_engine(
+        "stability_region", "stability_range", "The learning rates for which both |lambda| < 1 "
+        "(for fixed 0 < beta <= 1).", value=sp.Interval.open(region.start, natural_form(region.end)))
 
-    disc = sp.factor(sp.discriminant(polynomial, lam))
-    discriminant = Result(
-        "discriminant", "The discriminant of the characteristic polynomial.", disc,
-        (Step("b^2 - 4ac of the quadratic in lambda", disc),), lhs=sp.Symbol("Delta"))
-
-    roots = sp.roots(sp.Poly(polynomial, lam))
-    eigenvalues = Result(
-        "eigenvalues", "The two eigenvalues of R.", sp.FiniteSet(*roots),
-        (Step("solve p(lambda) = 0", sp.Eq(polynomial, 0)),), lhs=lam)
-
-    eta_low, eta_high = roots_ordered(disc / beta, eta)
-    repeated = Result(
-        "repeated_eigenvalue_learning_rates",
-        "The learning rates at which the two eigenvalues coincide.",
-        sp.FiniteSet(eta_low, eta_high),
-        (Step("the eigenvalues coincide where the discriminant vanishes", sp.Eq(disc, 0)),
-         Step("a quadratic in eta; its roots", sp.Tuple(eta_low, eta_high)),
-         Step("the larger minus the smaller", sp.factor(eta_high - eta_low))),
-        lhs=eta)
-
-    leading = sp.Poly(disc, eta).LC()
-    real_range = sp.Union(sp.Interval.Lopen(0, eta_low), sp.Interval(eta_high, sp.oo))
-    real_eigenvalues = Result(
-        "real_eigenvalue_range", "The learning rates with real eigenvalues.", real_range,
-        (Step("the discriminant is a quadratic in eta with positive leading coefficient",
-              leading),
-         Step("so it is non-negative outside its roots", sp.Tuple(eta_low, eta_high))),
-        lhs=eta)
-    complex_eigenvalues = Result(
-        "complex_eigenvalue_range", "The learning rates with complex eigenvalues.",
-        sp.Interval.open(eta_low, eta_high),
-        (Step("the discriminant is negative strictly between its roots",
-              sp.Interval.open(eta_low, eta_high)),), lhs=eta)
-
-    product = sp.factor(sp.expand(sp.Mul(*roots)))
-    modulus = sp.sqrt(product)
-    complex_modulus = Result(
-        "complex_eigenvalue_modulus",
-        "In the complex regime both eigenvalues have this modulus, whatever eta and sigma.",
-        modulus,
-        (Step("complex eigenvalues are conjugate, so |lambda|^2 = lambda_1 lambda_2",
-              sp.Eq(sp.Symbol("lambda_1 lambda_2"), product)),
-         Step("take the square root", sp.Eq(rho, modulus))),
-        lhs=rho)
-
-    at_one, at_minus_one, constant = jury_conditions(polynomial, lam)
-    condition = sp.reduce_inequalities([at_one > 0, at_minus_one > 0], eta)
-    stable = interval_from_inequalities(condition, eta)
-    stability_range = Result(
-        "stability_range",
-        "The learning rates for which both |lambda| < 1 (for fixed 0 < beta <= 1).", stable,
-        (Step("Jury: p(1) > 0", sp.Gt(at_one, 0, evaluate=False)),
-         Step("Jury: p(-1) > 0", sp.Gt(at_minus_one, 0, evaluate=False)),
-         Step("Jury: |p(0)| < 1 holds for every 0 < beta <= 1", sp.Eq(sp.Symbol("p(0)"), constant)),
-         Step("solve for eta > 0", condition)),
-        lhs=eta)
-
-    # Optimal tuning over sigma in [sigma_min, sigma_max].
-    in_rho = {beta: 1 - rho**2}
-    band_low = sp.factor(eta_low.subs(in_rho))
-    band_high = sp.factor(eta_high.subs(in_rho))
-    overlap = sp.factor(band_low.subs(sigma, sigma_min) / band_high.subs(sigma, sigma_max))
-    squared_lhs, squared_rhs = sp.fraction(overlap)
-    root_lhs, root_rhs = (sp.sqrt(side).subs(sp.Abs(rho - 1), 1 - rho)
-                          for side in (squared_lhs, squared_rhs))
-    feasible = sp.reduce_inequalities([root_lhs <= root_rhs], rho)
-    rho_best = sp.factor(feasible.canonical.rhs)
-    beta_best = sp.factor(1 - rho_best**2)
-    eta_best = sp.factor(band_low.subs({sigma: sigma_min, rho: rho_best}))
-    tuning_steps = (
-        Step("|lambda_1 lambda_2| = 1 - beta, so max|lambda| >= sqrt(1 - beta) = rho, with "
-             "equality exactly in the complex or repeated regime", sp.Eq(beta, 1 - rho**2)),
-        Step("every sigma is in that regime when eta lies in both bands",
-             sp.Tuple(band_low.subs(sigma, sigma_min), band_high.subs(sigma, sigma_max))),
-        Step("the bands overlap when this ratio is at most 1", overlap),
-        Step("both sides are squares of positive numbers for 0 < rho < 1; compare the roots",
-             sp.Le(root_lhs, root_rhs, evaluate=False)),
-        Step("solve for rho", feasible),
-        Step("the smallest rho that allows it", sp.Eq(rho, rho_best)),
-    )
+    tuned = {k.lhs: k.rhs for k in engine["optimal_parameters"].value}
+    tuning_steps = engine["optimal_parameters"].steps
+    beta_best, eta_best = natural_form(tuned[beta]), natural_form(tuned[eta])
+    rate_best = natural_form(engine["optimal_rate"].value)
     optimal_beta = Result(
-        "optimal_beta", "The beta minimising the worst contraction over [sigma_min, sigma_max].",
-        beta_best, tuning_steps + (Step("beta = 1 - rho^2", sp.Eq(beta, beta_best)),),
-        lhs=sp.Symbol("beta^*"))
+        "optimal_beta", "The beta minimising the worst spectral radius over [sigma_min, "
+        "sigma_max].", beta_best, tuning_steps, lhs=sp.Symbol("beta^*"))
     optimal_learning_rate = Result(
         "optimal_learning_rate", "The learning rate paired with the optimal beta.", eta_best,
-        (Step("sigma_min sits on the lower repeated-eigenvalue rate", sp.Eq(eta, eta_best)),),
-        lhs=sp.Symbol("eta^*"))
+        tuning_steps[-1:], lhs=sp.Symbol("eta^*"))
     optimal_rate = Result(
-        "optimal_rate", "The contraction factor of every direction at the optimal tuning.",
-        rho_best, tuning_steps, lhs=sp.Symbol("rho^*"))
+        "optimal_rate", "The worst spectral radius over every direction at the optimal tuning: "
+        "an asymptotic rate (the error shrinks like t rho^t), not a per-step factor.",
+        rate_best, tuning_steps[:-1], lhs=sp.Symbol("rho^*"))
+    growth = engine["transient_growth"]
+    transient = Result("transient_growth", growth.statement, growth.value, growth.steps,
+                       lhs=growth.lhs)
 
-    z_from_w = sp.solve(sp.Eq(w_t, w_prev - eta * z_t), z_t, simplify=False)[0]
-    w_update = sp.expand(w_t - eta * ((1 - beta) * z_from_w + beta * g_t))
-    step_coefficient = -w_update.coeff(g_t)
-    momentum_coefficient = sp.factor(w_update.coeff(w_t) - 1)
-    equivalence = Result(
+    mapping, map_steps = equivalence(builtin("heavy_ball"), EMA)
+    step_coefficient, momentum_coefficient = mapping[alpha], mapping[m]
+    equivalence_result = Result(
         "heavy_ball_equivalence",
         "The EMA form is the classical heavy ball w_{t+1} = w_t - alpha g_t + m (w_t - w_{t-1}).",
-        sp.Tuple(sp.Eq(alpha, step_coefficient), sp.Eq(m, momentum_coefficient)),
-        (Step("the previous step gives z_t", sp.Eq(z_t, z_from_w)),
-         Step("substitute into w_{t+1} = w_t - eta z_{t+1}", sp.Eq(w_next, w_update)),
-         Step("read off the coefficients of g_t and w_t - w_{t-1}",
-              sp.Tuple(step_coefficient, momentum_coefficient))))
+        sp.Tuple(sp.Eq(alpha, step_coefficient), sp.Eq(m, momentum_coefficient)), map_steps)
+
+    comparison, iterations = sheet_comparison(rate_best)
 
     strong, smooth = sp.Integer(1), sp.Integer(25)
-    tuned = {sigma_min: sp.sqrt(strong / 2), sigma_max: sp.sqrt(smooth / 2)}
-    step_hb = sp.nsimplify(step_coefficient.subs({eta: eta_best, beta: beta_best}).subs(tuned))
-    momentum_hb = sp.nsimplify(momentum_coefficient.subs(beta, beta_best).subs(tuned))
+    tuned_hb = {sigma_min: sp.sqrt(strong / 2), sigma_max: sp.sqrt(smooth / 2)}
+    step_hb = sp.nsimplify(step_coefficient.subs({eta: eta_best, beta: beta_best}).subs(tuned_hb))
+    momentum_hb = sp.nsimplify(momentum_coefficient.subs(beta, beta_best).subs(tuned_hb))
     gradient = sp.Piecewise((25 * x, x < 1), (x + 24, x < 2), (25 * x - 24, True))
     cycles = heavy_ball_cycles(gradient, step_hb, momentum_hb)
     cycle = Result(
@@ -275,7 +225,7 @@ def derive() -> Derivation:
         "Heavy ball tuned optimally for quadratics with strong convexity 1 and smoothness 25 "
         "cycles with period 3 on a strongly convex function with those constants.",
         sp.Tuple(*cycles),
-        (Step("the Hessian 2 sigma^2 ranges over [1, 25], so", sp.Tuple(*tuned.values())),
+        (Step("the Hessian 2 sigma^2 ranges over [1, 25], so", sp.Tuple(*tuned_hb.values())),
          Step("the optimal (alpha, m) of the quadratic theory", sp.Tuple(step_hb, momentum_hb)),
          Step("the gradient, piecewise linear with slopes in {1, 25}",
               sp.Eq(sp.Symbol("f'(x)"), gradient)),
@@ -287,10 +237,62 @@ def derive() -> Derivation:
         "momentum", "Heavy-ball momentum on least squares",
         (decoupled, recurrence_matrix, characteristic_polynomial, eigenvalues, discriminant,
          repeated, real_eigenvalues, complex_eigenvalues, complex_modulus, stability_range,
-         optimal_beta, optimal_learning_rate, optimal_rate, equivalence, cycle),
+         optimal_beta, optimal_learning_rate, optimal_rate, transient, equivalence_result,
+         comparison, iterations, cycle),
         PARAMETERS,
         constraints=(sp.LessThan(sigma_min, sigma_max),),
-        notation=NOTATION)
+        notation=NOTATION, aliases={r"\sigma_1": sigma_max})
+
+
+def sheet_comparison(momentum_rate):
+    """cs182 2(g): GD's best rate against momentum's, and the iterations each needs; both readings.
+
+    Reading (i): both methods tuned optimally over ``[sigma_min, sigma_max]``.  Reading
+    (ii), the known solution's: momentum with ``beta = 1/10`` and a learning rate that puts
+    every direction in the complex regime, rate ``sqrt(1 - beta)``.  Iterations from the
+    spectral radii: the fewest ``t`` with ``rho^t <= epsilon`` (asymptotic; momentum's error
+    carries a further factor linear in ``t`` at a repeated root).
+    """
+    gd_step = sp.Symbol("eta", positive=True)
+    _, gd_rate, gd_steps = balanced_tuning(1 - gd_step * h, gd_step, 2 * sigma_min**2,
+                                           2 * sigma_max**2)
+    gd_rate = natural_form(gd_rate)
+    modulus = sp.sqrt(1 - beta)
+    low = (1 - sp.sqrt(1 - beta))**2 / (2 * beta * sigma_min**2)
+    high = (1 + sp.sqrt(1 - beta))**2 / (2 * beta * sigma_max**2)
+    band = sp.Interval.open(low, high).subs(beta, SHEET_BETA).subs(SHEET_2G)
+    if band.is_empty is not False:
+        raise ArithmeticError(f"beta = {SHEET_BETA} leaves no learning rate in the complex regime")
+    rates = sp.Tuple(gd_rate, momentum_rate, modulus.subs(beta, SHEET_BETA)).subs(SHEET_2G)
+    rates = sp.Tuple(*(sp.nsimplify(r) for r in rates))
+    comparison = Result(
+        "rate_comparison_2g",
+        "cs182 2(g) with sigma_max^2 = 5, sigma_min^2 = 1/20 (kappa = 100): plain GD at its best "
+        "learning rate, momentum tuned optimally (reading i), and momentum with beta = 1/10 and "
+        "a learning rate in every direction's complex band (reading ii, the known solution's); "
+        "spectral radii, that is asymptotic rates per step.",
+        rates,
+        gd_steps + (Step("GD's best rate over [2 sigma_min^2, 2 sigma_max^2]", gd_rate),
+                    Step("momentum's optimal rate", momentum_rate),
+                    Step("with beta = 1/10 the complex bands of sigma_min and sigma_max overlap "
+                         "on", band),
+                    Step("so every direction has modulus sqrt(1 - beta)", modulus),
+                    Step("at sigma_max^2 = 5, sigma_min^2 = 1/20", rates)),
+        lhs=sp.Tuple(*sp.symbols("rho_GD rho_momentum rho_beta")))
+    t = sp.Symbol("t", positive=True)
+    counts = sp.Tuple(*(sp.ceiling(sp.log(epsilon) / sp.log(r)) for r in rates))
+    at_sheet = counts.subs(epsilon, SHEET_EPSILON)
+    iterations = Result(
+        "iterations_2g",
+        "Iterations for the error to fall to epsilon of its start at the rates of "
+        "rate_comparison_2g (GD, momentum reading i, momentum reading ii), counted from the "
+        "spectral radii; the sheet's 99.5% is epsilon = 1/200.",
+        counts,
+        (Step("rho^t <= epsilon once t >= log(epsilon)/log(rho)",
+              sp.Ge(t, sp.log(epsilon) / sp.log(rho), evaluate=False)),
+         Step("with epsilon = 1/200", sp.Tuple(*(int(c) for c in at_sheet)))),
+        lhs=sp.Tuple(*sp.symbols("t_GD t_momentum t_beta")))
+    return comparison, iterations
 
 
 if __name__ == "__main__":
