@@ -110,6 +110,22 @@ def select(derive: Callable[..., Derivation], subs: Sequence[str], only: Sequenc
     return derivation.only(only) if only else derivation
 
 
+def take_check(argv: Sequence[str]) -> tuple[list[str], list[str] | None]:
+    """Take ``--check RESULT CLAIM`` out of ``argv`` before argparse sees it, so that a
+    claim beginning with ``-`` is a claim and not an option.
+
+    Examples
+    --------
+    >>> take_check(["--check", "decay_update", r"-\\eta g", "--json"])
+    (['--json'], ['decay_update', '-\\\\eta g'])
+    """
+    argv = list(argv)
+    if "--check" not in argv or len(argv) < argv.index("--check") + 3:
+        return argv, None  # argparse reports what is missing
+    at = argv.index("--check")
+    return argv[:at] + argv[at + 3:], argv[at + 1:at + 3]
+
+
 @command
 def main(derive: Callable[..., Derivation], argv: Sequence[str] | None = None,
          prog: str | None = None) -> int:
@@ -126,14 +142,25 @@ def main(derive: Callable[..., Derivation], argv: Sequence[str] | None = None,
                             if derive.__doc__ else None)
     add_output_options(parser)
     parser.add_argument("--check", nargs=2, metavar=("RESULT", "CLAIM"),
-                        help="check a claimed answer in LaTeX: exit 0 correct, 1 wrong, "
-                             "2 could not read")
+                        help="check a claimed answer in LaTeX (taken as written, even when it "
+                             "begins with '-'): exit 0 correct, 1 wrong, 2 could not read; "
+                             "limits on a claim as for 'python -m derivations check --help'")
+    parser.add_argument("--no-reveal", action="store_true",
+                        help="with --check: hide the derived answer and its values")
+    argv, claim = take_check(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
+    args.check = claim or args.check
     try:
         check_form(args)
+        if args.check and args.only:
+            raise ValueError("--only does not go with --check (the claim names its result); "
+                             "leave --only out")
+        if args.no_reveal and not args.check:
+            raise ValueError("--no-reveal goes with --check; add --check RESULT CLAIM")
         if args.check:
             from .checking import verdicts
-            verdict = verdicts.check(select(derive, args.subs, []), *args.check)
+            verdict = verdicts.check(select(derive, args.subs, []), *args.check,
+                                     reveal=not args.no_reveal)
             return verdicts.report([verdict], args.form == "json", single=True)
         output = render_as([select(derive, args.subs, args.only)], args.form, args.standalone)
     except ValueError as error:

@@ -265,7 +265,8 @@ def derive() -> Derivation:
     return Derivation(
         "implicit_bias", "Implicit bias: which solution an optimizer finds",
         (minimum_norm, row_span, counterexample), PARAMETERS,
-        constraints=(sp.StrictLessThan(n, d),), notation=NOTATION)
+        constraints=(sp.StrictLessThan(n, d),), notation=NOTATION,
+        aliases={r"X^\dagger": X.T * (X * X.T).I, "X^+": X.T * (X * X.T).I})  # n < d
 
 
 if __name__ == "__main__":

@@ -271,7 +271,9 @@ def derive() -> Derivation:
     return Derivation(
         "noise", "Input noise is ridge regularisation",
         (expected, ridge_equivalent, update, stability, limit, shrinkage_factor),
-        PARAMETERS, notation=NOTATION)
+        PARAMETERS, notation=NOTATION,
+        aliases={**{f"{e}[w_{t}]": mu_t for e in ("E", r"\mathbb{E}") for t in ("t", "{t}")},
+                 **{f"{e}[w_{{t+1}}]": sp.Symbol("mu_t+1") for e in ("E", r"\mathbb{E}")}})
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 import math
 import random
+import re
 from dataclasses import dataclass
 
 import sympy as sp
@@ -23,7 +24,8 @@ from sympy.core.function import AppliedUndef
 from ..core import Derivation, Result
 from .reading import ClaimError, _Labelled
 
-__all__ = ["Outcome", "Space", "compare", "compare_expressions"]
+__all__ = ["Outcome", "Space", "compare", "compare_expressions", "unlabelled", "names_result",
+           "defined", "rounded_and_cut"]
 
 POINTS = 12
 
@@ -35,6 +37,7 @@ class Outcome:
     correct: bool
     method: str
     witness: dict | None = None
+    parts: tuple[bool, ...] | None = None  # per element of a tuple, set or matrix
 
 
 class Space:
@@ -43,9 +46,12 @@ class Space:
     def __init__(self, derivation: Derivation, result: Result, context=None, seed: int = 2024):
         self.tolerances = context.tolerances if context is not None else {}
         self.decimals = context.decimals if context is not None else {}
+        self.definitions = dict(getattr(derivation, "definitions", None) or {})
         self.domains = {p.symbol: p.domain for p in derivation.parameters}
-        self.conditions = [c for c in (*derivation.constraints, *result.assumptions)
+        self.conditions = [defined(c, self.definitions)
+                           for c in (*derivation.constraints, *result.assumptions)
                            if isinstance(c, sp.Basic) and c is not sp.true]
+        self.lhs = result.lhs
         self.seed = seed
         self.cache: dict = {}
 
@@ -112,12 +118,19 @@ class Space:
 
 
 def _numbers(value, point):
-    """Complex numbers of ``value`` at ``point`` (a tuple), or None where undefined."""
-    value = value.xreplace(point)
-    if value.has(sp.Sum, sp.Product, sp.Derivative, sp.Integral, sp.MatrixExpr, sp.Piecewise):
-        value = value.doit()
-    if isinstance(value, sp.MatrixExpr):
-        value = value.as_explicit()
+    """Complex numbers of ``value`` at ``point`` (a tuple), or None where undefined
+    (a singular matrix inverted, a division by zero)."""
+    try:
+        value = value.xreplace(point)
+        if value.has(sp.Sum, sp.Product, sp.Derivative, sp.Integral, sp.MatrixExpr,
+                     sp.Piecewise):
+            value = value.doit()
+        if isinstance(value, sp.MatrixExpr):
+            value = value.as_explicit()
+    except sp.ShapeError:
+        raise
+    except (TypeError, ValueError, ZeroDivisionError, ArithmeticError):
+        return None
     items = list(value) if isinstance(value, sp.MatrixBase) else [value]
     opaque = {}
     for item in items:
@@ -125,7 +138,7 @@ def _numbers(value, point):
             opaque[atom] = sp.Rational(random.Random(sp.srepr(atom)).randint(-300, 300) or 1, 100)
     try:
         numbers = tuple(complex(sp.N(item.xreplace(opaque), 20)) for item in items)
-    except (TypeError, ValueError, ZeroDivisionError):
+    except (TypeError, ValueError, ZeroDivisionError, ArithmeticError):
         return None
     return numbers if all(math.isfinite(abs(z)) for z in numbers) else None
 
@@ -143,6 +156,8 @@ def _opaque_atoms(expr):
 
 
 def _close(a, b, tolerance=None):
+    if not (math.isfinite(abs(a)) and math.isfinite(abs(b))):
+        return a == b
     if tolerance is not None:
         return abs(a - b) <= tolerance
     return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
@@ -200,8 +215,31 @@ def _simplifies_to_zero(difference) -> bool:
         return False
 
 
+def defined(value, definitions):
+    """``value`` with the topic's definitions substituted (``kappa`` as ``L/mu``).
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> kappa, L, mu = sp.symbols("kappa L mu", positive=True)
+    >>> defined((kappa - 1) / (kappa + 1), {kappa: L / mu})
+    (L/mu - 1)/(L/mu + 1)
+    """
+    if not definitions or not isinstance(value, sp.Basic):
+        return value
+    for _ in range(len(definitions)):  # definitions in terms of one another
+        value, before = value.xreplace(definitions), value
+        if value == before:
+            break
+    return value
+
+
 def compare_expressions(claimed, derived, space: Space) -> Outcome:
-    """A claimed expression against a derived one (a decimal claim within its tolerance).
+    r"""A claimed expression against a derived one.
+
+    A lone decimal matches when it is the derived number rounded to the digits written
+    or cut off there; a number written with ``\pm`` matches within that spread; a claim
+    undefined where the result is defined (a singular matrix inverted) is wrong there.
 
     Examples
     --------
@@ -212,6 +250,9 @@ def compare_expressions(claimed, derived, space: Space) -> Outcome:
     ...                     Space(d, d["update_factor"])).method
     'symbolic'
     """
+    unit = space.decimals.get(claimed)
+    if unit is not None and derived.is_number and claimed not in space.tolerances:
+        return _compare_decimal(claimed, derived, unit)
     if _same(claimed, derived):
         return Outcome(True, "symbolic")
     tolerance = space.tolerances.get(claimed)
@@ -222,15 +263,20 @@ def compare_expressions(claimed, derived, space: Space) -> Outcome:
         try:
             c, d = _numbers(claimed, point), _numbers(derived, point)
         except sp.ShapeError as error:
-            raise ClaimError(f"the claim's matrix shapes do not fit ({error.args[0]})", 0)
-        if c is None or d is None or len(c) != len(d):
+            raise ClaimError(f"the claim's matrix shapes do not fit ({error or type(error).__name__})", 0)
+        if d is None:
+            continue
+        if c is None:
+            return Outcome(False, "numeric", {"values": _point_shown(point),
+                                              "claimed": "undefined", "derived": _shown(d)})
+        if len(c) != len(d):
             continue
         checked += 1
         if not all(_close(x, y, tolerance) for x, y in zip(c, d)):
             return Outcome(False, "numeric", {"values": _point_shown(point),
                                               "claimed": _shown(c), "derived": _shown(d)})
     if tolerance is not None and checked:
-        return Outcome(True, f"numeric: within {tolerance:.2g}, the precision written")
+        return Outcome(True, f"numeric: within {tolerance:.2g}, the spread written")
     if checked and not isinstance(claimed, sp.MatrixExpr) and \
             _simplifies_to_zero(claimed - derived):
         return Outcome(True, "symbolic")
@@ -243,14 +289,109 @@ def compare_expressions(claimed, derived, space: Space) -> Outcome:
                                         "derived": sp.latex(derived)})
 
 
+def rounded_and_cut(value, unit) -> tuple[sp.Rational, sp.Rational]:
+    """``value`` rounded to a multiple of ``unit`` (half away from zero) and cut off there.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> rounded_and_cut(sp.log(10), sp.Rational(1, 10**4))
+    (11513/5000, 921/400)
+    >>> rounded_and_cut(-sp.Rational(1, 3), sp.Rational(1, 100))
+    (-33/100, -33/100)
+    """
+    sign = -1 if value.is_negative else 1
+    scaled = sp.Abs(value) / unit
+    return (sign * sp.floor(scaled + sp.S.Half) * unit, sign * sp.floor(scaled) * unit)
+
+
+def _compare_decimal(claimed, derived, unit):
+    """A decimal against a number: equal to it rounded or cut off at the digits written."""
+    try:
+        allowed = rounded_and_cut(derived, unit)
+    except (TypeError, ValueError):
+        return Outcome(False, "numeric", {"values": {}, "claimed": str(claimed),
+                                          "derived": sp.latex(derived)})
+    if claimed in allowed:
+        how = "rounded" if claimed == allowed[0] else "cut off"
+        return Outcome(True, f"numeric: the value {how} to the digits written")
+    return Outcome(False, "numeric", {"values": {}, "claimed": _decimal_shown(claimed, unit),
+                                      "derived": _decimal_shown(allowed[0], unit)})
+
+
+def _decimal_shown(value, unit):
+    digits = max(0, -int(sp.floor(sp.log(unit, 10))))
+    return f"{float(value):.{digits}f}"
+
+
+def _plain(name: str) -> str:
+    """A name without the decorations of an optimum or a limit (``eta^*`` is ``eta``)."""
+    return name.replace("^*", "").replace("*", "").rstrip("'")
+
+
+def names_result(label, lhs, known: bool = True) -> bool:
+    r"""Whether a claim's left-hand side names the result whose left-hand side is ``lhs``.
+
+    The result's own symbol, the symbol without its star (``\eta`` for ``\eta^*``) and,
+    for a name the model does not have (``known=False``), the symbol with a subscript
+    (``\lambda_{1,2}`` for ``\lambda``, ``\eta_{opt}`` for ``\eta^*``).
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> eta_star, eta, mu = sp.Symbol("eta^*"), sp.Symbol("eta"), sp.Symbol("mu")
+    >>> names_result(eta, eta_star), names_result(mu, eta_star)
+    (True, False)
+    >>> names_result(sp.Symbol("eta_max"), eta_star), names_result(sp.Symbol("eta_opt"),
+    ...                                                             eta_star, known=False)
+    (False, True)
+    """
+    if lhs is None or label == lhs:
+        return True
+    if not (isinstance(label, sp.Symbol) and isinstance(lhs, sp.Symbol)):
+        return False
+    mine, theirs = _plain(label.name), _plain(lhs.name)
+    return mine == theirs or (not known and mine.startswith(theirs + "_"))
+
+
+def _as_text(latex: str) -> str:
+    """LaTeX without spaces, sizing and braces, for comparing two left-hand sides as text."""
+    return re.sub(r"\\left|\\right|\\[,;! ]|[\s{}]", "", latex)
+
+
+def unlabelled(claimed, space: Space):
+    """The value a claim ``lhs = value`` gives for the result.
+
+    A left-hand side naming the result gives the value; an equation holding the
+    result's symbol is kept to be solved for it; any other left-hand side names another
+    quantity and cannot be read as an answer for this result.
+    """
+    if not isinstance(claimed, _Labelled):
+        return claimed
+    if space.lhs is None or _as_text(claimed.text) == _as_text(sp.latex(space.lhs)):
+        return claimed.value
+    if claimed.lhs is None:
+        raise ClaimError(f"could not read the left-hand side {claimed.text!r}", claimed.position)
+    label, unknown = claimed.lhs, claimed.unknown
+    known_label = not (unknown & label.free_symbols) if isinstance(label, sp.Basic) else False
+    if names_result(label, space.lhs, known_label) or \
+            _as_text(sp.latex(label)) == _as_text(sp.latex(space.lhs)):
+        return claimed.value
+    value = claimed.value
+    if known_label and isinstance(value, sp.Expr) and isinstance(space.lhs, sp.Symbol) and \
+            space.lhs in (label.free_symbols | value.free_symbols):
+        return sp.Eq(label, value, evaluate=False)
+    wanted = f"the result's {sp.latex(space.lhs)}" if space.lhs is not None else "the result"
+    raise ClaimError(f"the left-hand side {claimed.text!r} names another quantity, not "
+                     f"{wanted}", claimed.position)
+
+
 def compare(claimed, derived, space: Space) -> Outcome:
     """Dispatch on the derived value's kind: sets, tuples, matrices, relations, orders."""
     if isinstance(claimed, _Labelled):
-        claimed = claimed.value
+        claimed = claimed.value  # labels inside tuples are matched by _by_label
     if isinstance(claimed, sp.Contains) and isinstance(derived, sp.Set):
         claimed = claimed.args[1]
-    if isinstance(claimed, sp.Eq) and not isinstance(derived, sp.core.relational.Relational):
-        claimed = claimed.rhs
     if isinstance(derived, sp.Set):
         if isinstance(claimed, sp.Expr) and isinstance(derived, sp.FiniteSet):
             claimed = sp.FiniteSet(claimed)
@@ -258,14 +399,19 @@ def compare(claimed, derived, space: Space) -> Outcome:
     if isinstance(derived, sp.Tuple):
         return _compare_sequences(claimed, derived, space, "element")
     if isinstance(derived, sp.MatrixBase):
-        if not isinstance(claimed, sp.MatrixBase) or claimed.shape != derived.shape:
+        if not isinstance(claimed, (sp.MatrixBase, sp.MatrixExpr)) or \
+                claimed.shape != derived.shape:
             return _mismatch(claimed, f"a {derived.rows}x{derived.cols} matrix")
+        if not isinstance(claimed, sp.MatrixBase):  # a product of matrix symbols
+            return compare_expressions(claimed, derived, space)
         return _compare_sequences(sp.Tuple(*claimed), sp.Tuple(*derived), space, "entry",
                                   derived.cols)
-    if isinstance(derived, sp.Order):
+    if isinstance(claimed, sp.Order) or isinstance(derived, sp.Order):
         return _compare_orders(claimed, derived)
     if isinstance(derived, sp.core.relational.Relational):
         return _compare_relations(claimed, derived, space)
+    if isinstance(claimed, sp.core.relational.Relational):
+        return _compare_bound(claimed, derived, space)
     if not isinstance(claimed, (sp.Expr, sp.MatrixExpr)):
         return _mismatch(claimed, "an expression")
     return compare_expressions(claimed, derived, space)
@@ -285,36 +431,67 @@ def _kind(value):
     return type(value).__name__
 
 
+def _by_label(claimed, derived):
+    """Labelled claims (``m = ..., \\alpha = ...``) put in the order of the derived labels."""
+    def label(item):
+        if isinstance(item, sp.Eq):
+            return item.lhs
+        return item.lhs if isinstance(item, _Labelled) else None
+    wanted = [label(d) for d in derived]
+    given = [label(c) for c in claimed]
+    if None in wanted or None in given or len(set(given)) != len(given) or \
+            set(given) != set(wanted):
+        return claimed
+    order = {g: c for g, c in zip(given, claimed)}
+    return sp.Tuple(*(order[w] for w in wanted))
+
+
 def _compare_sequences(claimed, derived, space, label, columns=None):
     if not isinstance(claimed, sp.Tuple) or len(claimed) != len(derived):
         return _mismatch(claimed, f"a tuple of {len(derived)}")
-    methods = []
+    claimed = _by_label(claimed, derived)
+    methods, parts, witness = [], [], None
     for index, (c, d) in enumerate(zip(claimed, derived)):
         outcome = compare(c, d, space)
-        if not outcome.correct:
+        parts.append(outcome.correct)
+        methods.append(outcome.method)
+        if not outcome.correct and witness is None:
             where = f"{label} {index + 1}" if columns is None else \
                 f"{label} ({index // columns + 1}, {index % columns + 1})"
             inner = (outcome.witness or {}).get("where")
             where = f"{where}, {inner}" if inner else where
-            return Outcome(False, outcome.method, {**(outcome.witness or {}), "where": where})
-        methods.append(outcome.method)
+            witness = {**(outcome.witness or {}), "where": where}
     numeric = [m for m in methods if m != "symbolic"]
-    return Outcome(True, numeric[0] if numeric else "symbolic")
+    method = numeric[0] if numeric else "symbolic"
+    return Outcome(all(parts), method, witness, tuple(parts))
+
+
+def _order_variable(claimed, derived):
+    """The variable that grows: the derived order's, else the one symbol both share."""
+    if isinstance(derived, sp.Order) and derived.variables:
+        return derived.variables[0]
+    if isinstance(claimed, sp.Order) and claimed.variables:
+        return claimed.variables[0]
+    shared = sorted(_symbols_of(claimed.expr if isinstance(claimed, sp.Order) else claimed)
+                    & _symbols_of(derived), key=str)
+    if len(shared) != 1:
+        raise ClaimError("cannot tell which variable grows in the order", 0)
+    return shared[0]
 
 
 def _compare_orders(claimed, derived):
+    """Orders of growth: the same order when the ratio tends to a finite non-zero limit."""
     if not isinstance(claimed, sp.Order):
         return _mismatch(claimed, "an order of growth O(.)")
-    if not claimed.variables:
-        claimed = sp.Order(claimed.expr, *zip(derived.variables, derived.point))
-    if claimed == derived:
-        return Outcome(True, "symbolic")
-    variable = derived.variables[0] if derived.variables else None
-    ratio = sp.limit(claimed.expr / derived.expr, variable, derived.point[0]) if variable else None
+    variable = _order_variable(claimed, derived)
+    mine = claimed.expr
+    theirs = derived.expr if isinstance(derived, sp.Order) else derived
+    ratio = sp.limit(sp.simplify(mine / theirs), variable, sp.oo)
+    if ratio.is_finite and ratio != 0:
+        return Outcome(True, "symbolic: the same order of growth")
     return Outcome(False, "symbolic", {
-        "values": {str(variable): str(derived.point[0])} if variable else {},
-        "claimed": sp.latex(claimed), "derived": sp.latex(derived),
-        **({"ratio": str(ratio)} if ratio is not None else {})})
+        "values": {str(variable): "oo"}, "claimed": sp.latex(claimed),
+        "derived": sp.latex(sp.Order(theirs, (variable, sp.oo))), "ratio": str(ratio)})
 
 
 def _sides(relation):
@@ -334,16 +511,48 @@ def _compare_relations(claimed, derived, space):
     if not outcome.correct and d_kind in (sp.Eq, sp.Ne):
         flipped = compare_expressions(c_gap, -d_gap, space)
         outcome = flipped if flipped.correct else outcome
+    if not outcome.correct and d_kind is sp.Eq and isinstance(derived.lhs, sp.Symbol) and \
+            derived.lhs in claimed.free_symbols:
+        solved = _solved_for(claimed, derived.lhs)  # the same equation, solved another way
+        if solved is not None:
+            outcome = compare_expressions(solved, derived.rhs, space)
     if outcome.witness:
         outcome.witness["where"] = "the difference of the two sides"
     return outcome
+
+
+def _solved_for(equation, symbol):
+    """The one solution of ``equation`` for ``symbol``, or None."""
+    try:
+        solutions = sp.solve(sp.Eq(equation.lhs, equation.rhs), symbol, dict=False)
+    except (NotImplementedError, ValueError, TypeError):
+        return None
+    return solutions[0] if len(solutions) == 1 else None
+
+
+def _compare_bound(claimed, derived, space):
+    r"""A relation for an expression result: the threshold it states (``t \geq E`` for
+    ``\lceil E \rceil``, the least integer past it), or the equation solved for the result."""
+    if isinstance(claimed, sp.Eq) and isinstance(space.lhs, sp.Symbol) and \
+            space.lhs in claimed.free_symbols:
+        solved = _solved_for(claimed, space.lhs)
+        if solved is None:
+            raise ClaimError(f"the equation does not give {space.lhs} one value", 0)
+        return compare_expressions(solved, derived, space)
+    if isinstance(derived, sp.ceiling) and isinstance(claimed, (sp.StrictGreaterThan,
+                                                               sp.GreaterThan)):
+        return compare_expressions(claimed.rhs, derived.args[0], space)
+    if isinstance(derived, sp.ceiling) and isinstance(claimed, (sp.StrictLessThan, sp.LessThan)):
+        return compare_expressions(claimed.lhs, derived.args[0], space)
+    return _mismatch(claimed, "an expression")
 
 
 def _compare_sets(claimed, derived, space):
     if not isinstance(claimed, sp.Set):
         return _mismatch(claimed, _kind(derived))
     if _same_set(claimed, derived):
-        return Outcome(True, "symbolic")
+        parts = (True,) * len(derived) if isinstance(derived, sp.FiniteSet) else None
+        return Outcome(True, "symbolic", parts=parts)
     points = space.points(_symbols_of(claimed, derived))
     checked = 0
     for point in points:
@@ -353,12 +562,23 @@ def _compare_sets(claimed, derived, space):
             continue
         checked += 1
         if not _same_numbers(c, d):
-            return Outcome(False, "numeric", {"values": _point_shown(point),
-                                              "claimed": _set_shown(c), "derived": _set_shown(d)})
+            witness = {"values": _point_shown(point), "claimed": _set_shown(c),
+                       "derived": _set_shown(d)}
+            return Outcome(False, "numeric", witness, _set_parts(claimed, derived, c, d))
     if checked:
-        return Outcome(True, f"numeric: agreeing at {checked} random points within the assumptions")
+        parts = (True,) * len(derived) if isinstance(derived, sp.FiniteSet) else None
+        return Outcome(True, f"numeric: agreeing at {checked} random points within the "
+                             f"assumptions", parts=parts)
     return Outcome(False, "symbolic", {"values": {}, "claimed": sp.latex(claimed),
                                        "derived": sp.latex(derived)})
+
+
+def _set_parts(claimed, derived, c, d):
+    """For finite sets: whether each derived element is among the claimed ones."""
+    if not (isinstance(claimed, sp.FiniteSet) and isinstance(derived, sp.FiniteSet)):
+        return None
+    found = [any(_same_numbers((x,), (y,)) for y in c) for x in d]
+    return tuple(found) + (False,) * max(0, len(c) - len(d))
 
 
 def _same_set(a, b):
@@ -426,5 +646,3 @@ def _set_shown(parts):
     if parts and parts[0][0] == "I":
         return " U ".join(shown)
     return "{" + ", ".join(map(str, shown)) + "}"
-
-

@@ -26,8 +26,9 @@ Limits (hostile input ends quickly): see :data:`LIMITS`.
 from __future__ import annotations
 
 import functools
+import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, Mapping
 
 import sympy as sp
@@ -69,7 +70,9 @@ LIMITS = {"length": 2000,         # characters in one claim
           "depth": 40,            # brackets, braces and environments nested in one another
           "digits": 1000,         # digits of any number a claim writes or makes
           "exponent": 1000,       # size of a numeric exponent of a symbolic base
-          "seconds": 10}          # time to read and compare one claim
+          "seconds": 10,          # time to read and compare one claim
+          "file_megabytes": 1,    # size of an answers file
+          "claims": 1000}         # claims in an answers file
 
 
 class ClaimError(ValueError):
@@ -494,6 +497,9 @@ def _read(source, context, expected):
         pieces, found = _split(source, connectives)
         if found:
             return join(*(_read(p, context, None) for p in pieces))
+    items, commas = _split(source, {","})
+    if commas and all(_split(item, {"="})[1] for item in items):
+        return _read_list(items, context, expected)  # ``m = 1 - \beta, \alpha = \beta\eta``
     pieces, found = _split(source, RELATIONS)
     if found:
         return _read_relation(pieces, [RELATIONS[f] for f in found], context, expected)
@@ -503,10 +509,8 @@ def _read(source, context, expected):
     pieces, found = _split(source, {r"\pm", r"\mp"})
     if found:
         return _read_plus_minus(pieces, context, expected)
-    pieces, found = _split(source, {","})
-    if found:
-        items = [_read(p, context, None) for p in pieces]
-        return sp.Tuple(*items) if isinstance(expected, sp.Tuple) else sp.FiniteSet(*items)
+    if commas:
+        return _read_list(items, context, expected)
     enclosed = _enclosed(source)
     if enclosed:
         opener, inside, closer = enclosed
@@ -518,6 +522,9 @@ def _read(source, context, expected):
         if opener == r"\{":
             if not inside.text.strip():
                 return sp.S.EmptySet
+            builder, bars = _split(inside, {r"\mid", "|", ":"})
+            if len(builder) == 2:  # ``\{\eta \mid 0 < \eta < 2\}``
+                return _read_set(builder[1], context, expected)
             items, _ = _split(inside, {","})
             return sp.FiniteSet(*(_read(p, context, None) for p in items))
         if opener in "([":
@@ -525,6 +532,14 @@ def _read(source, context, expected):
             if len(items) > 1 or (isinstance(expected, sp.Tuple) and len(expected) == 1):
                 return _read_bracketed(opener, items, closer, context, expected, source)
     return _read_expression(source, context)
+
+
+def _read_list(items, context, expected):
+    """``a, b``: a tuple where the result is one, else a set (in any order)."""
+    parts = expected.args if isinstance(expected, sp.Tuple) and len(expected) == len(items) else \
+        [None] * len(items)
+    values = [_read(p, context, e) for p, e in zip(items, parts)]
+    return sp.Tuple(*values) if isinstance(expected, sp.Tuple) else sp.FiniteSet(*values)
 
 
 def _read_bracketed(opener, items, closer, context, expected, source):
@@ -568,12 +583,16 @@ def _read_relation(pieces, kinds, context, expected):
         if len(pieces) != 2:
             raise ClaimError("one '=' at a time", pieces[2].position(0))
         right = _read(pieces[1], context, expected)
-        if expected is not None and not isinstance(expected, sp.core.relational.Relational):
-            return right  # ``lhs = value``: the left side only names the quantity
-        left = _read_expression(pieces[0], context)
-        if isinstance(right, sp.Expr):
-            return sp.Eq(left, right, evaluate=False)
-        return _Labelled(left, right)
+        if isinstance(expected, sp.core.relational.Relational) or (
+                expected is None and isinstance(right, sp.Expr)):
+            return sp.Eq(_read_expression(pieces[0], context), right, evaluate=False)
+        label = replace(context, unknown={})  # a label's names are judged when comparing
+        try:
+            left = _read(pieces[0], label, None)
+        except ClaimError:
+            left = None  # compared with the result's left-hand side as text
+        return _Labelled(left, right, pieces[0].strip().position(0), pieces[0].strip().text,
+                         frozenset(label.unknown))
     sides = [_read_expression(p, context) for p in pieces]
     if isinstance(expected, sp.Set):
         return _interval_from_chain(kinds, sides, context.domains, pieces)
@@ -583,10 +602,18 @@ def _read_relation(pieces, kinds, context, expected):
 
 @dataclass(frozen=True)
 class _Labelled:
-    """``lhs = value`` where the value is a set or tuple (SymPy's Eq refuses those)."""
+    """``lhs = value``: the value, and the label that says what it is the value of.
+
+    ``unknown`` holds the label's names that are not the model's (``lhs`` is None when
+    the label could not be read); whether the label names the result is decided when
+    comparing.
+    """
 
     lhs: sp.Basic
     value: Any
+    position: int = 0
+    text: str = ""
+    unknown: frozenset = frozenset()
 
 
 def _relation(kind, a, b):
@@ -651,11 +678,19 @@ def _read_environment(name, inside, context, expected):
 
 
 def _read_expression(source: _Source, context: _Context):
-    """One expression: names become placeholders, parse_latex reads the rest."""
+    r"""One expression: names become placeholders, parse_latex reads the rest.
+
+    ``\pm`` (and ``\mp``) inside it give the set of both values.
+    """
     source = source.strip()
     if not source.text:
         raise ClaimError("an expression is missing", source.position(0))
-    skeleton, precision, placeholders = _Skeleton(source, context).build()
+    if any(t in (r"\pm", r"\mp") for t, _, _ in _tokens(source)):
+        return sp.FiniteSet(*(_read_expression(source.rewrite(r"\\pm(?![a-zA-Z])|\\mp(?![a-zA-Z])",
+                                                              lambda m, s=sign: s(m.group())),
+                                               context)
+                              for sign in (_plus, _minus)))
+    skeleton, placeholders = _Skeleton(source, context).build()
     from sympy.parsing.latex.errors import LaTeXParsingError
     text = skeleton.text.strip()
     shift = len(skeleton.text) - len(skeleton.text.lstrip())
@@ -667,10 +702,38 @@ def _read_expression(source: _Source, context: _Context):
     except (TypeError, ValueError, AttributeError) as error:
         raise ClaimError(f"cannot read this expression ({error})", source.position(0))
     value = _Rebuild(placeholders, source).value(parsed)
-    if precision and isinstance(value, sp.Expr) and value.is_number:
-        context.tolerances[value] = abs(value) * precision + sp.Float(1e-15) if \
-            precision.is_finite else sp.Float(1e-15)
+    unit = decimal_unit(source.text)
+    if unit is not None:
+        context.decimals[value] = unit
     return value
+
+
+def _plus(sign):
+    return "+" if sign == r"\pm" else "-"
+
+
+def _minus(sign):
+    return "-" if sign == r"\pm" else "+"
+
+
+_DECIMAL = re.compile(r"-?\s*\d*\.(\d+)(?:\s*(?:\\cdot|\\times)\s*10\s*\^\s*\{?\s*(-?\d+)\s*\}?)?")
+
+
+def decimal_unit(text: str):
+    r"""One unit in the last digit of a lone decimal number (``None`` for anything else).
+
+    Examples
+    --------
+    >>> decimal_unit("2.3026"), decimal_unit(r"-1.5 \cdot 10^{-3}"), decimal_unit("3")
+    (1/10000, 1/10000, None)
+    """
+    match = _DECIMAL.fullmatch(text.strip())
+    if match is None:
+        return None
+    exponent = int(match.group(2) or 0) - len(match.group(1))
+    if abs(exponent) > LIMITS["digits"]:
+        return None
+    return sp.Rational(10) ** exponent
 
 
 _NUMBER = re.compile(r"(-?)\s*(?:(\d+)|\{\\frac\{(\d+)\}\{(\d+)\}\})"
@@ -739,7 +802,6 @@ class _Skeleton:
         self.pairs = _matching(source, self.tokens)
         self.parts: list[tuple[str, int]] = []
         self.placeholders: dict[str, tuple[Any, int]] = {}
-        self.precision = sp.S.Zero  # one unit in the last digit, relative, of its decimals
 
     def placeholder(self, value, position: int) -> str:
         number, letters = len(self.placeholders), ""
@@ -766,7 +828,7 @@ class _Skeleton:
         k = 0
         while k < len(self.tokens):
             k = self.step(k)
-        return _Source.join(self.parts), self.precision, self.placeholders
+        return _Source.join(self.parts), self.placeholders
 
     def emit(self, text, k):
         self.parts.append((text, self.origin(k)))
@@ -776,8 +838,27 @@ class _Skeleton:
             k += 1
         return k
 
+    def alias(self, k):
+        """A declared alias starting at token k: ``(value, next index)``, or None."""
+        for tokens, value in self.context.aliases:
+            at, matched = k, 0
+            while matched < len(tokens) and at < len(self.tokens):
+                if self.tokens[at][0].isspace():
+                    at += 1
+                    continue
+                if self.tokens[at][0] != tokens[matched]:
+                    break
+                at, matched = at + 1, matched + 1
+            if matched == len(tokens):
+                return value, at
+        return None
+
     def step(self, k):
         tok = self.tokens[k][0]
+        alias = self.alias(k) if self.context.aliases else None
+        if alias is not None:
+            self.emit(f"{{{self.placeholder(alias[0], self.origin(k))}}}", k)
+            return alias[1]
         if tok == r"\frac":
             after = self._derivative(k)
             if after is not None:
@@ -801,21 +882,30 @@ class _Skeleton:
         return self.after_atom(value, after)
 
     def number(self, k):
+        """A number: decimals as exact fractions, integers as placeholders (so that
+        parse_latex never computes ``10^{10^{10}}``; :class:`_Rebuild` bounds the sizes)."""
         end = k
         while end < len(self.tokens) and (self.tokens[end][0].isdigit()
                                           or self.tokens[end][0] == "."):
             end += 1
+        if self.bare_argument(k):
+            end = k + 1  # ``\frac12``, ``x^2``: one digit is the whole argument
         literal = "".join(t[0] for t in self.tokens[k:end])
         if literal.count(".") > 1 or literal.endswith("."):
             raise ClaimError(f"cannot read the number {literal!r}", self.origin(k))
-        if "." in literal:
-            mantissa = parse_number(literal)
-            unit = sp.Rational(1, 10 ** len(literal.partition(".")[2]))
-            self.precision = max(self.precision, unit / mantissa if mantissa else sp.oo)
-            self.emit(rf"{{\frac{{{mantissa.p}}}{{{mantissa.q}}}}}", k)
-        else:
-            self.emit(literal, k)
+        if len(literal) > LIMITS["digits"]:
+            raise ClaimError(f"a number with more than {LIMITS['digits']} digits",
+                             self.origin(k))
+        value = parse_number(literal) if "." in literal else sp.Integer(literal)
+        self.emit(f"{{{self.placeholder(value, self.origin(k))}}}", k)
         return end
+
+    def bare_argument(self, k):
+        """Whether the digit at k is an argument without braces (``\frac12``, ``x^2``)."""
+        before = [t[0] for t in self.tokens[max(0, k - 2):k]]
+        takes = {r"\frac", r"\binom", "^", "_", r"\sqrt"}
+        return bool(before) and (before[-1] in takes or (
+            len(before) == 2 and before[-1].isdigit() and before[-2] in (r"\frac", r"\binom")))
 
     # names ------------------------------------------------------------------------
     def atom(self, k):
@@ -825,11 +915,15 @@ class _Skeleton:
             base, k = tok, k + 1
         elif tok.startswith("\\") and tok[1:] in WRAPPERS | set(ACCENTS):
             group = self.skip_space(k + 1)
-            if group >= len(self.tokens) or group not in self.pairs:
+            if group < len(self.tokens) and group not in self.pairs and \
+                    re.fullmatch(r"\\[a-zA-Z]+|[a-zA-Z]", self.tokens[group][0]):
+                inner, after = self.tokens[group][0], group + 1  # ``\tilde\lambda``, ``\bar w``
+            elif group >= len(self.tokens) or group not in self.pairs:
                 raise ClaimError(f"{tok} needs a {{...}} argument", self.origin(k))
-            inner = self.span(group + 1, self.pairs[group]).text
+            else:
+                inner, after = self.span(group + 1, self.pairs[group]).text, self.pairs[group] + 1
             base = inner + ACCENTS.get(tok[1:], "") if tok[1:] in ACCENTS else inner
-            k = self.pairs[group] + 1
+            k = after
         elif len(tok) == 1 and tok.isalpha():
             base, k = tok, k + 1
         elif tok == "{" and self._braced_base(k):
@@ -1102,7 +1196,28 @@ class _Rebuild:
                 return base.T
             if isinstance(base, sp.MatrixExpr) and exponent == -1:
                 return base.I
+            self.bound_power(base, exponent, node)
             return sp.Pow(base, exponent)
-        return node.func(*(self.value(a) for a in node.args))
+        arguments = [self.value(a) for a in node.args]
+        if node.func in (sp.factorial, sp.factorial2, sp.gamma, sp.binomial, sp.subfactorial):
+            if any(a.is_number and abs(a) > LIMITS["digits"] for a in arguments):
+                raise ClaimError(f"a number beyond the limit of {LIMITS['digits']} digits",
+                                 max(self.first(node), 0))
+        return node.func(*arguments)
+
+    def bound_power(self, base, exponent, node):
+        """Refuse powers whose value would have more digits than the limit."""
+        if not (isinstance(exponent, sp.Expr) and exponent.is_number and exponent.is_real):
+            return
+        size = abs(float(exponent)) if abs(exponent) < 10 ** 12 else math.inf
+        if isinstance(base, sp.Expr) and base.is_number:
+            magnitude = abs(complex(sp.N(base, 5))) if size > 1 else 0
+            digits = size * abs(math.log10(magnitude)) if magnitude not in (0, 1) else 0
+            if digits > LIMITS["digits"]:
+                raise ClaimError(f"a number beyond the limit of {LIMITS['digits']} digits",
+                                 max(self.first(node), 0))
+        elif size > LIMITS["exponent"]:
+            raise ClaimError(f"an exponent beyond the limit of {LIMITS['exponent']}",
+                             max(self.first(node), 0))
 
 

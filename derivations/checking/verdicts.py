@@ -7,24 +7,34 @@ the slip) or could not read (with the position).  A verdict prints as text, as J
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import signal
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 import sympy as sp
 
 from .. import topic_module
 from ..core import Derivation
 from ..render import claim as rendered_claim
-from .comparing import Space, compare
-from .reading import ClaimError, read_claim_with_context
+from .comparing import Space, compare, defined, unlabelled
+from .reading import LIMITS, ClaimError, _Labelled, read_claim_with_context
+from .slips import diagnose
 
 __all__ = ["Verdict", "check", "check_answers", "report", "CORRECT", "WRONG", "UNREADABLE"]
 
 CORRECT, WRONG, UNREADABLE = "correct", "wrong", "could not read"
+HIDDEN = "(hidden)"
 
 
 @dataclass(frozen=True)
 class Verdict:
-    """The answer for one claim: correct, wrong (with a witness) or could not read."""
+    """The answer for one claim: correct, wrong (with a witness) or could not read.
+
+    ``reading`` is how the claim was read (LaTeX); ``slip`` the catalogue's name and
+    sentence for a wrong claim it explains; ``parts`` one verdict per element of a tuple,
+    set or matrix; ``reveal=False`` hides the derived answer and its values.
+    """
 
     topic: str
     result: str
@@ -35,39 +45,124 @@ class Verdict:
     derived_latex: str = ""
     problem: str | None = None
     position: int | None = None
+    reading: str | None = None
+    slip: tuple[str, str] | None = None
+    parts: tuple[bool, ...] | None = None
+    reveal: bool = True
 
     @property
     def exit_status(self) -> int:
         return {CORRECT: 0, WRONG: 1, UNREADABLE: 2}[self.status]
 
+    @property
+    def score(self) -> str | None:
+        """``"3/4"``: the parts correct, for tuples, sets and matrices."""
+        return f"{sum(self.parts)}/{len(self.parts)}" if self.parts else None
+
+    def _witness(self) -> dict | None:
+        if self.witness is None or self.reveal:
+            return self.witness
+        return {**self.witness, "derived": HIDDEN}
+
     def as_dict(self) -> dict:
+        """The JSON form; its fields are listed in the README ("Checking an answer")."""
         return {"topic": self.topic, "result": self.result, "claim": self.claim,
-                "verdict": self.status, "method": self.method, "witness": self.witness,
-                "derived_latex": self.derived_latex, "problem": self.problem,
-                "position": self.position}
+                "verdict": self.status, "reading": self.reading, "method": self.method,
+                "slip": None if self.slip is None else {"name": self.slip[0],
+                                                         "says": self.slip[1]},
+                "score": self.score, "parts": None if self.parts is None else list(self.parts),
+                "witness": self._witness(),
+                "derived_latex": self.derived_latex if self.reveal else None,
+                "problem": self.problem, "position": self.position, "revealed": self.reveal}
+
+    def _lines(self, math):
+        """The verdict's lines; ``math`` wraps LaTeX (as is for text, ``$..$`` for Markdown)."""
+        lines = []
+        if self.reading is not None:
+            lines.append(f"read as: {math(self.reading)}")
+        if self.status == CORRECT:
+            return lines
+        if self.slip is not None:
+            lines.append(f"slip: {self.slip[1]}")
+        if self.parts is not None:
+            lines.append(f"parts: {self.score} correct")
+        witness = self._witness() or {}
+        if witness.get("where"):
+            lines.append(f"in {witness['where']}")
+        values = ", ".join(f"{k} = {v}" for k, v in witness.get("values", {}).items())
+        lines.append(f"at {values or 'every point'}: claimed {witness.get('claimed')}, "
+                     f"derived {witness.get('derived')}")
+        if self.reveal:
+            lines.append(f"derived: {math(self.derived_latex)}")
+        return lines
 
     def __str__(self) -> str:
         head = f"{self.topic}.{self.result}: {self.status}"
-        if self.status == CORRECT:
-            return f"{head} ({self.method})"
         if self.status == UNREADABLE:
             return (f"{head}: {self.problem} at position {self.position}\n"
                     f"    {self.claim}\n    {' ' * (self.position or 0)}^")
-        lines = [head]
-        witness = self.witness or {}
-        if witness.get("where"):
-            lines.append(f"  in {witness['where']}")
-        values = ", ".join(f"{k} = {v}" for k, v in witness.get("values", {}).items())
-        lines.append(f"  at {values or 'every point'}: claimed {witness.get('claimed')}, "
-                     f"derived {witness.get('derived')}")
-        lines.append(f"  derived: {self.derived_latex}")
-        return "\n".join(lines)
+        if self.status == CORRECT:
+            head = f"{head} ({self.method})"
+        return "\n".join([head] + [f"  {line}" for line in self._lines(lambda s: s)])
+
+    def _repr_markdown_(self) -> str:
+        """Jupyter: the verdict with its mathematics in ``$...$``."""
+        head = f"**{self.topic}.{self.result}**: {self.status}"
+        if self.status == UNREADABLE:
+            return f"{head}: {self.problem} at position {self.position}\n\n`{self.claim}`"
+        return "  \n".join([head] + self._lines(lambda s: f"${s}$"))
+
+    def _repr_latex_(self) -> str:
+        """Jupyter's LaTeX form: one array, text in ``\\text``."""
+        def text(s):
+            return r"\text{%s}" % s.replace("_", r"\_").replace("{", r"\{").replace("}", r"\}")
+        rows = [text(f"{self.topic}.{self.result}: {self.status}")]
+        if self.status == UNREADABLE:
+            rows.append(text(f"{self.problem} at position {self.position}"))
+        else:
+            rows += [text(line) for line in self._lines(lambda s: "@@")]
+            maths = [m for m in (self.reading, self.derived_latex if self.reveal and
+                                 self.status != CORRECT else None) if m is not None]
+            rows = [row.replace("@@", r"}%s\text{" % maths.pop(0)) if "@@" in row else row
+                    for row in rows]
+        return "$\\begin{array}{l}" + r" \\ ".join(rows) + "\\end{array}$"
 
 
-def check(derivation: Derivation, name: str, text: str) -> Verdict:
+class ClaimTimeout(Exception):
+    """Raised by the alarm when one claim takes longer than the limit."""
+
+
+@contextmanager
+def time_limit(seconds: float):
+    """Raise :class:`ClaimTimeout` after ``seconds`` (SIGALRM; in the main thread only)."""
+    if threading.current_thread() is not threading.main_thread() or \
+            not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def ring(signum, frame):
+        raise ClaimTimeout
+
+    previous = signal.signal(signal.SIGALRM, ring)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _reading(claimed) -> str:
+    if isinstance(claimed, _Labelled):
+        return f"{sp.latex(claimed.lhs)} = {_reading(claimed.value)}"
+    return sp.latex(claimed)
+
+
+def check(derivation: Derivation, name: str, text: str, reveal: bool = True) -> Verdict:
     r"""Check the claim ``text`` against the derivation's result ``name``.
 
-    An unknown result name raises ``ValueError``; everything else is a verdict.
+    An unknown result name raises ``ValueError``; everything else is a verdict.  A claim
+    that takes longer than ``LIMITS["seconds"]`` is a could-not-read that says so.
 
     Examples
     --------
@@ -75,33 +170,68 @@ def check(derivation: Derivation, name: str, text: str) -> Verdict:
     >>> check(gd.derive(), "stability_range", r"0 < \eta < \frac{1}{\sigma^2}").status
     'correct'
     >>> v = check(gd.derive(), "optimal_learning_rate", r"\frac{2}{\sigma_L^2 + \sigma_S^2}")
-    >>> v.status, sorted(v.witness["values"])
-    ('wrong', ['sigma_L', 'sigma_S'])
+    >>> v.status, sorted(v.witness["values"]), v.slip[0]
+    ('wrong', ['sigma_L', 'sigma_S'], 'factor 2')
     >>> v = check(gd.derive(), "optimal_learning_rate", r"\frac{1}{\sigma_L^2 +")
     >>> v.status, v.problem, v.position
     ('could not read', "unclosed '{'", 8)
     """
     (result,) = derivation.only([name]).results
     derived_latex = sp.latex(rendered_claim(result))
-    verdict = dict(topic=derivation.topic, result=name, claim=text, derived_latex=derived_latex)
+    verdict = dict(topic=derivation.topic, result=name, claim=text, derived_latex=derived_latex,
+                   reveal=reveal)
+    reading = None
     try:
-        claimed, context = read_claim_with_context(text, derivation, result)
-        outcome = compare(claimed, result.value, Space(derivation, result, context))
+        with time_limit(LIMITS["seconds"]):
+            claimed, context = read_claim_with_context(text, derivation, result)
+            reading = _reading(claimed)
+            space = Space(derivation, result, context)
+            claimed = defined(unlabelled(claimed, space), space.definitions)
+            derived = defined(result.value, space.definitions)
+            outcome = compare(claimed, derived, space)
+    except ClaimTimeout:
+        return Verdict(**verdict, status=UNREADABLE, position=0, reading=reading,
+                       problem=f"{derivation.topic}.{name} ran out of time (the limit is "
+                               f"{LIMITS['seconds']} s a claim); simplify the claim")
     except ClaimError as error:
-        return Verdict(**verdict, status=UNREADABLE, problem=error.problem,
+        return Verdict(**verdict, status=UNREADABLE, problem=error.problem, reading=reading,
                        position=min(error.position, len(text)))
+    except RecursionError:
+        return Verdict(**verdict, status=UNREADABLE, position=0, reading=reading,
+                       problem="the claim is nested too deeply to compare")
     except (TypeError, ValueError, AttributeError, NotImplementedError) as error:
-        return Verdict(**verdict, status=UNREADABLE, position=0,
+        return Verdict(**verdict, status=UNREADABLE, position=0, reading=reading,
                        problem=f"could not compare the claim with the result ({error})")
-    if outcome.correct:
-        return Verdict(**verdict, status=CORRECT, method=outcome.method)
-    return Verdict(**verdict, status=WRONG, method=outcome.method, witness=outcome.witness)
+    slip = None
+    if not outcome.correct:
+        try:
+            with time_limit(LIMITS["seconds"]):
+                slip = diagnose(*_first_wrong(claimed, derived, outcome), space)
+        except ClaimTimeout:  # a verdict without a named slip
+            pass
+    status = CORRECT if outcome.correct else WRONG
+    return Verdict(**verdict, status=status, method=outcome.method, reading=reading,
+                   witness=None if outcome.correct else outcome.witness, parts=outcome.parts,
+                   slip=None if slip is None else (slip.name, slip.says))
 
 
-def check_answers(answers: dict) -> list[Verdict]:
+def _first_wrong(claimed, derived, outcome):
+    """The claim and result to diagnose: the first wrong element of a tuple or matrix."""
+    if outcome.parts and isinstance(derived, (sp.Tuple, sp.MatrixBase)) and \
+            len(outcome.parts) == len(derived):
+        index = outcome.parts.index(False)
+        items = list(claimed) if isinstance(claimed, (sp.Tuple, sp.MatrixBase)) else None
+        if items is not None and len(items) == len(derived):
+            return items[index], list(derived)[index]
+    return claimed, derived
+
+
+def check_answers(answers: dict, reveal: bool = True) -> list[Verdict]:
     """Check a mapping ``{topic: {result: claim}}`` (a parsed answers.toml).
 
-    Unknown topics or results, and claims that are not strings, raise ``ValueError``.
+    A top-level ``reveal = false`` hides the derived answers.  Unknown topics or
+    results, claims that are not strings, and a mapping with no claims raise
+    ``ValueError``.
 
     Examples
     --------
@@ -109,6 +239,11 @@ def check_answers(answers: dict) -> list[Verdict]:
     ...     r"\\frac{1}{\\sigma_L^2 + \\sigma_S^2}"}})]
     ['correct']
     """
+    answers = dict(answers)
+    shown = answers.pop("reveal", True)
+    if not isinstance(shown, bool):
+        raise ValueError(f"reveal == {shown!r}, must be true or false; write reveal = false")
+    reveal = reveal and shown
     verdicts = []
     for topic, claims in answers.items():
         if not isinstance(claims, dict):
@@ -117,9 +252,12 @@ def check_answers(answers: dict) -> list[Verdict]:
         derivation = topic_module(topic).derive()
         for name, text in claims.items():
             if not isinstance(text, str):
-                raise ValueError(f"{topic}.{name} == {text!r}, must be a string; quote the "
-                                 f"claim with single quotes")
-            verdicts.append(check(derivation, name, text))
+                raise ValueError(f"{topic}.{name} == {str(text)[:40]!r}, must be a string; quote "
+                                 f"the claim with single quotes")
+            verdicts.append(check(derivation, name, text, reveal))
+    if not verdicts:
+        raise ValueError("the answers file holds no claims; write [topic] followed by "
+                         "result = 'LaTeX claim' lines")
     return verdicts
 
 

@@ -244,7 +244,8 @@ def test_topic_check_exit_statuses(capsys):
     assert payload["verdict"] == "wrong" and payload["witness"]["values"]
     assert cli.main(momentum.derive, ["--check", "optimal_rate", r"\frac{1}{2}"]) == 1
     text = capsys.readouterr().out  # the text form of a wrong verdict: witness, both values
-    assert text.startswith("momentum.optimal_rate: wrong\n  at sigma_max = ")
+    assert text.startswith("momentum.optimal_rate: wrong\n  read as: \\frac{1}{2}\n")
+    assert "\n  at sigma_max = " in text
     assert "claimed 0.5, derived " in text and r"derived: \rho^{*} = " in text
     assert cli.main(momentum.derive, ["--check", "optimal_rate", r"\frac{1}{"]) == 2
     captured = capsys.readouterr()
