@@ -643,6 +643,9 @@ def minibatches(x, y, batch_size, seed=0, shuffle=True, epochs=1, drop_last=Fals
     if len(y) != n or n == 0:
         raise ValueError(f"x has {n} rows and y has {len(y)}, must be equal and >= 1; pass "
                          f"one label per example")
+    if drop_last and batch_size > n:
+        raise ValueError(f"batch_size == {batch_size} with drop_last=True and {n} examples "
+                         f"gives no batch at all; pass batch_size <= {n} or drop_last=False")
     rng = np.random.default_rng(seed)
     stop = n - batch_size + 1 if drop_last else n
     epoch = 0
