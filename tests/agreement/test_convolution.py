@@ -70,7 +70,7 @@ def test_parameter_count_is_the_size_of_the_built_arrays(stack, units, side, cha
 
 
 @given(stack=st.lists(layers, min_size=0, max_size=3), units=st.integers(1, 5),
-       side=st.integers(20, 40), channels=st.integers(1, 3))
+       side=st.integers(60, 70), channels=st.integers(1, 3))
 def test_network_size_is_the_size_of_the_built_arrays(stack, units, side, channels):
     stack = stack + [("fc", units)]
     shape = (side, side, channels)
