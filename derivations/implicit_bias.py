@@ -251,7 +251,11 @@ def derive() -> Derivation:
         "rmsprop_counterexample",
         "For x_1 = [2, 1], t = 2, w_0 = 0: the minimum-norm solution, and the limit of "
         "RMSProp as epsilon -> 0 (also AdaGrad's and Adam's: their steps are equal in both "
-        "coordinates, so the iterates stay on w_1 = w_2).",
+        "coordinates, so the iterates stay on w_1 = w_2): RMSProp does not always find the "
+        "minimum-norm solution (1.2.1), nor do AdaGrad and Adam in general (1.2.2). "
+        "Per-dimension rates are still desirable: each coordinate's step is scaled by its "
+        "own gradient size, so flat and steep directions of a badly conditioned loss move at "
+        "comparable speeds.",
         sp.Tuple(smallest, adaptive),
         (Step("the minimum-norm formula with X = [2, 1], t = 2", equation(sp.Symbol("w_mn"), smallest)),)
         + adaptive_steps
