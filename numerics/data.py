@@ -7,8 +7,11 @@ the data set. :func:`download` fetches a data set on request, checking every fil
 SHA-256 before it is renamed into place, so a failed or forged download leaves nothing
 behind. scikit-learn's bundled 8x8 digits (:func:`load_digits`) need no download.
 
-Readers check what they read: IDX magic numbers and sizes, CIFAR record lengths and labels,
-image and label counts; each problem is a ``ValueError`` naming the file and the fix.
+Readers check what they read: IDX magic numbers, type codes and sizes (a declared size
+above ``MAX_IDX_BYTES`` is refused before reading, and a gzip file is decompressed no
+further than its header declares), CIFAR record lengths, pixel values that a cast to
+``uint8`` would wrap, labels outside the classes, image and label counts; each problem is
+a ``ValueError`` naming the file, the field and the fix.
 Helpers for the experiments: :func:`select_pair` (two classes relabelled ``-1``/``+1``),
 :func:`average_pool` (``28x28 -> 14x14``), :func:`standardize`, :func:`shuffle`,
 :func:`train_val_split` and :func:`minibatches`, all deterministic given a seed.
