@@ -1,42 +1,75 @@
-"""``python -m reports list`` and ``python -m reports build [NAME ...|all] [--out DIR] [--quick] [--no-pdf]``."""
+"""``python -m reports list`` and ``python -m reports build [NAME ...|all] [--out DIR] [--quick] [--no-pdf] [--html] [--data DIR]``."""
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
 
 from derivations.cli import ArgumentParser
 
-from .build import BuildError, build
+from .build import BuildError, build_all
 from .problem_sets import PROBLEM_SETS, by_name
+
+INTERRUPTED = 130   # the shell's status for a process ended by SIGINT
+
+
+def _interrupt(signal_number, frame):
+    raise KeyboardInterrupt
 
 
 def main(argv=None) -> int:
     parser = ArgumentParser(prog="python -m reports",
-                            description="Answer documents for the problem sets.")
+                            description="Answer keys for the problem sets.")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("list", help="name the problem sets, one line each")
-    builder = commands.add_parser("build", help="write LaTeX (and PDF) answer documents")
+    builder = commands.add_parser("build", help="write LaTeX (and PDF) answer keys")
     builder.add_argument("names", nargs="*", default=["all"], metavar="NAME",
                          help="problem sets to build (default: all)")
-    builder.add_argument("--out", type=Path, default=Path("out/reports"), help="output folder")
-    builder.add_argument("--quick", action="store_true", help="experiments in --quick mode")
+    builder.add_argument("--out", type=str, default="out/reports", help="output folder")
+    builder.add_argument("--quick", action="store_true",
+                         help="experiments in --quick mode (smoke runs; every page says so)")
     builder.add_argument("--no-pdf", action="store_true", help="write the .tex only")
+    builder.add_argument("--html", action="store_true",
+                         help="also write NAME.html, typeset by KaTeX (its files beside it)")
+    builder.add_argument("--data", "--data-dir", dest="data", type=Path, default=None,
+                         metavar="DIR", help="a folder with CIFAR-10: the CIFAR experiments "
+                         "(cs182's best net, bonn's Adam runs) use it instead of the digits")
+    builder.add_argument("--jobs", type=int, default=None, metavar="N",
+                         help="experiments run at once (default: the cores, at most 4)")
     args = parser.parse_args(argv)
     if args.command == "list":
         width = max(len(p.name) for p in PROBLEM_SETS)
-        print("\n".join(f"{p.name:<{width}}  {p.summary}" for p in PROBLEM_SETS))
+        print("\n".join(f"{p.name:<{width}}  {p.summary.split('.')[0]}" for p in PROBLEM_SETS))
         return 0
+    if args.jobs is not None and args.jobs < 1:
+        print(f"error: --jobs == {args.jobs}, must be at least 1", file=sys.stderr)
+        return 2
+
+    def report(problem_set, built):
+        pages = f" ({built.pages} pages)" if built.pages else ""
+        print(f"{problem_set.name}: {built.pdf or built.tex}{pages}", flush=True)
+        if built.note:
+            print(f"{problem_set.name}: {built.note}", flush=True)
+        if args.html:
+            page = html.write(problem_set, Path(args.out), built, args.quick)
+            print(f"{problem_set.name}: {page}", flush=True)
+
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         chosen = PROBLEM_SETS if "all" in args.names else [by_name(n) for n in args.names]
-        for problem_set in chosen:
-            built = build(problem_set, args.out, quick=args.quick, pdf=not args.no_pdf)
-            pages = f" ({built.pages} pages)" if built.pages else ""
-            print(f"{problem_set.name}: {built.pdf or built.tex}{pages}")
-            if built.note:
-                print(f"{problem_set.name}: {built.note}")
+        build_all(chosen, args.out, quick=args.quick, pdf=not args.no_pdf, data=args.data,
+                  jobs=args.jobs, report=report)
     except (ValueError, BuildError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except OSError as error:
+        print(f"error: {error.filename or args.out}: {error.strerror or error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return INTERRUPTED
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     return 0
 
 

@@ -1,12 +1,24 @@
-"""Assemble a problem set's answer document: derivations, check tables, figures, PDF."""
+"""Assemble the answer keys: experiments (in parallel), derivations, check tables, figures, PDF.
+
+:func:`build_all` is what ``python -m reports build`` runs: it checks the output folder,
+starts every experiment the chosen problem sets need as its own process (several at
+once), writes each document when its figures are there and compiles it once (twice only
+when pdflatex asks for it).  An interrupt stops the experiments and compilations it
+started and removes their temporary files before :class:`KeyboardInterrupt` goes on.
+"""
 from __future__ import annotations
 
 import importlib
+import json
+import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,15 +26,15 @@ from derivations import render
 from numerics.files import atomic_path
 
 from .checks import CHECKS
+from .latex import code, figure_block, graph_block, preamble, prose, question_block
 from .problem_sets import ProblemSet
 
-__all__ = ["BuildError", "Built", "build", "document", "check_table", "compile_pdf"]
-
-EXTRA_PACKAGES = "\\usepackage{float}\n"
+__all__ = ["BuildError", "Built", "build", "build_all", "document", "CheckRow", "check_rows",
+           "check_table", "compile_pdf", "output_folder", "Processes"]
 
 
 class BuildError(RuntimeError):
-    """A derivation, experiment or compilation that failed; the message names it."""
+    """A derivation, experiment or compilation that failed, or an unusable output folder."""
 
 
 @dataclass(frozen=True)
@@ -45,8 +57,21 @@ def _number(x: float) -> str:
     return f"{x:.6g}"
 
 
-def check_table(topic: str, results, derivation) -> str:
-    """LaTeX table of the checks covering ``results``: derived, simulated, difference, test."""
+@dataclass(frozen=True)
+class CheckRow:
+    """One row of a check table, as the PDF and the HTML page show it."""
+
+    result: str
+    parameters: str
+    derived: str
+    simulated: str
+    difference: str
+    what: str
+    test: str
+
+
+def check_rows(topic: str, results, derivation) -> list[CheckRow]:
+    """The checks covering ``results``: derived, simulated, relative difference, test."""
     rows = []
     for check in CHECKS:
         if check.topic != topic or check.result not in results:
@@ -58,78 +83,181 @@ def check_table(topic: str, results, derivation) -> str:
             raise BuildError(f"check {topic}.{check.result} failed: {error}") from error
         difference = abs(derived - measured) / max(abs(derived), 1e-300)
         parameters = ", ".join(f"{k} = {_number(float(v))}" for k, v in check.parameters.items())
+        rows.append(CheckRow(check.result, parameters, _number(derived), _number(measured),
+                             f"{difference:.1e}", check.what, check.test))
+    return rows
+
+
+def check_table(topic: str, results, derivation) -> str:
+    """LaTeX table of the checks covering ``results``: derived, simulated, difference, test.
+
+    The table has the text width: long parameter lists and descriptions wrap in their cells.
+    """
+    rows = []
+    for row in check_rows(topic, results, derivation):
         rows.append(" & ".join([
-            rf"\texttt{{{render.escape_tex(check.result)}}}", render.escape_tex(parameters),
-            _number(derived), _number(measured), f"{difference:.1e}",
-            render.escape_tex(check.what)]) + r" \\")
-        rows.append(rf"\multicolumn{{6}}{{l}}{{\footnotesize covered by "
-                    rf"\texttt{{{render.escape_tex(check.test)}}}}} \\")
+            code(row.result), prose(row.parameters),
+            row.derived, row.simulated, row.difference, prose(row.what)]) + r" \\")
+        rows.append(rf"\multicolumn{{6}}{{@{{}}p{{\linewidth}}@{{}}}}{{\footnotesize covered by "
+                    rf"{code(row.test)}}} \\")
     if not rows:
         return ""
     return "\n".join([
-        r"\begin{center}\footnotesize", r"\begin{tabular}{llllll}", r"\hline",
-        r"result & parameters & derived & simulated & rel. diff. & simulation \\", r"\hline",
-        *rows, r"\hline", r"\end{tabular}", r"\end{center}"])
+        r"{\footnotesize\noindent",
+        r"\begin{tabularx}{\linewidth}{@{}>{\raggedright}p{0.2\linewidth}"
+        r">{\raggedright}p{0.14\linewidth}lll>{\raggedright\arraybackslash}X@{}}",
+        r"\hline",
+        r"result & parameters & derived & simulated & rel.\ diff. & simulation \\", r"\hline",
+        *rows, r"\hline", r"\end{tabularx}}"])
 
 
-def _figure(path: Path, caption: str, folder: Path) -> str:
-    relative = path.relative_to(folder).as_posix()
-    return "\n".join([
-        r"\begin{figure}[H]", r"\centering",
-        rf"\includegraphics[width=0.95\linewidth]{{{relative}}}",
-        rf"\caption{{{render.escape_tex(caption)}}}", r"\end{figure}"])
+def data_used(folder: Path) -> str:
+    """The data an experiment used, from the first ``data`` entry of its ``metrics.json``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "metrics.json").write_text('{"settings": {"data": "digits: 10 examples"}}')
+    >>> data_used(folder)
+    'digits: 10 examples'
+    >>> data_used(Path(tempfile.mkdtemp()))
+    ''
+    """
+    try:
+        metrics = json.loads((folder / "metrics.json").read_text())
+    except (OSError, ValueError):
+        return ""
+    pending = [metrics]
+    while pending:
+        item = pending.pop(0)
+        if isinstance(item, dict):
+            if isinstance(item.get("data"), str):
+                return item["data"]
+            pending += list(item.values())
+    return ""
 
 
-def document(problem_set: ProblemSet, figures: dict, folder: Path) -> str:
-    """The complete LaTeX answer document of a problem set."""
-    parts = [rf"\title{{{render.escape_tex(problem_set.title)}}}",
-             r"\date{}", r"\maketitle", render.escape_tex(problem_set.summary)]
-    derivations = {}
-    for number, question in enumerate(problem_set.questions, 1):
-        if question.topic not in derivations:
+def document(problem_set: ProblemSet, figures: dict, folder: Path, quick: bool = False) -> str:
+    """The complete LaTeX answer key of a problem set.
+
+    ``figures`` maps each figure stem to its PDF; a figure is drawn under the first
+    question it answers, and named from the others.
+    """
+    derivations, placed, parts = {}, {}, []
+    for question in problem_set.questions:
+        if question.topic and question.topic not in derivations:
             derivations[question.topic] = _derivation(question.topic)
-        derivation = derivations[question.topic]
-        parts.append(rf"\section*{{Question {number}}}")
-        parts.append(rf"\emph{{{render.escape_tex(question.text)}}}")
-        parts += [render.latex_result(derivation[name]) for name in question.results]
-        table = check_table(question.topic, question.results, derivation)
-        if table:
-            parts += [r"\paragraph{Check: derived against simulated.}", table]
-    if problem_set.figures:
-        parts.append(r"\section*{Experiments}")
-        parts += [_figure(figures[f], f.caption, folder) for f in problem_set.figures]
-    body = "\n\n".join(parts) + "\n"
-    preamble = render.PREAMBLE + EXTRA_PACKAGES
-    return f"{preamble}\\begin{{document}}\n{body}\\end{{document}}\n"
+        derivation = derivations.get(question.topic)
+        results = []
+        for name in question.results:
+            if name not in derivation:
+                raise BuildError(f"{problem_set.name} {question.number}: result "
+                                 f"{question.topic}.{name} does not exist")
+            results.append(derivation[name])
+        table = check_table(question.topic, question.results, derivation) if results else ""
+        blocks = []
+        for stem in question.figures:
+            if stem in placed:
+                blocks.append(rf"\noindent See the figure under {placed[stem]}.")
+                continue
+            figure = problem_set.figure(stem)
+            data = data_used(figures[stem].parent)
+            blocks.append(figure_block(figures[stem].relative_to(folder).as_posix(),
+                                       figure.caption(quick), data))
+            placed[stem] = question.number
+        if question.drawing:
+            module = importlib.import_module(f"derivations.{question.drawing}")
+            blocks.insert(0, graph_block(module.computation_graph()))
+        parts.append(question_block(question, results, table, blocks))
+    return (preamble(quick) + "\\begin{document}\n"
+            + rf"\title{{{problem_set.title}}}" + "\n\\date{}\n\\maketitle\n\\thispagestyle{fancy}\n"
+            + problem_set.summary
+            + rf" Questions keep the sheet's numbering ({code(problem_set.sheet)})." + "\n\n"
+            + "\n\n".join(parts) + "\n\\end{document}\n")
 
 
-def run_experiment(name: str, out: Path, quick: bool) -> None:
+class Processes:
+    """The child processes a build started; :meth:`stop` ends them all (and their children).
+
+    Children run in their own session, so an interrupt reaches them only through
+    :meth:`stop`, which sends SIGINT (an experiment then removes its temporary files),
+    waits, and kills what is left.
+    """
+
+    def __init__(self):
+        self._running: set[subprocess.Popen] = set()
+        self._lock = threading.Lock()
+        self.stopping = False
+
+    def run(self, command, **options) -> subprocess.CompletedProcess:
+        """``subprocess.run(command, capture_output=True, text=True)``, stoppable."""
+        with self._lock:
+            if self.stopping:
+                raise KeyboardInterrupt
+            process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                       text=True, start_new_session=True, **options)
+            self._running.add(process)
+        try:
+            out, err = process.communicate()
+        finally:
+            with self._lock:
+                self._running.discard(process)
+        if self.stopping:
+            raise KeyboardInterrupt
+        return subprocess.CompletedProcess(command, process.returncode, out, err)
+
+    def stop(self, grace: float = 5.0) -> None:
+        with self._lock:
+            self.stopping = True
+            running = list(self._running)
+        for process in running:
+            _signal_group(process, signal.SIGINT)
+        for process in running:
+            try:
+                process.wait(grace)
+            except subprocess.TimeoutExpired:
+                _signal_group(process, signal.SIGKILL)
+                process.wait()
+
+
+def _signal_group(process: subprocess.Popen, signal_number: int) -> None:
+    try:
+        os.killpg(process.pid, signal_number)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def run_experiment(name: str, out: Path, quick: bool, data: Path | None = None,
+                   processes: Processes | None = None) -> None:
     """Run ``numerics.experiments.<name>`` in its own process; failure raises ``BuildError``."""
     command = [sys.executable, "-m", f"numerics.experiments.{name}", "--out", str(out), "--quiet"]
-    done = subprocess.run(command + (["--quick"] if quick else []), capture_output=True, text=True)
+    command += (["--quick"] if quick else []) + (["--data", str(data)] if data else [])
+    done = (processes or Processes()).run(command)
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or ["no message"])[-1]
         raise BuildError(f"experiment {name} failed (exit {done.returncode}): {last}")
 
 
-def compile_pdf(tex: Path) -> tuple[Path, int]:
-    """Compile ``tex`` with latexmk or pdflatex; the PDF appears only when it succeeded.
+def compile_pdf(tex: Path, processes: Processes | None = None) -> tuple[Path, int]:
+    """Compile ``tex`` with pdflatex, a second pass only when the log asks; the PDF appears only on success.
 
     Returns the PDF and its number of pages, as pdflatex's log reports it.
     """
+    processes = processes or Processes()
     with tempfile.TemporaryDirectory() as scratch:
-        if shutil.which("latexmk"):
-            command = ["latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error",
-                       f"-outdir={scratch}", tex.name]
-        else:
-            command = ["pdflatex", "-interaction=nonstopmode", "-halt-on-error",
-                       f"-output-directory={scratch}", tex.name]
-        done = subprocess.run(command, cwd=tex.parent, capture_output=True, text=True)
+        command = ["pdflatex", "-interaction=nonstopmode", "-halt-on-error",
+                   f"-output-directory={scratch}", tex.name]
+        log_path = Path(scratch) / f"{tex.stem}.log"
+        for _ in range(2):
+            done = processes.run(command, cwd=tex.parent)
+            log = log_path.read_text(errors="replace") if log_path.exists() else ""
+            if done.returncode != 0 or "Rerun to get" not in log:
+                break
         produced = Path(scratch) / f"{tex.stem}.pdf"
         if done.returncode != 0 or not produced.exists():
             errors = [line for line in done.stdout.splitlines() if line.startswith("!")]
             raise BuildError(f"pdflatex failed on {tex}: {errors[0] if errors else done.returncode}")
-        log = (Path(scratch) / f"{tex.stem}.log").read_text(errors="replace")
         unwrapped = log.replace("\n", "")  # TeX breaks log lines at 79 characters
         pages = re.findall(r"Output written on .*?\((\d+) pages?", unwrapped)
         pdf = tex.with_suffix(".pdf")
@@ -138,27 +266,105 @@ def compile_pdf(tex: Path) -> tuple[Path, int]:
     return pdf, int(pages[-1]) if pages else 0
 
 
-def build(problem_set: ProblemSet, out: Path, quick: bool = False, pdf: bool = True) -> Built:
-    """Write ``out/<name>/<name>.tex`` (and its PDF): experiments first, then the document."""
-    folder = Path(out) / problem_set.name
+def output_folder(out) -> Path:
+    """``out`` as a folder the build can write to (created); else ``BuildError`` saying why.
+
+    Examples
+    --------
+    >>> output_folder("")
+    Traceback (most recent call last):
+    ...
+    reports.build.BuildError: --out == '': an empty path names no folder; pass a folder such as out/reports
+    """
+    if str(out) == "":
+        raise BuildError("--out == '': an empty path names no folder; pass a folder such as "
+                         "out/reports")
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise BuildError(f"--out == '{out}' is a file, not a folder; pass a folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe, name = tempfile.mkstemp(dir=out, prefix=".write-test-")
+        os.close(probe)
+        os.unlink(name)
+    except OSError as error:
+        raise BuildError(f"--out == '{out}' cannot be written ({error.strerror or error}); "
+                         f"pass a folder you can write to") from error
+    return out
+
+
+def _remove_temporaries(folder: Path) -> None:
+    """Remove the hidden temporary files (``atomic_path``'s ``.name-XXXX.suffix``) under ``folder``."""
+    if folder.is_dir():
+        for path in folder.rglob(".*-*"):
+            if path.is_file():
+                path.unlink(missing_ok=True)
+
+
+def _pdf_note() -> str:
+    return ("no PDF made: pdflatex is not on PATH (apt-get install texlive-latex-base "
+            "texlive-latex-recommended)")
+
+
+def build_all(problem_sets, out, quick: bool = False, pdf: bool = True, data: Path | None = None,
+              jobs: int | None = None, report=None) -> list[Built]:
+    """Build several answer keys: every experiment first, ``jobs`` at a time, then each document.
+
+    ``data`` is passed to the experiments that run on CIFAR-10 when given a folder.
+    ``report(problem_set, built)`` is called as each one is done.  An interrupt stops the
+    processes started, removes their temporary files and raises ``KeyboardInterrupt``.
+    """
+    out = output_folder(out)
+    jobs = jobs or max(1, min(4, os.cpu_count() or 1))
+    processes = Processes()
+    folders = [out / p.name for p in problem_sets]
+    built = []
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        try:
+            pending = {p.name: [pool.submit(run_experiment, e, out / p.name / "figures" / e,
+                                            quick, data if e in p.cifar_experiments else None,
+                                            processes)
+                                for e in p.experiments] for p in problem_sets}
+            for problem_set, folder in zip(problem_sets, folders):
+                for future in pending[problem_set.name]:
+                    future.result()
+                one = _write(problem_set, folder, quick, pdf, processes)
+                built.append(one)
+                if report:
+                    report(problem_set, one)
+        except BaseException:
+            processes.stop()
+            for futures in pending.values() if "pending" in locals() else ():
+                for future in futures:
+                    future.cancel()
+            for folder in folders:
+                _remove_temporaries(folder)
+            raise
+    return built
+
+
+def _write(problem_set: ProblemSet, folder: Path, quick: bool, pdf: bool,
+           processes: Processes) -> Built:
     figures = {}
-    for experiment in problem_set.experiments:
-        run_experiment(experiment, folder / "figures" / experiment, quick)
     for figure in problem_set.figures:
         path = folder / "figures" / figure.experiment / f"{figure.stem}.pdf"
         if not path.exists():
             raise BuildError(f"experiment {figure.experiment} did not write {path.name}")
-        figures[figure] = path
+        figures[figure.stem] = path
     tex = folder / f"{problem_set.name}.tex"
-    text = document(problem_set, figures, folder)
+    text = document(problem_set, figures, folder, quick)
     with atomic_path(tex) as temporary:
         temporary.write_text(text)
+    written = tuple(figures.values())
     if not pdf:
-        return Built(tex, None, tuple(figures.values()))
+        return Built(tex, None, written)
     if shutil.which("pdflatex") is None:
-        return Built(tex, None, tuple(figures.values()),
-                     note="no PDF made: pdflatex is not on PATH (apt-get install "
-                          "texlive-latex-base texlive-latex-recommended)")
-    pdf, pages = compile_pdf(tex)
-    return Built(tex, pdf, tuple(figures.values()), pages=pages)
+        return Built(tex, None, written, note=_pdf_note())
+    made, pages = compile_pdf(tex, processes)
+    return Built(tex, made, written, pages=pages)
 
+
+def build(problem_set: ProblemSet, out: Path, quick: bool = False, pdf: bool = True,
+          data: Path | None = None) -> Built:
+    """Write ``out/<name>/<name>.tex`` (and its PDF): experiments first, then the document."""
+    return build_all([problem_set], out, quick=quick, pdf=pdf, data=data)[0]

@@ -1,0 +1,299 @@
+"""LaTeX of the answer keys: preamble and banner, questions, results, figures.
+
+Prose written by the topics in plain text (``sigma_L``, ``||w||^2``, ``eta <= 1``) is
+typeset here (:func:`prose`); formulas print in a natural sign order
+(:class:`NaturalPrinter`) and long ones break across lines at their top-level signs
+(:func:`broken`) instead of shrinking.  Only packages of texlive-latex-base and
+texlive-latex-recommended are used.
+"""
+from __future__ import annotations
+
+import re
+
+import sympy as sp
+from sympy.printing.latex import LatexPrinter
+
+from derivations import render
+from derivations.graph import tikz
+
+__all__ = ["preamble", "prose", "NaturalPrinter", "formula", "broken", "result_block",
+           "question_block", "figure_block", "graph_block", "code", "QUICK_BANNER"]
+
+QUICK_BANNER = (r"\textbf{Quick build (\texttt{--quick})}: figures from smoke runs, not "
+                r"evidence for their findings")
+
+_PACKAGES = r"""\usepackage{float}
+\newif\ifhavetikz
+\IfFileExists{tikz.sty}{\usepackage{tikz}\usetikzlibrary{arrows.meta}\havetikztrue}{}
+\usepackage{array}
+\usepackage{tabularx}
+\usepackage{fancyhdr}
+\setlength{\headheight}{14pt}
+\setlength{\parindent}{0pt}
+\setlength{\parskip}{0.5ex}
+"""
+
+
+def preamble(quick: bool) -> str:
+    """The shared preamble, tables that wrap, and a page style: with a banner on every page when ``quick``.
+
+    Examples
+    --------
+    >>> "Quick build" in preamble(True), "Quick build" in preamble(False)
+    (True, False)
+    """
+    header = QUICK_BANNER if quick else ""
+    style = "\n".join([r"\fancypagestyle{plain}{\fancyhf{}\fancyhead[C]{" + header + "}"
+                       r"\fancyfoot[C]{\thepage}\renewcommand{\headrulewidth}{0pt}}",
+                       r"\pagestyle{plain}", r"\fancypagestyle{fancy}{\pagestyle{plain}}"])
+    return render.PREAMBLE + _PACKAGES + style + "\n"
+
+
+_GREEK = ("alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi pi rho "
+          "sigma tau upsilon phi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Phi Psi "
+          "Omega").split()
+_GREEK_WORD = rf"(?<![A-Za-z\\])(?:{'|'.join(_GREEK)})(?![A-Za-z])"
+_SUB = r"_(?:\{[^{}$]*\}|[A-Za-z0-9]+)"
+_EXP = r"\^(?:\d+|[A-Za-z*]|\([^()]*\)|\{[^{}]*\}|-\([^()]*\)|-\d+)"
+_PROSE = re.compile(
+    r"(?P<norm>\|\|[^|$]{1,40}\|\|(?:\^\d+)?)"
+    rf"|(?P<symbol>{_GREEK_WORD}~?(?:{_SUB})?(?:{_EXP})?"
+    rf"|(?<![A-Za-z\\])[A-Za-z](?:~(?:{_SUB})?(?:{_EXP})?|{_SUB}(?:{_EXP})?|{_EXP}|\*(?![*\w]))"
+    rf"|(?<![A-Za-z\\])[A-Za-z]\w{{1,2}}{_SUB}(?:{_EXP})?)"
+    rf"|(?P<power>(?<=[)\]|\d])(?:{_EXP}))"
+    r"|(?P<relation><=|>=|!=|->)")
+_RELATIONS = {"<=": r"\le", ">=": r"\ge", "!=": r"\ne", "->": r"\to"}
+
+
+def _math_word(text: str) -> str:
+    """A plain-text symbol such as ``sigma_max^2``, ``x~_i^T``, ``W^(i)`` or ``w*`` as LaTeX."""
+    match = re.fullmatch(rf"([A-Za-z]\w*?)?(~)?({_SUB})?({_EXP}|\*)?", text)
+    base, tilde, sub, power = match.groups()
+    base = base or ""
+    if base in _GREEK:
+        base = "\\" + base
+    if tilde:
+        base = rf"\tilde{{{base}}}"
+    if sub:
+        inner = sub[1:].strip("{}")
+        sub = rf"_{{\mathrm{{{inner}}}}}" if re.fullmatch(r"[A-Za-z]{2,}", inner) else f"_{{{inner}}}"
+    if power == "*":
+        power = "^*"
+    elif power:
+        inner = power[1:]
+        inner = inner[1:-1] if inner.startswith("{") else inner
+        inner = re.sub(_GREEK_WORD, lambda m: "\\" + m.group() + " ", inner)
+        power = f"^{{{inner}}}"
+    return f"{base}{sub or ''}{power or ''}"
+
+
+def prose(text: str) -> str:
+    """Plain text with its symbols typeset: Greek names, tildes, subscripts, powers, norms, relations.
+
+    Everything else is escaped, so the result is safe LaTeX text.
+
+    Examples
+    --------
+    >>> print(prose("GD with step 1/L: eta <= 2/sigma_L^2 and ||w||^2 & 50%"))
+    GD with step 1/L: $\\eta$ $\\le$ 2/$\\sigma_{L}^{2}$ and $\\|w\\|^2$ \\& 50\\%
+    >>> print(prose("sigma_max and w_0, w* and w^*; x~_i^T, W^(i), (X w - t)^2, lambda~ / eta"))
+    $\\sigma_{\\mathrm{max}}$ and $w_{0}$, $w^*$ and $w^{*}$; $\\tilde{x}_{i}^{T}$, $W^{(i)}$, (X w - t)$^{2}$, $\\tilde{\\lambda}$ / $\\eta$
+    """
+    out, last = [], 0
+    for match in _PROSE.finditer(text):
+        out.append(render.escape_tex(text[last:match.start()]))
+        kind, piece = match.lastgroup, match.group()
+        if kind == "norm":
+            inner, power = re.match(r"\|\|(.*)\|\|(.*)", piece).groups()
+            words = re.sub(_GREEK_WORD, lambda m: "\\" + m.group() + " ", inner)
+            math = r"\|" + words.strip() + r"\|" + power
+        elif kind == "relation":
+            math = _RELATIONS[piece]
+        elif kind == "power":
+            math = _math_word(piece)
+        else:
+            math = _math_word(piece)
+        out.append(f"${math}$")
+        last = match.end()
+    out.append(render.escape_tex(text[last:]))
+    return "".join(out)
+
+
+class NaturalPrinter(LatexPrinter):
+    """SymPy's LaTeX with a negated sum written the natural way round.
+
+    Examples
+    --------
+    >>> beta, sigma = sp.symbols("beta sigma")
+    >>> print(NaturalPrinter().doprint(-(beta - 2) / (beta * sigma**2)))
+    \\frac{2 - \\beta}{\\beta \\sigma^{2}}
+    """
+
+    def _print_Mul(self, expr):
+        coefficient, rest = expr.as_coeff_Mul()
+        if coefficient.is_negative:
+            factors = sp.Mul.make_args(rest)
+            for index, factor in enumerate(factors):
+                if isinstance(factor, sp.Add) and _negatives(-factor) < _negatives(factor):
+                    flipped = [*factors[:index], sp.UnevaluatedExpr(-factor), *factors[index + 1:]]
+                    return super()._print_Mul(sp.Mul(-coefficient, *flipped, evaluate=False))
+        return super()._print_Mul(expr)
+
+
+def _negatives(total) -> int:
+    return sum(term.could_extract_minus_sign() for term in sp.Add.make_args(total))
+
+
+def formula(expr) -> str:
+    """LaTeX of a SymPy object in natural sign order."""
+    return NaturalPrinter().doprint(expr)
+
+
+def _width(tex: str) -> int:
+    """A rough printed width of a formula: commands count one, braces nothing."""
+    return len(re.sub(r"[{}]", "", re.sub(r"\\(left|right)\b|\\[A-Za-z]+", "c", tex)))
+
+
+def _top_level_breaks(tex: str) -> list[int]:
+    """Positions of ``+``, ``-``, ``=``, ``<``, ``>`` outside braces and ``\\left...\\right``."""
+    depth, positions, index = 0, [], 0
+    while index < len(tex):
+        if tex.startswith(r"\left", index):
+            depth += 1
+            index += 5
+            continue
+        if tex.startswith(r"\right", index):
+            depth -= 1
+            index += 6
+            continue
+        char = tex[index]
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+        elif char in "+-=<>" and depth == 0 and index > 0 and tex[index - 1] != "\\":
+            positions.append(index)
+        index += 1
+    return positions
+
+
+def broken(tex: str, limit: int = 80) -> str:
+    """``tex`` in an ``aligned`` block broken at top-level signs into lines of about ``limit``.
+
+    A formula that is short, or has no top-level sign to break at, comes back unchanged.
+
+    Examples
+    --------
+    >>> broken("a + b")
+    'a + b'
+    >>> print(broken(" + ".join(f"x_{{{i}}}" for i in range(8)), limit=20))
+    \\begin{aligned}[t]&x_{0} + x_{1} + x_{2}\\\\ &+ x_{3} + x_{4} + x_{5}\\\\ &+ x_{6} + x_{7}\\end{aligned}
+    """
+    if _width(tex) <= limit or r"\begin" in tex:
+        return tex
+    lines, start, fits = [], 0, 0
+    for position in _top_level_breaks(tex) + [len(tex)]:
+        if _width(tex[start:position]) > limit and fits > start:
+            lines.append(tex[start:fits].strip())
+            start = fits
+        fits = position
+    lines.append(tex[start:].strip())
+    lines = [line for line in lines if line]
+    if len(lines) == 1:
+        return tex
+    return r"\begin{aligned}[t]&" + r"\\ &".join(lines) + r"\end{aligned}"
+
+
+def code(text: str) -> str:
+    """``text`` in typewriter type, breakable after ``_``, ``/``, ``:``, ``.`` and ``-``.
+
+    Examples
+    --------
+    >>> print(code("a_b/c"))
+    \\texttt{a\\_\\allowbreak{}b/\\allowbreak{}c}
+    """
+    escaped = render.escape_tex(text)
+    for mark in ("\\_", "/", ":", ".", "-"):
+        escaped = escaped.replace(mark, mark + r"\allowbreak{}")
+    return rf"\texttt{{{escaped}}}"
+
+
+def _approximate(value) -> str:
+    """``\\approx`` and decimals beside an exact value without symbols that is not rational."""
+    if isinstance(value, sp.MatrixBase) and not value.free_symbols and value.shape[1] <= 6:
+        if all(entry.is_Rational for entry in value):
+            return ""
+        rows = [" & ".join(f"{float(sp.re(x)):.4g}" for x in value.row(i))
+                for i in range(value.rows)]
+        return r" \approx \begin{bmatrix}" + r" \\ ".join(rows) + r"\end{bmatrix}"
+    if isinstance(value, sp.Expr) and value.is_number and not value.is_Rational:
+        number = complex(sp.N(value))
+        if number.imag == 0:
+            return rf" \approx {number.real:.4g}"
+    return ""
+
+
+def result_block(result) -> str:
+    """One result: name, statement, its steps beside their formulas, and the boxed answer."""
+    lines = [rf"\paragraph{{{code(result.name)}}} {prose(result.statement)}"]
+    if result.steps:
+        lines.append(r"\begin{align*}")
+        lines.append(" \\\\\n".join(
+            rf"  &\text{{\parbox[t]{{0.36\linewidth}}{{\raggedright {prose(step.text)}}}}}"
+            rf" && \stepformula{{{broken(formula(step.expr), 45)}}}" for step in result.steps))
+        lines.append(r"\end{align*}")
+    answer = broken(formula(render.claim(result)), 70) + _approximate(result.value)
+    lines += [r"\noindent Answer:", rf"\[ \answer{{{answer}}} \]"]
+    return "\n".join(lines)
+
+
+def question_block(question, results, table: str, figures) -> str:
+    """A sub-question: its number and restatement, then results, checks, paragraph, figures."""
+    parts = [rf"\subsection*{{{question.number}}}", rf"\emph{{{question.text}}}"]
+    parts += [result_block(result) for result in results]
+    if table:
+        parts += [r"\noindent\textbf{Check: derived against simulated.}\par", table]
+    if question.answer:
+        parts.append(rf"\paragraph{{Answer.}} {question.answer}")
+    parts += list(figures)
+    if not question.answered:
+        parts.append(rf"\paragraph{{Not answered:}} {question.not_answered}")
+    return "\n\n".join(parts)
+
+
+def graph_block(graph) -> str:
+    r"""A computation graph drawn by TikZ; where TikZ is missing, a table of each node's inputs.
+
+    Both come from the same :class:`derivations.graph.ComputationGraph`.
+
+    Examples
+    --------
+    >>> from derivations.graph import ComputationGraph
+    >>> block = graph_block(ComputationGraph((("x", "x"), ("f", "f")), (("x", "f"),)))
+    >>> r"\ifhavetikz" in block, "$f$ & $x$" in block
+    (True, True)
+    """
+    rows = [f"${graph.label(name)}$ & " + (", ".join(f"${graph.label(p)}$"
+                                                     for p in graph.parents(name)) or "input")
+            + r" \\" for name in graph.order()]
+    return "\n".join([
+        r"\begin{center}", r"\ifhavetikz",
+        r"\resizebox{\ifdim\width>\linewidth\linewidth\else\width\fi}{!}{%",
+        tikz(graph) + "}", r"\else", r"\begin{tabular}{ll}", r"\hline",
+        r"node & computed from \\", r"\hline", *rows, r"\hline", r"\end{tabular}", r"\fi",
+        r"\end{center}"])
+
+
+def figure_block(path: str, caption: str, data: str) -> str:
+    """A figure with its caption and the data it used.
+
+    Examples
+    --------
+    >>> "Data: digits" in figure_block("f.pdf", "A plot.", "digits")
+    True
+    """
+    used = (rf" Data: {render.escape_tex(data)}." if data
+            else " Data: none (a simulation of the model).")
+    return "\n".join([r"\begin{figure}[H]", r"\centering",
+                      rf"\includegraphics[width=0.95\linewidth]{{{path}}}",
+                      rf"\caption{{{caption}{used}}}", r"\end{figure}"])
