@@ -89,7 +89,8 @@ def _readable_length(text: str) -> int:
             parse_latex(text[:end], strict=True)
         except Exception:  # any failure means the prefix is unreadable too
             continue
-        return end
+        partial = re.search(r"\\[a-zA-Z]*$", text[:end])   # inside a command: point at its start
+        return partial.start() if partial else end
     return 0
 
 

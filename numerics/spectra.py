@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["momentum_matrix", "eigenvalues_2x2", "spectral_radius_2x2", "momentum_spectral_radius"]
+__all__ = ["momentum_matrix", "eigenvalues_2x2", "spectral_radius_2x2", "spectral_radius",
+           "momentum_spectral_radius"]
 
 
 def momentum_matrix(eta, beta, sigma):
@@ -73,6 +74,25 @@ def spectral_radius_2x2(matrices):
     0.5
     """
     return _radius_from_entries(*_entries(matrices))
+
+
+def spectral_radius(matrices):
+    """Largest eigenvalue modulus of each square matrix in a stack, any size.
+
+    2x2 stacks take the real-arithmetic closed form of :func:`spectral_radius_2x2`;
+    larger ones ``numpy.linalg.eigvals``.
+
+    Examples
+    --------
+    >>> float(spectral_radius(np.diag([0.5, -2.0, 1.0])))
+    2.0
+    >>> float(spectral_radius(np.array([[0.0, 1.0], [-0.25, 0.0]])))
+    0.5
+    """
+    matrices = np.asarray(matrices, dtype=float)
+    if matrices.shape[-2:] == (2, 2):
+        return spectral_radius_2x2(matrices)
+    return np.abs(np.linalg.eigvals(matrices)).max(axis=-1)
 
 
 def _radius_from_entries(r00, r01, r10, r11):

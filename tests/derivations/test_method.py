@@ -1,0 +1,190 @@
+"""The method engine against the literature's closed forms (typed in here), and its command line."""
+import json
+import subprocess
+import sys
+
+import pytest
+import sympy as sp
+
+from derivations import method as M
+
+h, mu, L = M.h, M.mu, M.L
+alpha = sp.Symbol("alpha", positive=True)
+eta = sp.Symbol("eta", positive=True)
+beta_ema = sp.Symbol("beta", positive=True)          # the EMA's beta lies in (0, 1]
+beta = sp.Symbol("beta", nonnegative=True)           # Nesterov's momentum lies in [0, 1)
+m = sp.Symbol("m", nonnegative=True)
+kappa = sp.Symbol("kappa", positive=True)
+
+
+def derived(name, result):
+    return M.derive_method(M.builtin(name))[result].value
+
+
+def same(a, b):
+    return sp.simplify(a - b) == 0
+
+
+# Stability in the literature: heavy ball (Polyak 1964), Nesterov (e.g. Lessard, Recht and
+# Packard 2016), the sheets' EMA form with h = 2 sigma^2.
+@pytest.mark.parametrize("name, end", [
+    ("gd", 2 / h),
+    ("heavy_ball", 2 * (1 + m) / h),
+    ("nesterov", 2 * (1 + beta) / ((1 + 2 * beta) * h)),
+    ("heavy_ball_ema", (2 - beta_ema) / (beta_ema * h / 2)),
+])
+def test_stability_region_is_the_literatures(name, end):
+    region = derived(name, "stability_region")
+    assert isinstance(region, sp.Interval) and region.start == 0 and region.right_open
+    assert same(region.end, end)
+
+
+def test_ema_region_in_the_sheets_curvature_is_the_natural_form():
+    sigma = sp.Symbol("sigma", positive=True)
+    end = derived("heavy_ball_ema", "stability_region").end.subs(h, 2 * sigma**2)
+    assert M.natural_form(end) == (2 - beta_ema) / (beta_ema * sigma**2)
+    assert str(M.natural_form(end)) == "(2 - beta)/(beta*sigma**2)"
+
+
+def test_heavy_ball_regimes_and_modulus():
+    low, high = sorted(derived("heavy_ball", "repeated_eigenvalue_learning_rates").args,
+                       key=lambda v: float(v.subs({m: sp.Rational(1, 4), h: 1})))
+    assert same(low, (1 - sp.sqrt(m)) ** 2 / h) and same(high, (1 + sp.sqrt(m)) ** 2 / h)
+    assert derived("heavy_ball", "complex_eigenvalue_modulus") == sp.sqrt(m)
+
+
+def test_polyak_tuning_is_the_textbooks():
+    tuned = {e.lhs: e.rhs for e in derived("heavy_ball", "optimal_parameters")}
+    root = sp.sqrt(L) + sp.sqrt(mu)
+    assert same(tuned[alpha], 4 / root**2)
+    assert same(tuned[m], ((sp.sqrt(L) - sp.sqrt(mu)) / root) ** 2)
+    rate = derived("heavy_ball", "optimal_rate").subs(L, kappa * mu)
+    assert same(rate, (sp.sqrt(kappa) - 1) / (sp.sqrt(kappa) + 1))
+
+
+def test_transient_growth_at_polyaks_tuning_exceeds_one():
+    # From rest, the mode h = L has a double root -rho: w_t = (1 + (1 + rho) t)(-rho)^t w_0,
+    # so w_1 / w_0 = -rho (2 + rho), above 1 in size once rho > sqrt(2) - 1.
+    rho = M.rho
+    assert same(derived("heavy_ball", "transient_growth"), -rho * (2 + rho))
+
+
+def test_nesterov_standard_tuning():
+    tuned = {e.lhs.name: e.rhs for e in derived("nesterov", "optimal_parameters")}
+    assert tuned["alpha"] == 1 / L
+    assert same(tuned["beta"].subs(L, kappa * mu), (sp.sqrt(kappa) - 1) / (sp.sqrt(kappa) + 1))
+    assert same(derived("nesterov", "optimal_rate").subs(L, kappa * mu), 1 - 1 / sp.sqrt(kappa))
+    assert "not optimised" in M.derive_method(M.builtin("nesterov"))["optimal_parameters"].statement
+
+
+def test_gd_balanced_step():
+    (step,) = derived("gd", "optimal_parameters")
+    assert step.rhs == 2 / (L + mu)
+    assert same(derived("gd", "optimal_rate"), (L - mu) / (L + mu))
+
+
+def test_rates_are_stated_as_spectral_radii():
+    d = M.derive_method(M.builtin("heavy_ball"))
+    assert "asymptotic" in d["rate"].statement and "not a bound on each step" in d["rate"].statement
+    assert "need not shrink by it at every step" in d["optimal_rate"].statement
+
+
+@pytest.mark.parametrize("first, second, expected", [
+    ("heavy_ball", "heavy_ball_ema", {"alpha": eta * beta_ema, "m": 1 - beta_ema}),
+    ("heavy_ball", "heavy_ball_pytorch", {"alpha": alpha * (1 - sp.Symbol("tau", nonnegative=True)),
+                                          "m": sp.Symbol("mu", nonnegative=True)}),
+    ("nesterov", "nesterov_pytorch", {"alpha": alpha, "beta": sp.Symbol("mu", nonnegative=True)}),
+])
+def test_equivalences(first, second, expected):
+    mapping, _ = M.equivalence(M.builtin(first), M.builtin(second))
+    assert {k.name: v for k, v in mapping.items()} == expected
+
+
+def test_heavy_ball_is_not_nesterov():
+    mapping, steps = M.equivalence(M.builtin("heavy_ball"), M.builtin("nesterov"))
+    assert mapping is None and "not a reparametrisation" in steps[-1].text
+
+
+def test_jury_conditions_of_a_cubic_match_the_roots():
+    z = M.lam
+    inside = sp.expand((z - sp.Rational(1, 2)) * (z + sp.Rational(1, 3)) * (z - sp.Rational(3, 4)))
+    outside = sp.expand((z - sp.Rational(1, 2)) * (z + sp.Rational(5, 4)) * (z - sp.Rational(1, 4)))
+    assert all(c > 0 for c in M.jury_conditions(inside, z))
+    assert not all(c > 0 for c in M.jury_conditions(outside, z))
+
+
+def test_qhm_region_needs_no_unproved_assumption():
+    region = derived("qhm", "stability_region")
+    beta_q, nu = sp.Symbol("beta", nonnegative=True), sp.Symbol("nu", nonnegative=True)
+    # QHM is heavy ball with step alpha (1 - beta nu) ... its p(-1) > 0 is the edge:
+    assert same(region.end, 2 * (1 + beta_q) / (h * (1 + beta_q - 2 * beta_q * nu)))
+
+
+@pytest.mark.parametrize("updates, message", [
+    ([r"b_{t+1} = \mu b_t + g_t", r"w_{t+1} = w_t - \alpha b_{t+1} b_t"],
+     r"at position \d+ is not linear in the states"),
+    ([r"w_{t+1} = w_t - \alpha c_t"], r"names c_t, which is not a state"),
+    ([r"w_{t+1} = w_t - \alpha \frac{g_t"], r"cannot read update .* at position 23"),
+    ([r"w_{t+1} + 1"], r"at position 0 is not an equation"),
+    ([], r"no update given"),
+])
+def test_bad_updates_are_refused_with_a_position(updates, message):
+    with pytest.raises(M.MethodError, match=message):
+        M.derive_method(M.method_from_latex(updates))
+
+
+def run(*args):
+    return subprocess.run([sys.executable, "-m", "derivations.method", *args],
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_command_line_user_method_is_pytorch_heavy_ball():
+    done = run("--update", r"b_{t+1} = \mu b_t + g_t", "--update", r"w_{t+1} = w_t - \alpha b_{t+1}",
+               "--json", "--only", "stability_region")
+    assert done.returncode == 0, done.stderr
+    (result,) = json.loads(done.stdout)["results"]
+    value = sp.sympify(result["srepr"])
+    assert same(value.end, 2 * (1 + sp.Symbol("mu", nonnegative=True)) / h)
+
+
+def test_command_line_name_and_check():
+    done = run("--name", "nesterov", "--check", "stability_region",
+               r"0 < \alpha < \frac{2(1+\beta)}{(1+2\beta) h}")
+    assert done.returncode == 0 and "correct" in done.stdout
+    wrong = run("--name", "nesterov", "--check", "stability_region", r"0 < \alpha < \frac{2}{h}")
+    assert wrong.returncode == 1 and "wrong" in wrong.stdout
+
+
+def test_command_line_file(tmp_path):
+    path = tmp_path / "mine.toml"
+    path.write_text('updates = ["w_{t+1} = w_t - \\\\gamma g_t"]\nrange = ["m", "M"]\n'
+                    '[domains]\ngamma = "(0, 1/2)"\n')
+    done = run("--file", str(path), "--json", "--only", "optimal_parameters")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["results"][0]["value"] == "(Eq(gamma, 2/(M + m)),)"
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--update", r"w_{t+1} = w_t w_t"], "error: update .* is not linear"),
+    (["--name", "nope"], "error: name == 'nope' is not a built-in method"),
+    (["--name", "gd", "--update", r"w_{t+1} = w_t"], "error: give one of"),
+    (["--file", "/nonexistent.toml"], "error: --file /nonexistent.toml"),
+    (["--name", "gd", "--range", "alpha", "L"], "error: --range names alpha"),
+])
+def test_command_line_errors_are_one_line(args, message):
+    done = run(*args)
+    assert done.returncode == 2 and done.stdout == ""
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert __import__("re").match(message, done.stderr)
+
+
+def test_help_explains_the_update_syntax():
+    done = run("--help")
+    assert done.returncode == 0
+    assert r"b_{t+1} = \mu b_t + g_t" in done.stdout and "g(y_t)" in done.stdout
+
+
+def test_every_builtin_has_a_stability_region_with_steps():
+    for name in M.BUILTINS:
+        d = M.derive_method(M.builtin(name))
+        assert d["stability_region"].steps and isinstance(d["stability_region"].value, sp.Interval)
