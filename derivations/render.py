@@ -217,7 +217,7 @@ def escape_markdown(text: str) -> str:
 
 
 def boxed_answer(result: Result, formula=sp.latex) -> str:
-    """The answer's LaTeX (written by ``formula``) in a box, as every rendering for a screen shows it.
+    """The answer's LaTeX (written by ``formula``) in a box, as screens show it.
 
     Examples
     --------

@@ -230,7 +230,7 @@ def sweep(function: Callable, configurations: Iterable[dict], jobs: int = 1,
     if jobs == 1 and backend is None:
         return list(tqdm((function(**c) for c in configurations), **bar))
     from joblib import Parallel, delayed, parallel_config
-    # a cluster decides its own parallelism; joblib would run n_jobs=1 in this process
-    with parallel_config(backend=backend or "loky", n_jobs=-1 if backend == "dask" else jobs):
+    # on a Dask cluster joblib ignores n_jobs: the cluster's threads decide
+    with parallel_config(backend=backend or "loky", n_jobs=jobs):
         runs = Parallel(return_as="generator")(delayed(function)(**c) for c in configurations)
         return list(tqdm(runs, **bar))
