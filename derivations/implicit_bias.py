@@ -220,7 +220,8 @@ def derive() -> Derivation:
     value, norm_steps = minimum_norm_solution()
     minimum_norm = Result(
         "minimum_norm_solution",
-        "For d > n and X of full row rank, the interpolating weights of least Euclidean norm.",
+        "For d > n and X of full row rank, the interpolating weights of least Euclidean norm "
+        "(the w^* of 1.1.1).",
         value, norm_steps, lhs=w_mn, assumptions=(sp.StrictLessThan(n, d),))
 
     vector, increment_steps = row_span_increment()
@@ -235,8 +236,10 @@ def derive() -> Derivation:
     )
     row_span = Result(
         "sgd_row_span",
-        "Every mini-batch SGD step from w_0 = 0 adds X^T times a vector, so the iterates stay "
-        "in the row span of X and a limit that fits the data is the minimum-norm solution.",
+        "1.1.1: every mini-batch SGD step (2) from w_0 = 0 adds X^T times a vector, so the "
+        "iterates stay in the row span of X and a limit that fits the data is the minimum-norm "
+        "solution. Computed with the sheet's loss (1/n) ||X w - t||^2 on each example; the "
+        "conclusion does not depend on that scaling (a positive factor only rescales v_k).",
         sp.Tuple(equation(Delta_k, X.T * v_k), equation(w_infinity, value)),
         span_steps, assumptions=(sp.StrictLessThan(n, d),))
 
