@@ -7,6 +7,7 @@ from pathlib import Path
 
 from derivations.cli import ArgumentParser
 
+from . import html
 from .build import BuildError, build_all
 from .problem_sets import PROBLEM_SETS, by_name
 
