@@ -151,8 +151,9 @@ def forward_mode(graph, operations, partials, seed):
         parents = [sp.Symbol(parent, real=True) for parent in graph.parents(name)]
         rule = sum(sp.diff(operations[symbol], p) * marked(p, "dot") for p in parents)
         tangents[symbol] = sum(partials[symbol][p] * tangents[p] for p in parents)
-        steps.append(Step(f"{symbol} = {operations[symbol]}: sum over the variables it reads",
-                          sp.Tuple(sp.Eq(marked(symbol, "dot"), rule),
+        steps.append(Step(f"{symbol}: the chain rule over the variables it reads",
+                          sp.Tuple(sp.Eq(symbol, operations[symbol]),
+                                   sp.Eq(marked(symbol, "dot"), rule),
                                    sp.Eq(marked(symbol, "dot"), tangents[symbol]))))
     return tangents, steps
 
@@ -169,7 +170,7 @@ def reverse_mode(graph, partials, output):
             continue
         users = [sp.Symbol(c, real=True) for c in graph.children(name)]
         users = [c for c in users if c in adjoints]
-        rule = sum(sp.Symbol(f"d{c}/d{node}") * marked(c, "bar") for c in users)
+        rule = sum(sp.Derivative(c, node) * marked(c, "bar") for c in users)
         adjoints[node] = sum(partials[c][node] * adjoints[c] for c in users)
         steps.append(Step(f"{node}: sum over the variables that read it",
                           sp.Tuple(sp.Eq(marked(node, "bar"), rule),
