@@ -259,7 +259,7 @@ def derive() -> Derivation:
         "names (an edge from each quantity to those computed from it; the data X, t feed every "
         "loss and gradient and are left out).",
         sp.Tuple(*[sp.Tuple(sp.Symbol(src), sp.Symbol(dst)) for src, dst in graph.edges]),
-        tuple(Step(f"{name} is computed from", sp.Tuple(*map(sp.Symbol, graph.parents(name))))
+        tuple(Step("computed from", sp.Function(name)(*map(sp.Symbol, graph.parents(name))))
               for name in graph.order() if graph.parents(name)))
 
     return Derivation(
