@@ -2,8 +2,9 @@
 
 The questions of toronto CSC413 HW2, 3.  Model: an ``n x n`` input, a ``k x k`` kernel,
 zero padding ``p`` and stride ``s``.  Convolution proper
-``Y[i, j] = sum_{a, b} X_pad[i - a, j - b] K[a, b]`` slides the kernel flipped by 180 degrees; cross-correlation (what deep-learning libraries call convolution)
-slides it as written.  3.1's input ``I`` and filter ``J`` are the sheet's; the PDF lost
+``Y[i, j] = sum_{a, b} X_pad[i - a, j - b] K[a, b]`` slides the kernel flipped by 180
+degrees; cross-correlation (what deep-learning libraries call convolution) slides it as
+written.  3.1's input ``I`` and filter ``J`` are the sheet's; the PDF lost
 J's third row, read here as ``1 1 1`` (a horizontal-edge filter, see the README of the
 problems).  "Convolution as defined in lecture 4" is read as convolution proper (the
 lecture's flip-and-filter); the cross-correlation is given as the other reading.
