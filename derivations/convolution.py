@@ -160,8 +160,8 @@ def detected_feature(kernel):
 
     Examples
     --------
-    >>> detected_feature(KERNEL)[2]
-    'horizontal edges: it sums along each row and differences the rows above and below, so it responds where intensity changes from one row to the next'
+    >>> detected_feature(KERNEL)[2].split(":")[0]
+    'horizontal edges'
     """
     column, row = kernel[:, 0], kernel[0, :] / kernel[0, 0]
     if column * row != kernel:
@@ -201,7 +201,8 @@ def outputs(image=INPUT, kernel=KERNEL):
              "read as 1 1 1)", sp.Tuple(image, kernel)),
         Step("same size output: zero padding on each side", sp.Eq(p, half)),
         Step("convolution, entry (i, j), indices from 0 (the input is 0 outside its rows and "
-             "columns): the kernel enters flipped", sp.Eq(sp.Function("conv")(i, j), flipped_entry)),
+             "columns): the kernel enters flipped",
+             sp.Eq(sp.Function("conv")(i, j), flipped_entry)),
         Step("equivalently, slide the filter turned by 180 degrees",
              sp.Eq(sp.Symbol("J_flipped"), flipped(kernel), evaluate=False)),
         Step("evaluated at every (i, j)", sp.Eq(labels[0], convolution, evaluate=False)),

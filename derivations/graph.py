@@ -106,7 +106,8 @@ class ComputationGraph:
 
         Examples
         --------
-        >>> ComputationGraph(tuple((v, v) for v in "abc"), (("a", "b"), ("b", "c"))).stored_for_backward()
+        >>> chain = ComputationGraph(tuple((v, v) for v in "abc"), (("a", "b"), ("b", "c")))
+        >>> chain.stored_for_backward()
         2
         """
         return sum(1 for name in self.names if self.children(name))

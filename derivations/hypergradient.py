@@ -175,7 +175,8 @@ def memory_results(lengths=(2, 3, 4, 5)):
         stored_order,
         (Step("values read by the backward pass (every node with a child) on the graph of T "
               f"steps, T = {', '.join(map(str, lengths))}", sp.Tuple(*stored.values())),
-         Step("the polynomial through these counts", equation(sp.Symbol("M_backprop"), stored_count)),
+         Step("the polynomial through these counts",
+              equation(sp.Symbol("M_backprop"), stored_count)),
          Step("as T grows", stored_order)),
         lhs=sp.Symbol("M_backprop"))
     lambda_tilde = sp.Symbol("lambdatilde", positive=True)
@@ -196,7 +197,8 @@ def memory_results(lengths=(2, 3, 4, 5)):
               equation(sp.Symbol("M_backprop"), stored_count * d)),
          Step("one GD step w_{k+1} = w_k - eta grad Ltilde(w_k) has the Jacobian in w_k",
               equation(per_step, jacobian)),
-         Step("the chain rule through T steps multiplies T of them into J_T = dw_T / dw_0; its norm grows or decays "
+         Step("the chain rule through T steps multiplies T of them into J_T = dw_T / dw_0; "
+              "its norm grows or decays "
               "geometrically unless every eigenvalue of J has modulus 1",
               equation(sp.Symbol("J_T"), through))))
     return forward, backprop, horizon

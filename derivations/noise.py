@@ -155,7 +155,7 @@ def expected_objective(rows: int = 2, columns: int = 2):
 
 
 def ridge_lambda(objective):
-    """The ridge coefficient of ``(1/m) ||X w - y||^2 + lambda ||w||^2`` that equals ``objective / m``.
+    """The ``lambda`` of ``(1/m) ||X w - y||^2 + lambda ||w||^2`` that equals ``objective / m``.
 
     Examples
     --------

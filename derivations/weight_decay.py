@@ -125,7 +125,8 @@ def l2_update(scale=SHEET):
     value = natural(stepped)
     steps = (
         Step("the regularised loss", equation(sp.Symbol("Ltilde"), loss(w, penalty))),
-        Step("its gradient", equation(matrix_symbol("grad_Ltilde", d, 1), sp.diff(loss(w, penalty), w))),
+        Step("its gradient", equation(matrix_symbol("grad_Ltilde", d, 1),
+                                      sp.diff(loss(w, penalty), w))),
         Step("one gradient-descent step from w_0", equation(w_L2, stepped)),
         Step("collect w_0: the penalty shrinks the weights before the data step",
              equation(w_L2, value)),
@@ -197,8 +198,8 @@ def adaptive_mismatch(matching):
     (per_coordinate,) = sp.solve(sp.Eq(with_penalty, with_decay), lambda_tilde)
     D_1, D_2 = sp.symbols("D_1 D_2", positive=True)
     w_1, w_2, g_1, g_2 = sp.symbols("w_01 w_02 g_1 g_2", real=True)
-    two = [sp.Eq(with_penalty.subs({D: s, w_0i: v, g_i: h}), with_decay.subs({D: s, w_0i: v, g_i: h}))
-           for s, v, h in ((D_1, w_1, g_1), (D_2, w_2, g_2))]
+    coordinates = ({D: D_1, w_0i: w_1, g_i: g_1}, {D: D_2, w_0i: w_2, g_i: g_2})
+    two = [sp.Eq(with_penalty.subs(c), with_decay.subs(c)) for c in coordinates]
     common = sp.solve(two, lambda_tilde, dict=True)
     steps = (
         Step("coordinate i of the regularised loss's gradient: the data part g_i and the "
@@ -212,7 +213,8 @@ def adaptive_mismatch(matching):
         Step("the penalty that matches decay in coordinate i depends on its D_i",
              sp.Eq(lambda_tilde, per_coordinate)),
         Step("two coordinates with scales D_1 != D_2 (and non-zero weights w_01, w_02): the "
-             "set of lambda~ solving both equations", sp.FiniteSet(*(s[lambda_tilde] for s in common))),
+             "set of lambda~ solving both equations",
+             sp.FiniteSet(*(s[lambda_tilde] for s in common))),
         Step("the factors on w_0i: the penalty shrinks by 2 eta lambda~ / D_i, weakest where "
              "the gradient history v_i is large, while decay shrinks every weight by lambda",
              sp.Tuple(*(sp.expand(update).coeff(w_0i) for update in (with_penalty, with_decay)))),
