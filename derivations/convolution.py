@@ -36,7 +36,6 @@ i = sp.Symbol("i", integer=True, nonnegative=True)
 a, b, j = sp.symbols("a b j", integer=True, nonnegative=True)
 c_in, c_out, n_in, n_out = sp.symbols("c_in c_out n_in n_out", integer=True, positive=True)
 r, jump = sp.IndexedBase("r"), sp.IndexedBase("j")
-X_, K_ = sp.IndexedBase("X"), sp.IndexedBase("K")
 
 INPUT = sp.ImmutableMatrix([[0, 0, 0, 0, 0], [0, 0, 1, 1, 1], [1, 1, 1, 1, 0],
                             [0, 1, 1, 1, 0], [0, 0, 1, 0, 0]])
