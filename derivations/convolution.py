@@ -14,9 +14,10 @@ is conv-pool-conv-pool (3.3 fixes that start: receptive fields 3, 4, 8) followed
 fully connected output layer of 10 units, on a 32x32 grey-scale input, every convolution
 3x3, one channel, same padding, every pool 2x2 with stride 2.  Another list is given with
 :func:`build` from Python or ``--layers`` on the command line, e.g.
-``python -m derivations.convolution --layers "conv 3, pool 2, conv 3, pool 2, fc 10"``
-(``conv K`` is a same-padded K x K one-channel convolution, ``conv KxC`` one with C
-channels, ``pool S`` an S x S pool with stride S, ``fc U`` a dense layer of U units).
+``python -m derivations.convolution --layers "conv 3, pool 2, conv 3, pool 2, fc 10"
+--input 32x32x1`` (``conv K`` is a same-padded K x K one-channel convolution, ``conv KxC``
+one with C channels, ``pool S`` an S x S pool with stride S, ``fc U`` a dense layer of U
+units; ``--input HxWxC`` the input shape).
 """
 from __future__ import annotations
 
@@ -309,8 +310,12 @@ def parameter_count(stack, shape):
     670
     """
     counts, shapes = [], [tuple(shape)]
-    for layer in stack:
+    for number, layer in enumerate(stack, start=1):
         count, out = layer_parameters(layer, shapes[-1])
+        if any(size < 1 for size in out[:2]):
+            raise ValueError(f"layer {number}, {describe_layer(layer)}, does not fit its "
+                             f"{shapes[-1][0]} x {shapes[-1][1]} input; use a larger input or "
+                             f"fewer or smaller layers")
         counts.append(count)
         shapes.append(out)
     return sum(counts), counts, shapes
@@ -453,6 +458,8 @@ def build(layers=CNN, shape=CNN_INPUT) -> Derivation:
     network = f"{described} on a {shape[0]} x {shape[1]} x {shape[2]} input"
     origin = ("the figure is lost, this layer list is assumed" if tuple(layers) == CNN
               else "the layer list given")
+    if tuple(shape) != CNN_INPUT:
+        origin += "; the input shape given"
     results = (
         Result("output", "3.1: I * J, the zero-padded same-size convolution of the sheet's I "
                "and J (J's third row read as 1 1 1), convolution read as in lecture 4 with the "
@@ -495,8 +502,44 @@ def derive() -> Derivation:
     return build()
 
 
+def parse_shape(text: str):
+    """Read an input shape ``HxWxC`` (or ``HxW`` for one channel).
+
+    Examples
+    --------
+    >>> parse_shape("32x32x1"), parse_shape("28 x 28")
+    ((32, 32, 1), (28, 28, 1))
+    """
+    found = re.fullmatch(r"\s*(\d+)\s*x\s*(\d+)\s*(?:x\s*(\d+)\s*)?", text.lower())
+    if not found or 0 in (int(found.group(1)), int(found.group(2)), int(found.group(3) or 1)):
+        raise ValueError(f"--input == {text!r} is not a shape; write HxWxC with positive "
+                         f"sizes, e.g. 32x32x1")
+    return int(found.group(1)), int(found.group(2)), int(found.group(3) or 1)
+
+
+def take_option(argv, name):
+    """Remove ``name VALUE`` or ``name=VALUE`` from ``argv``; return the value (or None) and
+    the rest.
+
+    Examples
+    --------
+    >>> take_option(["--json", "--input=8x8", "--only", "x"], "--input")
+    ('8x8', ['--json', '--only', 'x'])
+    """
+    for at, item in enumerate(argv):
+        if item == name:
+            if at + 1 >= len(argv):
+                raise ValueError(f"{name} needs a value; see python -m derivations.convolution's "
+                                 f"docstring for the form")
+            return argv[at + 1], argv[:at] + argv[at + 2:]
+        if item.startswith(name + "="):
+            return item[len(name) + 1:], argv[:at] + argv[at + 1:]
+    return None, list(argv)
+
+
 def command_line(argv=None) -> int:
-    """The shared command line plus ``--layers "conv 3, pool 2, ..."`` for 3.2's network.
+    """The shared command line plus 3.2's network: ``--layers "conv 3, pool 2, ..."`` and
+    ``--input HxWxC`` (the sheet's list and 32x32x1 when left out).
 
     Examples
     --------
@@ -506,23 +549,20 @@ def command_line(argv=None) -> int:
     True
     """
     argv = list(sys.argv[1:] if argv is None else argv)
-    if "--layers" not in argv:
-        return main(derive, argv, prog="python -m derivations.convolution")
-    at = argv.index("--layers")
-    if at + 1 >= len(argv):
-        print("error: --layers needs a list such as 'conv 3, pool 2, conv 3, pool 2, fc 10'",
-              file=sys.stderr)
-        return 2
     try:
-        layers = parse_layers(argv[at + 1])
-        built = build(layers)
+        layers, argv = take_option(argv, "--layers")
+        shape, argv = take_option(argv, "--input")
+        if layers is None and shape is None:
+            chosen = derive
+        else:
+            built = build(CNN if layers is None else parse_layers(layers),
+                          CNN_INPUT if shape is None else parse_shape(shape))
+            chosen = lambda **overrides: built.with_values(overrides)  # noqa: E731
+            chosen.__doc__ = derive.__doc__
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    rest = argv[:at] + argv[at + 2:]
-    with_layers = lambda **overrides: built.with_values(overrides)
-    with_layers.__doc__ = derive.__doc__
-    return main(with_layers, rest, prog="python -m derivations.convolution")
+    return main(chosen, argv, prog="python -m derivations.convolution")
 
 
 if __name__ == "__main__":

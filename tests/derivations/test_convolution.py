@@ -137,3 +137,16 @@ def test_cli():
     bad = subprocess.run([sys.executable, "-m", "derivations.convolution", "--subs", "p=-1"],
                          capture_output=True, text=True)
     assert bad.returncode == 2 and bad.stderr.startswith("error: p == -1")
+
+
+def test_input_shape_on_the_command_line(capsys):
+    # the old 28x28 example: conv 3x3x8, pool, conv 3x3x16, pool, fc 10
+    argv = ["--input", "28x28x1", "--layers", "conv 3x8, pool 2, conv 3x16, pool 2, fc 10",
+            "--json", "--only", "parameter_count"]
+    assert cv.command_line(argv) == 0
+    cnn = (3 * 3 + 1) * 8 + (3 * 3 * 8 + 1) * 16 + (7 * 7 * 16 + 1) * 10
+    assert json.loads(capsys.readouterr().out)["results"][0]["numeric"][0] == cnn
+    assert cv.command_line(["--input", "0x3"]) == 2
+    assert capsys.readouterr().err.startswith("error: --input == '0x3' is not a shape")
+    assert cv.command_line(["--input", "2x2", "--layers", "pool 2, pool 2"]) == 2
+    assert "layer 2, max-pool 2x2 (stride 2), does not fit its 1 x 1 input" in capsys.readouterr().err
