@@ -171,7 +171,7 @@ def document(problem_set: ProblemSet, figures: dict, folder: Path, quick: bool =
             blocks.insert(0, graph_block(module.computation_graph()))
         parts.append(question_block(question, results, table, blocks))
     return (preamble(quick) + "\\begin{document}\n"
-            + rf"\title{{{problem_set.title}}}" + "\n\\date{}\n\\maketitle\n\\thispagestyle{fancy}\n"
+            + rf"\title{{{problem_set.title}}}" + "\n\\date{}\n\\maketitle\n"
             + problem_set.summary
             + rf" Questions keep the sheet's numbering ({code(problem_set.sheet)})." + "\n\n"
             + "\n\n".join(parts) + "\n\\end{document}\n")

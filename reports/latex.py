@@ -45,7 +45,7 @@ def preamble(quick: bool) -> str:
     header = QUICK_BANNER if quick else ""
     style = "\n".join([r"\fancypagestyle{plain}{\fancyhf{}\fancyhead[C]{" + header + "}"
                        r"\fancyfoot[C]{\thepage}\renewcommand{\headrulewidth}{0pt}}",
-                       r"\pagestyle{plain}", r"\fancypagestyle{fancy}{\pagestyle{plain}}"])
+                       r"\pagestyle{plain}"])   # \maketitle's page is plain too
     return render.PREAMBLE + _PACKAGES + style + "\n"
 
 
@@ -127,6 +127,10 @@ class NaturalPrinter(LatexPrinter):
     >>> beta, sigma = sp.symbols("beta sigma")
     >>> print(NaturalPrinter().doprint(-(beta - 2) / (beta * sigma**2)))
     \\frac{2 - \\beta}{\\beta \\sigma^{2}}
+    >>> print(NaturalPrinter().doprint(sp.Function("f")(beta) - sp.Function("f")(sigma)))
+    f{\\left(\\beta \\right)} - f{\\left(\\sigma \\right)}
+    >>> print(NaturalPrinter().doprint(sp.Function("f")(sigma) - sp.Function("f")(beta)))
+    f{\\left(\\sigma \\right)} - f{\\left(\\beta \\right)}
     """
 
     def _print_Mul(self, expr):
@@ -138,6 +142,15 @@ class NaturalPrinter(LatexPrinter):
                     flipped = [*factors[:index], sp.UnevaluatedExpr(-factor), *factors[index + 1:]]
                     return super()._print_Mul(sp.Mul(-coefficient, *flipped, evaluate=False))
         return super()._print_Mul(expr)
+
+    def _as_ordered_terms(self, expr, order=None):
+        """Terms in SymPy's order, but a sum never opens with a minus when a plus term exists."""
+        terms = list(super()._as_ordered_terms(expr, order=order))
+        positive = [t for t in terms if not t.could_extract_minus_sign()]
+        if terms and terms[0].could_extract_minus_sign() and positive:
+            terms.remove(positive[0])
+            terms.insert(0, positive[0])
+        return terms
 
 
 def _negatives(total) -> int:
@@ -154,8 +167,8 @@ def _width(tex: str) -> int:
     return len(re.sub(r"[{}]", "", re.sub(r"\\(left|right)\b|\\[A-Za-z]+", "c", tex)))
 
 
-def _top_level_breaks(tex: str) -> list[int]:
-    """Positions of ``+``, ``-``, ``=``, ``<``, ``>`` outside braces and ``\\left...\\right``."""
+def _breaks(tex: str, signs: str = "+-=<>", level: int = 0) -> list[int]:
+    """Positions of ``signs`` at nesting ``level`` of braces and ``\\left...\\right``."""
     depth, positions, index = 0, [], 0
     while index < len(tex):
         if tex.startswith(r"\left", index):
@@ -171,16 +184,32 @@ def _top_level_breaks(tex: str) -> list[int]:
             depth += 1
         elif char == "}":
             depth -= 1
-        elif char in "+-=<>" and depth == 0 and index > 0 and tex[index - 1] != "\\":
+        elif char in signs and depth == level and index > 0 and tex[index - 1] != "\\":
             positions.append(index)
         index += 1
     return positions
 
 
-def broken(tex: str, limit: int = 80) -> str:
-    """``tex`` in an ``aligned`` block broken at top-level signs into lines of about ``limit``.
+def _lines(tex: str, cuts: list[int], limit: int) -> list[str]:
+    """``tex`` cut at some of ``cuts`` into pieces of about ``limit`` printed characters."""
+    lines, start, fits = [], 0, 0
+    for position in cuts + [len(tex)]:
+        if _width(tex[start:position]) > limit and fits > start:
+            lines.append(tex[start:fits].strip())
+            start = fits
+        fits = position
+    lines.append(tex[start:].strip())
+    return [line for line in lines if line]
 
-    A formula that is short, or has no top-level sign to break at, comes back unchanged.
+
+_GROUP = re.compile(r"^(\\left(?:\(|\[|\\\{))(.*)(\\right(?:\)|\]|\\\}))$", re.S)
+
+
+def broken(tex: str, limit: int = 80) -> str:
+    """``tex`` in an ``aligned`` block broken into lines of about ``limit`` characters.
+
+    It breaks at top-level signs, or, for one bracketed list, after its commas.  A formula
+    that is short, or has nowhere to break, comes back unchanged.
 
     Examples
     --------
@@ -188,17 +217,21 @@ def broken(tex: str, limit: int = 80) -> str:
     'a + b'
     >>> print(broken(" + ".join(f"x_{{{i}}}" for i in range(8)), limit=20))
     \\begin{aligned}[t]&x_{0} + x_{1} + x_{2}\\\\ &+ x_{3} + x_{4} + x_{5}\\\\ &+ x_{6} + x_{7}\\end{aligned}
+    >>> print(broken(r"\\left( a, b, c, d\\right)", limit=8))
+    \\begin{aligned}[t]&\\left( a, b,\\right.\\\\ &\\left. c, d\\right)\\end{aligned}
     """
     if _width(tex) <= limit or r"\begin" in tex:
         return tex
-    lines, start, fits = [], 0, 0
-    for position in _top_level_breaks(tex) + [len(tex)]:
-        if _width(tex[start:position]) > limit and fits > start:
-            lines.append(tex[start:fits].strip())
-            start = fits
-        fits = position
-    lines.append(tex[start:].strip())
-    lines = [line for line in lines if line]
+    lines = _lines(tex, _breaks(tex), limit)
+    group = _GROUP.match(tex)
+    if len(lines) == 1 and group:
+        opener, inner, closer = group.groups()
+        commas = [c + 1 for c in _breaks(inner, ",")]
+        pieces = _lines(inner, commas, limit)
+        if len(pieces) > 1:
+            lines = ([rf"{opener} {pieces[0]}\right."]
+                     + [rf"\left. {p}\right." for p in pieces[1:-1]]
+                     + [rf"\left. {pieces[-1]}{closer}"])
     if len(lines) == 1:
         return tex
     return r"\begin{aligned}[t]&" + r"\\ &".join(lines) + r"\end{aligned}"
@@ -233,6 +266,39 @@ def _approximate(value) -> str:
     return ""
 
 
+def _entries(value, lhs):
+    """``(label, entry)`` of a matrix or a tuple: labels from a matrix ``lhs``, else indices."""
+    name = formula(lhs) if lhs is not None and not isinstance(lhs, sp.MatrixBase) else "A"
+    if re.search(r"[_^\\ ]", name):
+        name = rf"\left({name}\right)"
+    if isinstance(value, sp.MatrixBase):
+        if isinstance(lhs, sp.MatrixBase) and lhs.shape == value.shape:
+            return [(formula(lhs[i, j]), value[i, j])
+                    for i in range(value.rows) for j in range(value.cols)]
+        return [(f"{name}_{{{i + 1},{j + 1}}}", value[i, j])
+                for i in range(value.rows) for j in range(value.cols)]
+    if isinstance(value, (sp.Tuple, tuple)):
+        return [(f"{name}_{{{k + 1}}}", item) for k, item in enumerate(value)]
+    return None
+
+
+def _answer(result) -> str:
+    """The boxed answer; a wide matrix or tuple of long entries is listed entry by entry."""
+    claim = formula(render.claim(result))
+    entries = _entries(result.value, result.lhs)
+    long_entries = entries and max(_width(formula(e)) for _, e in entries) > 30
+    if _width(claim) <= 140 or not long_entries:
+        boxed = broken(claim, 70) + _approximate(result.value)
+        return rf"\noindent Answer:" + "\n" + rf"\[ \answer{{{boxed}}} \]"
+    listed = " \\\\\n".join(rf"  {label} &= {broken(formula(entry), 60)}"
+                            for label, entry in entries)
+    approximate = _approximate(result.value)
+    summary = (formula(result.lhs) + approximate if approximate and result.lhs is not None
+               else r"\text{the entries above}" + approximate)
+    return "\n".join([r"\noindent Answer, entry by entry:", r"\begin{align*}", listed,
+                      r"\end{align*}", rf"\[ \answer{{{summary}}} \]"])
+
+
 def result_block(result) -> str:
     """One result: name, statement, its steps beside their formulas, and the boxed answer."""
     lines = [rf"\paragraph{{{code(result.name)}}} {prose(result.statement)}"]
@@ -242,8 +308,7 @@ def result_block(result) -> str:
             rf"  &\text{{\parbox[t]{{0.36\linewidth}}{{\raggedright {prose(step.text)}}}}}"
             rf" && \stepformula{{{broken(formula(step.expr), 45)}}}" for step in result.steps))
         lines.append(r"\end{align*}")
-    answer = broken(formula(render.claim(result)), 70) + _approximate(result.value)
-    lines += [r"\noindent Answer:", rf"\[ \answer{{{answer}}} \]"]
+    lines.append(_answer(result))
     return "\n".join(lines)
 
 

@@ -160,14 +160,7 @@ def test_every_figure_was_written_and_names_its_data(built, name):
         assert "Data: digits" in text   # the embedded default, said so
 
 
-# SymPy names that topics still write into their step texts (not the reports' to rewrite)
-SYMPY_LEAKS = {"logistic-regression-and-schedules": "derivations/logistic.py, hessian step: "
-                                                    "'sp.hessian of the loss'"}
-
-
-@pytest.mark.parametrize("name", [pytest.param(p.name, marks=pytest.mark.xfail(
-    reason=SYMPY_LEAKS[p.name], strict=False)) if p.name in SYMPY_LEAKS else p.name
-    for p in PROBLEM_SETS])
+@pytest.mark.parametrize("name", [p.name for p in PROBLEM_SETS])
 def test_no_sympy_names_leak(built, name):
     _, results = built
     assert "sp." not in _outside_math_and_code(results[name].tex.read_text())
