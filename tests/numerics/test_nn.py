@@ -86,15 +86,18 @@ def test_dropout_backward_uses_the_forward_mask(seed, p):
     assert np.array_equal(layer.forward(x, training=False), x)
 
 
-def test_conv2d_against_direct_sum():
+@pytest.mark.parametrize("stride, padding", [(2, 1), (1, 1), (1, 0), (3, 2)])
+def test_conv2d_against_direct_sum(stride, padding):
     rng = np.random.default_rng(3)
-    conv = nn.Conv2d(2, 3, 3, stride=2, padding=1, rng=rng)
+    conv = nn.Conv2d(2, 3, 3, stride=stride, padding=padding, rng=rng)
     conv.params["bias"] = rng.normal(size=3)
     x = rng.normal(size=(2, 2, 5, 5))
-    padded = np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1)))
+    padded = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
     w, b = conv.params["weight"], conv.params["bias"]
-    expected = np.array([[[[np.sum(padded[n, :, 2 * i:2 * i + 3, 2 * j:2 * j + 3] * w[o]) + b[o]
-                            for j in range(3)] for i in range(3)] for o in range(3)]
+    size = (5 + 2 * padding - 3) // stride + 1
+    expected = np.array([[[[np.sum(padded[n, :, stride * i:stride * i + 3,
+                                          stride * j:stride * j + 3] * w[o]) + b[o]
+                            for j in range(size)] for i in range(size)] for o in range(3)]
                          for n in range(2)])
     assert np.allclose(conv.forward(x), expected)
 
@@ -103,6 +106,76 @@ def test_maxpool_sends_a_tied_gradient_to_the_first_maximum_only():
     pool = nn.MaxPool2d(2)
     pool.forward(np.zeros((1, 1, 2, 2)))
     assert pool.backward(np.ones((1, 1, 1, 1)))[0, 0].tolist() == [[1.0, 0.0], [0.0, 0.0]]
+
+
+def relu_then_pool_reference(x, dy, size):
+    """``maxpool(relu(x))`` and its input gradient by loops over the windows, as written.
+
+    The gradient of a window goes to the first maximum of ``relu(x)`` in row-major order
+    (PyTorch's rule), then through the ReLU, whose derivative at 0 is 0.
+    """
+    relu = np.maximum(x, 0)
+    n, c, h, w = x.shape
+    out = np.zeros((n, c, h // size, w // size))
+    dx = np.zeros_like(x)
+    for index in np.ndindex(out.shape):
+        b, ch, i, j = index
+        window = relu[b, ch, size * i:size * i + size, size * j:size * j + size]
+        first = np.argmax(window)                   # numpy's argmax: the first maximum
+        out[index] = window.flat[first]
+        p, q = size * i + first // size, size * j + first % size
+        dx[b, ch, p, q] += dy[index] * (x[b, ch, p, q] > 0)
+    return out, dx
+
+
+@settings(max_examples=20)
+@given(seeds, st.integers(2, 3))
+def test_relu_before_maxpool_matches_the_layers_run_as_written(seed, size):
+    # integers from a short range: many ties within windows, zeros and all-negative windows
+    rng = np.random.default_rng(seed)
+    x = rng.integers(-2, 3, size=(2, 3, 2 * size, 3 * size)).astype(float)
+    dy = rng.normal(size=(2, 3, 2, 3))
+    model = nn.Sequential(nn.ReLU(), nn.MaxPool2d(size))
+    expected_out, expected_dx = relu_then_pool_reference(x, dy, size)
+    assert np.array_equal(model.forward(x), expected_out)
+    assert np.array_equal(model.backward(dy), expected_dx)
+
+
+def test_conv_net_forward_and_gradients_match_pytorch():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(7)
+    model = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1, rng=rng), nn.ReLU(), nn.MaxPool2d(2),
+                          nn.Conv2d(4, 6, 3, stride=2, padding=1, rng=rng), nn.ReLU(),
+                          nn.MaxPool2d(2), nn.Flatten(), nn.Linear(6 * 2 * 2, 3, rng=rng))
+    for layer in (model.layers[0], model.layers[3]):
+        layer.params["bias"] = rng.normal(size=layer.params["bias"].shape)
+    x = rng.normal(size=(5, 1, 16, 16))
+    x[:, :, :8] = 0.0        # a blank half, as in MNIST: equal outputs, ties in the pools
+    labels = rng.integers(0, 3, size=5)
+    t = torch.nn
+    reference = t.Sequential(t.Conv2d(1, 4, 3, padding=1), t.ReLU(), t.MaxPool2d(2),
+                             t.Conv2d(4, 6, 3, stride=2, padding=1), t.ReLU(), t.MaxPool2d(2),
+                             t.Flatten(), t.Linear(24, 3)).double()
+    params = model.parameters()
+    with torch.no_grad():
+        for key, value in params.items():
+            index, name = key.split(".")
+            value = value.T if key == "7.weight" else value       # ours is (n_in, n_out)
+            getattr(reference[int(index)], name).copy_(torch.from_numpy(np.ascontiguousarray(value)))
+    inputs = torch.from_numpy(x).requires_grad_()
+    scores = reference(inputs)
+    t.functional.cross_entropy(scores, torch.from_numpy(labels)).backward()
+
+    ours = model.forward(x)
+    _, dscores = nn.softmax_cross_entropy(ours, labels)
+    dx = model.backward(dscores)
+    assert np.allclose(ours, scores.detach().numpy(), rtol=1e-12, atol=1e-12)
+    assert np.allclose(dx, inputs.grad.numpy(), rtol=1e-10, atol=1e-14)
+    for key, grad in model.gradients().items():
+        index, name = key.split(".")
+        expected = getattr(reference[int(index)], name).grad.numpy()
+        assert np.allclose(grad, expected.T if key == "7.weight" else expected,
+                           rtol=1e-10, atol=1e-14), key
 
 
 # ------------------------------------------------------------------ losses
@@ -274,6 +347,20 @@ def test_logistic_objective_against_a_direct_softplus_and_finite_differences():
                        theta)[0]
     assert np.allclose(grad, numeric, rtol=1e-6, atol=1e-9)
     assert model.objective(X, y) == pytest.approx(model.loss_history_[-1], rel=1e-3)
+
+
+def test_logistic_objective_over_many_row_blocks(monkeypatch):
+    X, y = logistic_data(5, n=37, d=3)
+    y = y.astype(float)
+    monkeypatch.setattr("numerics.logistic.BLOCK_BYTES", 5 * 3 * X.itemsize)   # 5 rows a block
+    theta = np.array([0.3, -0.2, 0.5, 0.1])
+    loss, grad = logistic_objective(theta, X, y, 0.2)
+    margin = y * (X @ theta[:-1] + theta[-1])
+    weights = -y / (1 + np.exp(margin)) / len(y)           # d softplus(-margin) / d score, / n
+    expected_grad = np.append(X.T @ weights, weights.sum()) + 0.2 * theta
+    assert loss == pytest.approx(np.mean(np.logaddexp(0, -margin)) + 0.1 * theta @ theta,
+                                 rel=1e-12)
+    assert np.allclose(grad, expected_grad, rtol=1e-12, atol=1e-15)
 
 
 def test_logistic_errors_name_the_problem():
