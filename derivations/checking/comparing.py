@@ -22,12 +22,12 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from ..core import Derivation, Result
-from .reading import ClaimError, _Labelled
+from .reading import ClaimError, _Labelled, normal_name
 
 __all__ = ["Outcome", "Space", "compare", "compare_expressions", "unlabelled", "names_result",
            "defined", "rounded_and_cut"]
 
-POINTS = 12
+POINTS = 16
 
 
 @dataclass(frozen=True)
@@ -111,10 +111,16 @@ class Space:
             width = int((end - start) * 100)
             return start + sp.Rational(rng.randint(1, max(1, width - 1)), 100)
         if start.is_finite:
-            return start + sp.Rational(rng.randint(5, 300), 100)
+            return start + self._magnitude(rng)
         if end.is_finite:
-            return end - sp.Rational(rng.randint(5, 300), 100)
-        return sp.Rational(rng.choice([-1, 1]) * rng.randint(5, 300), 100)
+            return end - self._magnitude(rng)
+        return rng.choice([-1, 1]) * self._magnitude(rng)
+
+    @staticmethod
+    def _magnitude(rng):
+        """A positive number of a random scale: small (0.01..0.5), middling, or large (..50)."""
+        low, high = rng.choice([(1, 50), (5, 300), (5, 300), (300, 5000)])
+        return sp.Rational(rng.randint(low, high), 100)
 
 
 def _numbers(value, point):
@@ -356,7 +362,7 @@ def names_result(label, lhs, known: bool = True) -> bool:
 
 def _as_text(latex: str) -> str:
     """LaTeX without spaces, sizing and braces, for comparing two left-hand sides as text."""
-    return re.sub(r"\\left|\\right|\\[,;! ]|[\s{}]", "", latex)
+    return re.sub(r"\\left|\\right|\\[,;! ]|[\s{}\\]", "", latex)
 
 
 def unlabelled(claimed, space: Space):
@@ -370,7 +376,11 @@ def unlabelled(claimed, space: Space):
         return claimed
     if space.lhs is None or _as_text(claimed.text) == _as_text(sp.latex(space.lhs)):
         return claimed.value
-    if claimed.lhs is None:
+    if claimed.lhs is None:  # ``\lambda_\pm``: a name with a subscript the model lacks
+        name = normal_name(claimed.text)
+        if re.fullmatch(r"[A-Za-z]+_[A-Za-z0-9,+-]+", name) and \
+                names_result(sp.Symbol(name), space.lhs, known=False):
+            return claimed.value
         raise ClaimError(f"could not read the left-hand side {claimed.text!r}", claimed.position)
     label, unknown = claimed.lhs, claimed.unknown
     known_label = not (unknown & label.free_symbols) if isinstance(label, sp.Basic) else False

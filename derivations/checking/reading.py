@@ -223,6 +223,7 @@ def normal_name(name: str) -> str:
     """
     name = re.sub(r"\\(?:star|ast)(?![a-zA-Z])", "*", name)
     name = re.sub(r"\\prime(?![a-zA-Z])", "'", name)
+    name = re.sub(r"\\infty(?![a-zA-Z])", "infinity", name)
     name = re.sub(r"\\(?:%s)(?![a-zA-Z])" % "|".join(WRAPPERS), "", name)
     name = re.sub(r"var(epsilon|theta|phi|rho|sigma|pi)", r"\1", name)
     return re.sub(r"[\\{}\s]", "", name)
@@ -353,13 +354,18 @@ def vocabulary(derivation: Derivation, result: Result | None = None) -> _Context
     >>> context.symbols["sigma_max"], context.symbols["a_t+1"]
     (sigma_max, a_{t+1})
     """
-    parts = [p.symbol for p in derivation.parameters] + list(derivation.constraints)
-    others = [r for r in derivation.results if r is not result]
-    for r in others + ([result] if result is not None else []):
-        parts += [r.value, *r.assumptions] + ([r.lhs] if r.lhs is not None else [])
     definitions = getattr(derivation, "definitions", None) or {}
-    parts += [*definitions.keys(), *definitions.values()]
+    parts = [p.symbol for p in derivation.parameters] + list(derivation.constraints) + \
+        [*definitions.keys(), *definitions.values()]
+    for r in derivation.results:
+        if r is not result:
+            parts += [r.value, *r.assumptions] + ([r.lhs] if r.lhs is not None else [])
     symbols, functions, indexed = _names(parts)
+    if result is not None:  # the result's own names win over same-named ones elsewhere
+        own = _names([result.value, *result.assumptions] +
+                     ([result.lhs] if result.lhs is not None else []))
+        symbols, functions, indexed = ({**symbols, **own[0]}, {**functions, **own[1]},
+                                       {**indexed, **own[2]})
     aliases = tuple((_alias_tokens(name), value)
                     for name, value in (getattr(derivation, "aliases", None) or {}).items())
     domains = {p.symbol: p.domain for p in derivation.parameters}
