@@ -70,6 +70,22 @@ class ComputationGraph:
             done.append(ready[0])
         return tuple(done)
 
+    def positions(self, spacing: float = 2.0, row_gap: float = 1.3) -> dict[str, tuple]:
+        """Where a drawing puts each node: one column per depth, left to right, each column
+        centred on y = 0 (y grows upwards), in node order within a column.
+
+        Examples
+        --------
+        >>> g = ComputationGraph((("x", "x"), ("y", "y"), ("f", "f")), (("x", "f"), ("y", "f")))
+        >>> g.positions()
+        {'x': (0.0, 0.65), 'y': (0.0, -0.65), 'f': (2.0, 0.0)}
+        """
+        columns: dict[int, list[str]] = {}
+        for name in self.names:
+            columns.setdefault(self.depth(name), []).append(name)
+        return {name: (spacing * column, 0.0 - row_gap * (row - (len(names) - 1) / 2))
+                for column, names in sorted(columns.items()) for row, name in enumerate(names)}
+
     def depth(self, name: str) -> int:
         """The length of the longest path from an input to ``name`` (inputs have depth 0)."""
         parents = self.parents(name)
@@ -133,17 +149,12 @@ def tikz(graph: ComputationGraph, spacing: float = 2.0) -> str:
     \\end{tikzpicture}
     """
     index = {name: k for k, name in enumerate(graph.names)}
-    columns: dict[int, list[str]] = {}
-    for name in graph.names:
-        columns.setdefault(graph.depth(name), []).append(name)
     lines = [r"\begin{tikzpicture}[>={Latex}, every node/.style={draw, rounded corners, "
              r"inner sep=3pt}]"]
-    for column, names in sorted(columns.items()):
-        for row, name in enumerate(names):
-            y = -1.3 * (row - (len(names) - 1) / 2)
-            label = re.sub(r"\s+", " ", graph.label(name)).strip()
-            lines.append(f"  \\node ({_tikz_name(index[name])}) at "
-                         f"({spacing * column:.1f}, {y + 0.0:.1f}) {{${label}$}};")
+    for name, (x, y) in graph.positions(spacing).items():
+        label = re.sub(r"\s+", " ", graph.label(name)).strip()
+        lines.append(f"  \\node ({_tikz_name(index[name])}) at "
+                     f"({x:.1f}, {y:.1f}) {{${label}$}};")
     for src, dst in graph.edges:
         lines.append(f"  \\draw[->] ({_tikz_name(index[src])}) -- ({_tikz_name(index[dst])});")
     lines.append(r"\end{tikzpicture}")

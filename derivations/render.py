@@ -387,7 +387,9 @@ PAGE_STYLE = """body { font-family: system-ui, sans-serif; max-width: 60rem; mar
 .answer { background: #f4f7fb; padding: 0.2rem 0.8rem; border-left: 3px solid #36c; }
 table { border-collapse: collapse; font-size: 0.9rem; margin: 1rem 0; }
 th, td { padding: 0.2rem 0.6rem; border-bottom: 1px solid #ccc; text-align: left; }
-figure { margin: 1.5rem 0; } figure img { max-width: 100%; }
+figure { margin: 1.5rem 0; } figure img, figure svg { max-width: 100%; height: auto; }
+svg .node { display: flex; align-items: center; justify-content: center; height: 100%;
+            font-size: 0.85rem; }
 figcaption { font-size: 0.9rem; color: #444; }
 """
 

@@ -9,6 +9,7 @@ no network.
 from __future__ import annotations
 
 import html as _html
+import importlib
 import re
 import shutil
 from pathlib import Path
@@ -20,7 +21,7 @@ from . import latex
 from .build import Built, CheckRow, _derivation, check_rows, data_used
 from .problem_sets import ProblemSet
 
-__all__ = ["text", "page", "check_table", "write"]
+__all__ = ["text", "page", "check_table", "graph_svg", "write"]
 
 _INLINE_MATH = re.compile(r"(?<!\\)\$(.+?)(?<!\\)\$")
 _TAGS = {"texttt": "code", "emph": "em", "textit": "em", "textbf": "strong"}
@@ -110,6 +111,48 @@ def check_table(rows: list[CheckRow]) -> str:
     return "\n".join(lines + ["</table>"])
 
 
+# A drawing unit (TikZ's centimetre in the PDF) in pixels, and a node's box.
+_UNIT, _WIDTH, _HEIGHT, _MARGIN = 100, 136, 40, 12
+
+
+def graph_svg(graph) -> str:
+    """A computation graph as inline SVG, laid out as the PDF's TikZ drawing.
+
+    Nodes are boxes holding their LaTeX labels (typeset by KaTeX), columns by depth;
+    an arrow runs from each input to the node computed from it.
+
+    Examples
+    --------
+    >>> from derivations.graph import ComputationGraph
+    >>> svg = graph_svg(ComputationGraph((("x", "x"), ("f", "f(x)")), (("x", "f"),)))
+    >>> svg.count("<rect"), svg.count("<line"), '<span class="math">f(x)</span>' in svg
+    (2, 1, True)
+    """
+    positions = graph.positions()
+    left = min(x for x, _ in positions.values())
+    top = max(y for _, y in positions.values())
+    corner = {name: (_MARGIN + (x - left) * _UNIT, _MARGIN + (top - y) * _UNIT)
+              for name, (x, y) in positions.items()}
+    width = max(x for x, _ in corner.values()) + _WIDTH + _MARGIN
+    height = max(y for _, y in corner.values()) + _HEIGHT + _MARGIN
+    parts = [f'<svg class="graph" viewBox="0 0 {width:.0f} {height:.0f}" width="{width:.0f}" '
+             f'height="{height:.0f}" xmlns="http://www.w3.org/2000/svg">',
+             '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" '
+             'markerHeight="8" orient="auto"><path d="M0,0 L10,5 L0,10 z"/></marker></defs>']
+    for src, dst in graph.edges:
+        (x1, y1), (x2, y2) = corner[src], corner[dst]
+        parts.append(f'<line x1="{x1 + _WIDTH:.0f}" y1="{y1 + _HEIGHT / 2:.0f}" '
+                     f'x2="{x2:.0f}" y2="{y2 + _HEIGHT / 2:.0f}" stroke="#333" '
+                     f'marker-end="url(#arrow)"/>')
+    for name, (x, y) in corner.items():
+        parts += [f'<rect x="{x:.0f}" y="{y:.0f}" width="{_WIDTH}" height="{_HEIGHT}" rx="6" '
+                  f'fill="#fff" stroke="#333"/>',
+                  f'<foreignObject x="{x:.0f}" y="{y:.0f}" width="{_WIDTH}" height="{_HEIGHT}">'
+                  f'<div xmlns="http://www.w3.org/1999/xhtml" class="node">'
+                  f"{render.math_span(graph.label(name), display=False)}</div></foreignObject>"]
+    return "\n".join(parts + ["</svg>"])
+
+
 def _figure(path: Path, caption: str, data: str, folder: Path) -> str:
     used = f" Data: {_html.escape(data)}." if data else " Data: none (a simulation of the model)."
     source = _html.escape(path.relative_to(folder).as_posix())
@@ -137,6 +180,9 @@ def page(problem_set: ProblemSet, figures: dict, folder: Path, quick: bool = Fal
             parts.append(check_table(check_rows(question.topic, question.results, derivation)))
         if question.answer:
             parts.append(f"<p><strong>Answer.</strong> {text(question.answer)}</p>")
+        if question.drawing:
+            drawn = importlib.import_module(f"derivations.{question.drawing}")
+            parts.append(f"<figure>{graph_svg(drawn.computation_graph())}</figure>")
         for stem in question.figures:
             if stem in placed:
                 parts.append(f"<p>See the figure under {_html.escape(placed[stem])}.</p>")
