@@ -94,9 +94,9 @@ def prediction(text: str):
 
 
 @functools.lru_cache(maxsize=None)
-def results(topic: str) -> dict[str, str]:
-    """Each result's ``value`` text from ``python -m derivations.<topic> --json``."""
-    done = subprocess.run([sys.executable, "-m", f"derivations.{topic}", "--json"],
+def results(topic: str, *options: str) -> dict[str, str]:
+    """Each result's ``value`` text from ``python -m derivations.<topic> --json [options]``."""
+    done = subprocess.run([sys.executable, "-m", f"derivations.{topic}", "--json", *options],
                           capture_output=True, text=True)
     if done.returncode != 0:
         raise RuntimeError(f"derivations.{topic} failed: {done.stderr.strip()}")
