@@ -333,12 +333,12 @@ def math_span(tex: str, display: bool = True) -> str:
 
 
 def html_result(result: Result, level: int = 3, anchor: str = "", formula=sp.latex,
-                text=_html.escape) -> str:
+                text=_html.escape, answer=None) -> str:
     """One result as HTML: name, statement, steps and the boxed answer, TeX left for KaTeX.
 
     Its ``id`` is ``anchor`` followed by the result's name.  ``formula`` writes a SymPy
-    object's TeX and ``text`` turns a sentence into HTML (the answer keys pass their
-    own, so that the page reads like the PDF).
+    object's TeX, ``text`` turns a sentence into HTML and ``answer`` writes the boxed
+    answer's TeX (the answer keys pass their own, so that the page reads like the PDF).
 
     Examples
     --------
@@ -354,8 +354,8 @@ def html_result(result: Result, level: int = 3, anchor: str = "", formula=sp.lat
         lines += [f'<li><span class="step-text">{text(step.text)}</span>'
                   f"{math_span(formula(step.expr))}</li>" for step in result.steps]
         lines.append("</ol>")
-    lines += [f'<p class="answer">Answer: {math_span(boxed_answer(result, formula))}</p>',
-              "</section>"]
+    boxed = answer(result) if answer else boxed_answer(result, formula)
+    lines += [f'<p class="answer">Answer: {math_span(boxed)}</p>', "</section>"]
     return "\n".join(lines)
 
 

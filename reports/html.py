@@ -81,6 +81,12 @@ def _prose(sentence: str) -> str:
     return text(latex.prose(sentence))
 
 
+def _answer(result) -> str:
+    """The boxed answer as in the PDF: broken at its signs, decimals beside exact numbers."""
+    boxed = _formula(render.claim(result)) + latex._approximate(result.value)
+    return rf"\boxed{{{boxed}}}"
+
+
 def _formula(expr) -> str:
     """A formula as in the PDF, broken at its signs (KaTeX's ``aligned`` takes no ``[t]``)."""
     return latex.broken(latex.formula(expr), 70).replace(r"\begin{aligned}[t]", r"\begin{aligned}")
@@ -175,7 +181,7 @@ def page(problem_set: ProblemSet, figures: dict, folder: Path, quick: bool = Fal
                   f"<h2>{_html.escape(question.number)}</h2>",
                   f"<p><em>{text(question.text)}</em></p>"]
         parts += [render.html_result(derivation[name], anchor=f"q{anchor}-", formula=_formula,
-                                     text=_prose) for name in question.results]
+                                     text=_prose, answer=_answer) for name in question.results]
         if question.results:
             parts.append(check_table(check_rows(question.topic, question.results, derivation)))
         if question.answer:
