@@ -23,6 +23,9 @@ def main(argv=None) -> int:
                             description="Answer keys for the problem sets.")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("list", help="name the problem sets, one line each")
+    questions = commands.add_parser("questions", help="every sub-question of the sheets and "
+                                    "what answers it, one line each")
+    questions.add_argument("names", nargs="*", default=["all"], metavar="NAME")
     builder = commands.add_parser("build", help="write LaTeX (and PDF) answer keys")
     builder.add_argument("names", nargs="*", default=["all"], metavar="NAME",
                          help="problem sets to build (default: all)")
@@ -41,6 +44,16 @@ def main(argv=None) -> int:
     if args.command == "list":
         width = max(len(p.name) for p in PROBLEM_SETS)
         print("\n".join(f"{p.name:<{width}}  {p.summary.split('.')[0]}" for p in PROBLEM_SETS))
+        return 0
+    if args.command == "questions":
+        try:
+            chosen = PROBLEM_SETS if "all" in args.names else [by_name(n) for n in args.names]
+        except ValueError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+        for problem_set in chosen:
+            for question in problem_set.questions:
+                print(f"{problem_set.sheet} {question.number}: {question.answered_by()}")
         return 0
     if args.jobs is not None and args.jobs < 1:
         print(f"error: --jobs == {args.jobs}, must be at least 1", file=sys.stderr)

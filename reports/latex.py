@@ -251,19 +251,34 @@ def code(text: str) -> str:
     return rf"\texttt{{{escaped}}}"
 
 
+def _decimal(x) -> str | None:
+    """Four significant digits of a real number without symbols; None for integers and the rest."""
+    if not isinstance(x, sp.Expr) or not x.is_number or x.is_Integer:
+        return None
+    number = complex(sp.N(x))
+    return f"{number.real:.4g}" if number.imag == 0 else None
+
+
 def _approximate(value) -> str:
-    """``\\approx`` and decimals beside an exact value without symbols that is not rational."""
-    if isinstance(value, sp.MatrixBase) and not value.free_symbols and value.shape[1] <= 6:
-        if all(entry.is_Rational for entry in value):
+    """``\\approx`` and decimals beside an exact value without symbols (a number, tuple or matrix).
+
+    Examples
+    --------
+    >>> _approximate(sp.Rational(99, 101)), _approximate(sp.Integer(3))
+    (' \\\\approx 0.9802', '')
+    >>> _approximate(sp.Tuple(sp.Rational(9, 11), sp.sqrt(2)))
+    ' \\\\approx \\\\left(0.8182, 1.414\\\\right)'
+    """
+    if isinstance(value, sp.MatrixBase) and value.shape[1] <= 6:
+        if value.free_symbols or all(entry.is_Integer for entry in value):
             return ""
-        rows = [" & ".join(f"{float(sp.re(x)):.4g}" for x in value.row(i))
+        rows = [" & ".join(_decimal(x) or sp.latex(x) for x in value.row(i))
                 for i in range(value.rows)]
         return r" \approx \begin{bmatrix}" + r" \\ ".join(rows) + r"\end{bmatrix}"
-    if isinstance(value, sp.Expr) and value.is_number and not value.is_Rational:
-        number = complex(sp.N(value))
-        if number.imag == 0:
-            return rf" \approx {number.real:.4g}"
-    return ""
+    if isinstance(value, sp.Tuple) and value and all(_decimal(x) for x in value):
+        return r" \approx \left(" + ", ".join(_decimal(x) for x in value) + r"\right)"
+    decimal = _decimal(value)
+    return rf" \approx {decimal}" if decimal else ""
 
 
 def _entries(value, lhs):

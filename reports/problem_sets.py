@@ -37,6 +37,24 @@ class Question:
     def answered(self) -> bool:
         return bool(self.results or self.figures or self.answer)
 
+    def answered_by(self) -> str:
+        """What answers the question, in one line.
+
+        Examples
+        --------
+        >>> Question("1", "Why?", "gd", ("optimal_rate",), figures=("f",)).answered_by()
+        'gd.optimal_rate; figure f'
+        >>> Question("6", "Review.", not_answered="an opinion.").answered_by()
+        'not answered: an opinion.'
+        """
+        if not self.answered:
+            return f"not answered: {self.not_answered}"
+        parts = [f"{self.topic}.{name}" for name in self.results]
+        parts += [f"figure {stem}" for stem in self.figures]
+        parts += ["drawn graph"] if self.drawing else []
+        parts += ["paragraph"] if self.answer else []
+        return "; ".join(parts)
+
 
 @dataclass(frozen=True)
 class Figure:

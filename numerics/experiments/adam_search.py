@@ -107,7 +107,7 @@ def run(args, outputs):
     loss_axis.set(xlabel="epoch", ylabel="training loss (mean over the epoch)",
                   title="every run (solid: grid, dashed: random)")
     loss_axis.xaxis.get_major_locator().set_params(integer=True)
-    loss_axis.legend(fontsize=6, ncol=2)
+    loss_axis.legend(fontsize=8, ncol=2)
     outputs.figure(figure, "adam_rate_search")
     outputs.history("searches", **{f"{key}:{name}": value for name, result in found.items()
                                    for key, value in result.items()

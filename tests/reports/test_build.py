@@ -293,3 +293,15 @@ def test_command_line_without_pdflatex_still_writes_tex(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "no PDF made: pdflatex is not on PATH" in done.stdout
     assert (tmp_path / "convexity-and-autodiff" / "convexity-and-autodiff.tex").exists()
+
+
+def test_questions_lists_every_sub_question_and_what_answers_it(capsys):
+    assert main(["questions"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(":")[0] for line in lines] == [
+        f"{sheet} {number}" for p in PROBLEM_SETS for sheet, numbers in [(p.sheet, SHEETS[p.sheet])]
+        for number in numbers]
+    assert sum("not answered: " in line for line in lines) == 5   # cs182 1(g), gatech 5(e)-8
+    assert any(line.startswith("toronto-csc413-hw2.md 2.3.2: weight_decay.equivalent_penalty;")
+               for line in lines)
+    assert main(["questions", "nosuch"]) == 2
