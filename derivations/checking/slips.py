@@ -58,7 +58,7 @@ def _scalar(transform):
 def _exponents(derived, step):
     """The derived value with one power's exponent moved by ``step`` (at most six tries)."""
     powers = [p for p in sp.preorder_traversal(derived)
-              if isinstance(p, sp.Pow) and p.exp not in (sp.S.Half, -sp.S.Half, -1)][:6]
+              if isinstance(p, sp.Pow) and p.exp not in (sp.S.Half, -sp.S.Half)][:6]
     return [derived.xreplace({p: sp.Pow(p.base, p.exp + step)}) for p in powers]
 
 

@@ -17,7 +17,7 @@ import sympy as sp
 from .. import topic_module
 from ..core import Derivation
 from ..render import claim as rendered_claim
-from .comparing import Space, compare, defined, unlabelled
+from .comparing import Space, _by_label, compare, defined, unlabelled
 from .reading import LIMITS, ClaimError, _Labelled, read_claim_with_context
 from .slips import diagnose
 
@@ -220,9 +220,14 @@ def _first_wrong(claimed, derived, outcome):
     if outcome.parts and isinstance(derived, (sp.Tuple, sp.MatrixBase)) and \
             len(outcome.parts) == len(derived):
         index = outcome.parts.index(False)
+        if isinstance(claimed, sp.Tuple):
+            claimed = _by_label(claimed, derived)
         items = list(claimed) if isinstance(claimed, (sp.Tuple, sp.MatrixBase)) else None
         if items is not None and len(items) == len(derived):
-            return items[index], list(derived)[index]
+            mine, theirs = items[index], list(derived)[index]
+            if isinstance(mine, sp.Eq) and isinstance(theirs, sp.Eq) and mine.lhs == theirs.lhs:
+                return mine.rhs, theirs.rhs  # ``alpha = 2 beta eta`` for ``alpha = beta eta``
+            return mine, theirs
     return claimed, derived
 
 
