@@ -305,3 +305,19 @@ def test_questions_lists_every_sub_question_and_what_answers_it(capsys):
     assert any(line.startswith("toronto-csc413-hw2.md 2.3.2: weight_decay.equivalent_penalty;")
                for line in lines)
     assert main(["questions", "nosuch"]) == 2
+
+
+def test_data_goes_to_the_cifar_experiments_only(tmp_path, monkeypatch):
+    commands = []
+
+    def record(self, command, **options):
+        commands.append(command)
+        return subprocess.CompletedProcess(command, 0, "", "")
+    monkeypatch.setattr(builder.Processes, "run", record)
+    for name in ("learning-rates-and-momentum", "adaptive-and-initialization"):
+        with pytest.raises(builder.BuildError, match="did not write"):
+            builder.build(by_name(name), tmp_path, quick=True, pdf=False, data=tmp_path / "cifar")
+    given = {c[2].rsplit(".", 1)[1] for c in commands if "--data" in c}
+    assert given == {"best_fc", "adam_search"}
+    assert len(commands) == 6 and all(c[c.index("--data") + 1] == str(tmp_path / "cifar")
+                                      for c in commands if "--data" in c)
