@@ -97,10 +97,9 @@ def check_table(rows: list[CheckRow]) -> str:
 
     Examples
     --------
-    >>> row = CheckRow("rate", "beta = 0.5", "0.5", "0.5001", "2.0e-04", "a recurrence",
-    ...                "tests/agreement/test_gd.py")
+    >>> row = CheckRow("r", "b = 1", "0.5", "0.51", "2e-02", "-", "t.py")
     >>> print(check_table([row]).splitlines()[3])
-    <tr><td><code>rate</code></td><td>beta = 0.5</td><td>0.5</td><td>0.5001</td><td>2.0e-04</td><td>a recurrence</td></tr>
+    <tr><td><code>r</code></td><td>b = 1</td><td>0.5</td><td>0.51</td><td>2e-02</td><td>-</td></tr>
     """
     if not rows:
         return ""

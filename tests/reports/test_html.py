@@ -56,8 +56,10 @@ def test_check_rows_show_the_same_numbers(built):
 
 
 @pytest.mark.parametrize("tex, html", [
-    (r"$\eta < 1$ and $x$", '<span class="math">\\eta &lt; 1</span> and <span class="math">x</span>'),
-    (r"\textbf{Quick (\texttt{--quick})}: a -- b", "<strong>Quick (<code>--quick</code>)</strong>: a &ndash; b"),
+    (r"$\eta < 1$ and $x$",
+     '<span class="math">\\eta &lt; 1</span> and <span class="math">x</span>'),
+    (r"\textbf{Quick (\texttt{--quick})}: a -- b",
+     "<strong>Quick (<code>--quick</code>)</strong>: a &ndash; b"),
     (r"\emph{one {two} three}", "<em>one two three</em>"),
     (r"50\% \& \$5 \_ \{\} a~b", "50% &amp; $5 _ {} a&nbsp;b"),
     (r"\texttt{a\_\allowbreak{}b/\allowbreak{}c}", "<code>a_b/c</code>"),
