@@ -68,7 +68,8 @@ def read_update(text: str) -> sp.Eq:
     if len(text) > MAX_UPDATE_LENGTH:
         raise MethodError(f"update {text[:30]!r}... has {len(text)} characters, more than "
                           f"{MAX_UPDATE_LENGTH}; split it into several updates")
-    cleaned = re.sub(r"\\(?:left|right)(?![a-zA-Z])|\\[,;!]", " ", text)
+    cleaned = re.sub(r"\{\s*\\left\(", "(", re.sub(r"\\right\)\s*\}", ")", text))  # g{\left(y\right)}
+    cleaned = re.sub(r"\\(?:left|right)(?![a-zA-Z])|\\[,;!]", " ", cleaned)
     try:
         parsed = parse_latex(cleaned, strict=True)
     except (LaTeXParsingError, TypeError, ValueError, SyntaxError):
@@ -77,8 +78,9 @@ def read_update(text: str) -> sp.Eq:
     if not isinstance(parsed, sp.Equality):
         raise MethodError(f"update '{text}' at position 0 is not an equation; write "
                           r"state_{t+1} = ... as in w_{t+1} = w_t - \alpha g_t")
-    return sp.Eq(*(_products(side) for side in parsed.args), evaluate=False).xreplace(
-        {s: sp.Symbol(_time_name(s.name), **s.assumptions0) for s in parsed.free_symbols})
+    equation = sp.Eq(*(_products(side) for side in parsed.args), evaluate=False)
+    return equation.xreplace({s: sp.Symbol(_time_name(s.name), **s.assumptions0)
+                              for s in equation.free_symbols})
 
 
 def _readable_length(text: str) -> int:
@@ -96,9 +98,9 @@ def _readable_length(text: str) -> int:
 
 def _products(expr):
     """Applications ``f(x)`` of any name but ``g`` are products ``f x``."""
-    calls = {c: sp.Symbol(c.func.__name__) * sp.Add(*c.args) for c in expr.atoms(sp.core.function.AppliedUndef)
-             if c.func.__name__ != GRADIENT}
-    return expr.xreplace(calls) if calls else expr
+    return expr.replace(
+        lambda e: isinstance(e, sp.core.function.AppliedUndef) and e.func.__name__ != GRADIENT,
+        lambda e: sp.Symbol(e.func.__name__) * sp.Add(*e.args))
 
 
 def _time_name(name: str) -> str:
@@ -196,7 +198,20 @@ def method_from_latex(updates, name="custom", title="A linear method", domains=N
     updates = list(updates)
     if not updates:
         raise MethodError("no update given; pass --update 'w_{t+1} = w_t - \\alpha g_t' or --name")
-    equations = tuple(read_update(u) for u in updates)
+    return method_from_equations([read_update(u) for u in updates], updates, name, title,
+                                 domains, meanings, step, iterate)
+
+
+def method_from_equations(equations, sources, name="custom", title="A linear method",
+                          domains=None, meanings=None, step=None, iterate=None) -> Method:
+    """Build a :class:`Method` from SymPy updates (``sources``: their text, for messages).
+
+    Examples
+    --------
+    >>> w, w_next, alpha = sp.symbols("w_t w_{t+1} alpha")
+    >>> method_from_equations([sp.Eq(w_next, w - alpha * sp.Symbol("g_t"))], ["gd"]).step
+    alpha
+    """
     domains, meanings = dict(domains or {}), dict(meanings or {})
     names = sorted({s.name for e in equations for s in e.free_symbols
                     if not _timed(s) and s.name != h.name})
@@ -216,61 +231,69 @@ def method_from_latex(updates, name="custom", title="A linear method", domains=N
     equations = tuple(e.xreplace({s: symbols[s.name] for s in e.free_symbols if s.name in symbols})
                       for e in equations)
     lhs_bases = [_timed(e.lhs) for e in equations]
-    for text, e, timed in zip(updates, equations, lhs_bases):
+    for text, e, timed in zip(sources, equations, lhs_bases):
         if not timed or timed[1] not in (0, 1):
             raise MethodError(f"update '{text}' at position 0: the left side must be a state "
                               f"at t+1 (w_{{t+1}}) or a point at t (y_t), got {e.lhs}")
     if iterate is None:
         updated = [b for b, off in lhs_bases if off == 1]
-        iterate = next((c for c in ("w", "x", r"\xi", "xi", "theta") if c in updated),
+        iterate = next((c for c in ("w", "x", "xi", "theta") if c in updated),
                        updated[-1] if updated else "w")
     return Method(name, title, equations, tuple(parameters),
-                  symbols.get(step_name) if step_name else None, tuple(updates), iterate)
+                  symbols.get(step_name) if step_name else None, tuple(sources), iterate)
 
 
 # --------------------------------------------------------------------------- built-ins
 
 def _library():
-    alpha = sp.Symbol("alpha", positive=True)
+    """The built-ins as SymPy updates (their LaTeX is printed from these, and reads back to them)."""
+    at = {n: sp.Symbol(n) for n in ("w_t", "w_{t+1}", "w_{t-1}", "z_t", "z_{t+1}", "b_t",
+                                    "b_{t+1}", "y_t", "x_t", "x_{t+1}", "x_{t-1}", "g_t")}
+    alpha, eta, beta, m, mu, tau, nu, gamma = sp.symbols("alpha eta beta m mu tau nu gamma")
+    g, gt = sp.Function(GRADIENT), at["g_t"]
     unit = sp.Interval.Ropen(0, 1)
+
+    def updates(*pairs):
+        return [sp.Eq(at[lhs], rhs, evaluate=False) for lhs, rhs in pairs]
+
     return {
-        "gd": ("Gradient descent", [r"w_{t+1} = w_t - \alpha g_t"], {}, {"alpha": "step size"}),
-        "heavy_ball": ("Polyak's heavy ball (classical form)",
-                       [r"w_{t+1} = w_t - \alpha g_t + m (w_t - w_{t-1})"], {"m": unit},
-                       {"alpha": "step size", "m": "momentum"}),
-        "heavy_ball_ema": ("Heavy ball, EMA form of the sheets",
-                           [r"z_{t+1} = (1 - \beta) z_t + \beta g_t",
-                            r"w_{t+1} = w_t - \eta z_{t+1}"],
-                           {"beta": sp.Interval.Lopen(0, 1)},
-                           {"eta": "learning rate", "beta": "weight of the new gradient in the EMA"}),
-        "heavy_ball_pytorch": ("Heavy ball, PyTorch's SGD with momentum and dampening",
-                               [r"b_{t+1} = \mu b_t + (1 - \tau) g_t",
-                                r"w_{t+1} = w_t - \alpha b_{t+1}"],
-                               {"mu": unit, "tau": unit},
-                               {"alpha": "learning rate lr", "mu": "momentum",
-                                "tau": "dampening"}),
-        "nesterov_pytorch": ("PyTorch's SGD with nesterov=True",
-                             [r"b_{t+1} = \mu b_t + g_t",
-                              r"w_{t+1} = w_t - \alpha (g_t + \mu b_{t+1})"],
-                             {"mu": unit}, {"alpha": "learning rate lr", "mu": "momentum"}),
-        "nesterov": ("Nesterov's constant-momentum method (strongly convex)",
-                     [r"y_t = w_t + \beta (w_t - w_{t-1})",
-                      r"w_{t+1} = y_t - \alpha g(y_t)"],
-                     {"beta": unit}, {"alpha": "step size (1/L)", "beta": "momentum"}),
-        "qhm": ("Quasi-hyperbolic momentum",
-                [r"b_{t+1} = \beta b_t + (1 - \beta) g_t",
-                 r"w_{t+1} = w_t - \alpha ((1 - \nu) g_t + \nu b_{t+1})"],
-                {"beta": unit, "nu": sp.Interval(0, 1)},
-                {"alpha": "step size", "beta": "EMA decay", "nu": "immediate discount"}),
-        "triple_momentum": ("The triple momentum method (Van Scoy, Freeman, Lynch)",
-                            [r"y_t = (1 + \gamma) \xi_t - \gamma \xi_{t-1}",
-                             r"\xi_{t+1} = (1 + \beta) \xi_t - \beta \xi_{t-1} - \alpha g(y_t)"],
-                            {"beta": unit, "gamma": sp.Interval(0, sp.oo)},
-                            {"alpha": "step size", "beta": "momentum", "gamma": "look-ahead"}),
-    }, alpha
+        "gd": ("Gradient descent", updates(("w_{t+1}", at["w_t"] - alpha * gt)), {},
+               {"alpha": "step size"}),
+        "heavy_ball": ("Polyak's heavy ball (classical form)", updates(
+            ("w_{t+1}", at["w_t"] - alpha * gt + m * (at["w_t"] - at["w_{t-1}"]))),
+            {"m": unit}, {"alpha": "step size", "m": "momentum"}),
+        "heavy_ball_ema": ("Heavy ball, EMA form of the sheets", updates(
+            ("z_{t+1}", (1 - beta) * at["z_t"] + beta * gt),
+            ("w_{t+1}", at["w_t"] - eta * at["z_{t+1}"])),
+            {"beta": sp.Interval.Lopen(0, 1)},
+            {"eta": "learning rate", "beta": "weight of the new gradient in the EMA"}),
+        "heavy_ball_pytorch": ("Heavy ball, PyTorch's SGD with momentum and dampening", updates(
+            ("b_{t+1}", mu * at["b_t"] + (1 - tau) * gt),
+            ("w_{t+1}", at["w_t"] - alpha * at["b_{t+1}"])),
+            {"mu": unit, "tau": unit},
+            {"alpha": "learning rate lr", "mu": "momentum", "tau": "dampening"}),
+        "nesterov_pytorch": ("PyTorch's SGD with nesterov=True", updates(
+            ("b_{t+1}", mu * at["b_t"] + gt),
+            ("w_{t+1}", at["w_t"] - alpha * (gt + mu * at["b_{t+1}"]))),
+            {"mu": unit}, {"alpha": "learning rate lr", "mu": "momentum"}),
+        "nesterov": ("Nesterov's constant-momentum method (strongly convex)", updates(
+            ("y_t", at["w_t"] + beta * (at["w_t"] - at["w_{t-1}"])),
+            ("w_{t+1}", at["y_t"] - alpha * g(at["y_t"]))),
+            {"beta": unit}, {"alpha": "step size (1/L)", "beta": "momentum"}),
+        "qhm": ("Quasi-hyperbolic momentum", updates(
+            ("b_{t+1}", beta * at["b_t"] + (1 - beta) * gt),
+            ("w_{t+1}", at["w_t"] - alpha * ((1 - nu) * gt + nu * at["b_{t+1}"]))),
+            {"beta": unit, "nu": sp.Interval(0, 1)},
+            {"alpha": "step size", "beta": "EMA decay", "nu": "immediate discount"}),
+        "triple_momentum": ("The triple momentum method (Van Scoy, Freeman, Lynch)", updates(
+            ("y_t", (1 + gamma) * at["x_t"] - gamma * at["x_{t-1}"]),
+            ("x_{t+1}", (1 + beta) * at["x_t"] - beta * at["x_{t-1}"] - alpha * g(at["y_t"]))),
+            {"beta": unit, "gamma": sp.Interval(0, sp.oo)},
+            {"alpha": "step size", "beta": "momentum", "gamma": "look-ahead"}),
+    }
 
 
-BUILTINS = tuple(_library()[0])
+BUILTINS = tuple(_library())
 
 
 def builtin(name: str) -> Method:
@@ -278,16 +301,16 @@ def builtin(name: str) -> Method:
 
     Examples
     --------
-    >>> builtin("heavy_ball_ema").sources[0]
-    'z_{t+1} = (1 - \\\\beta) z_t + \\\\beta g_t'
+    >>> print(builtin("heavy_ball_ema").sources[0])
+    z_{t+1} = \\beta g_{t} + z_{t} \\left(1 - \\beta\\right)
     """
-    library, _ = _library()
+    library = _library()
     if name not in library:
         raise MethodError(f"name == {name!r} is not a built-in method; choose from "
                           f"{', '.join(library)}")
-    title, updates, domains, meanings = library[name]
-    iterate = r"\xi" if name == "triple_momentum" else "w"
-    method = method_from_latex(updates, name, title, domains, meanings, iterate=iterate)
+    title, equations, domains, meanings = library[name]
+    method = method_from_equations(equations, [sp.latex(e) for e in equations], name, title,
+                                   domains, meanings)
     return replace(method, tuning="critical") if name.startswith("nesterov") else method
 
 

@@ -188,3 +188,16 @@ def test_every_builtin_has_a_stability_region_with_steps():
     for name in M.BUILTINS:
         d = M.derive_method(M.builtin(name))
         assert d["stability_region"].steps and isinstance(d["stability_region"].value, sp.Interval)
+
+
+def plain(expr):
+    return expr.xreplace({s: sp.Symbol(s.name) for s in expr.free_symbols})
+
+
+@pytest.mark.parametrize("name", M.BUILTINS)
+def test_builtins_printed_in_latex_read_back_as_the_same_method(name):
+    method = M.builtin(name)
+    read = M.method_from_latex(method.sources)
+    assert [p.name for p in read.parameters] == [p.name for p in method.parameters]
+    difference = plain(M.state_matrix(read)[0]) - plain(M.state_matrix(method)[0])
+    assert sp.simplify(difference).is_zero_matrix
