@@ -165,6 +165,38 @@ def _figure(path: Path, caption: str, data: str, folder: Path) -> str:
             f"<figcaption>{text(caption)}{used}</figcaption></figure>")
 
 
+def _question(problem_set: ProblemSet, question, figures: dict, folder: Path, quick: bool,
+              placed: dict) -> list[str]:
+    """One sub-question: restatement, results, checks, paragraph, drawing, figures.
+
+    A figure is drawn under the first question it answers (``placed`` remembers where)
+    and named from the others, as in the PDF.
+    """
+    anchor = re.sub(r"\W+", "-", question.number).strip("-")
+    parts = [f'<section class="question" id="q{anchor}">',
+             f"<h2>{_html.escape(question.number)}</h2>", f"<p><em>{text(question.text)}</em></p>"]
+    if question.results:
+        derivation = _derivation(question.topic)
+        parts += [render.html_result(derivation[name], anchor=f"q{anchor}-", formula=_formula,
+                                     text=_prose, answer=_answer) for name in question.results]
+        parts.append(check_table(check_rows(question.topic, question.results, derivation)))
+    if question.answer:
+        parts.append(f"<p><strong>Answer.</strong> {text(question.answer)}</p>")
+    if question.drawing:
+        drawn = importlib.import_module(f"derivations.{question.drawing}")
+        parts.append(f"<figure>{graph_svg(drawn.computation_graph())}</figure>")
+    for stem in question.figures:
+        if stem in placed:
+            parts.append(f"<p>See the figure under {_html.escape(placed[stem])}.</p>")
+            continue
+        parts.append(_figure(figures[stem], problem_set.figure(stem).caption(quick),
+                             data_used(figures[stem].parent), folder))
+        placed[stem] = question.number
+    if not question.answered:
+        parts.append(f"<p><strong>Not answered:</strong> {text(question.not_answered)}</p>")
+    return parts + ["</section>"]
+
+
 def page(problem_set: ProblemSet, figures: dict, folder: Path, quick: bool = False) -> str:
     """The complete HTML answer key; ``figures`` maps each figure stem to its PNG."""
     parts = [f"<h1>{_html.escape(problem_set.title)}</h1>"]
@@ -174,30 +206,7 @@ def page(problem_set: ProblemSet, figures: dict, folder: Path, quick: bool = Fal
                  f"(<code>{_html.escape(problem_set.sheet)}</code>).</p>")
     placed = {}
     for question in problem_set.questions:
-        derivation = _derivation(question.topic) if question.results else None
-        anchor = re.sub(r"\W+", "-", question.number).strip("-")
-        parts += [f'<section class="question" id="q{anchor}">',
-                  f"<h2>{_html.escape(question.number)}</h2>",
-                  f"<p><em>{text(question.text)}</em></p>"]
-        parts += [render.html_result(derivation[name], anchor=f"q{anchor}-", formula=_formula,
-                                     text=_prose, answer=_answer) for name in question.results]
-        if question.results:
-            parts.append(check_table(check_rows(question.topic, question.results, derivation)))
-        if question.answer:
-            parts.append(f"<p><strong>Answer.</strong> {text(question.answer)}</p>")
-        if question.drawing:
-            drawn = importlib.import_module(f"derivations.{question.drawing}")
-            parts.append(f"<figure>{graph_svg(drawn.computation_graph())}</figure>")
-        for stem in question.figures:
-            if stem in placed:
-                parts.append(f"<p>See the figure under {_html.escape(placed[stem])}.</p>")
-                continue
-            parts.append(_figure(figures[stem], problem_set.figure(stem).caption(quick),
-                                 data_used(figures[stem].parent), folder))
-            placed[stem] = question.number
-        if not question.answered:
-            parts.append(f"<p><strong>Not answered:</strong> {text(question.not_answered)}</p>")
-        parts.append("</section>")
+        parts += _question(problem_set, question, figures, folder, quick, placed)
     return render.html_document("\n".join(p for p in parts if p), problem_set.title,
                                 katex="katex")
 
