@@ -13,7 +13,7 @@ import sympy as sp
 from .cli import main
 from .core import (POSITIVE, Derivation, Parameter, Result, Step, derivation,
                    interval_from_inequalities)
-from .method import balanced_tuning, characteristic_polynomial, method_from_latex, \
+from .method import balanced_tuning, characteristic_polynomial, method_from_equations, \
     stability_region, state_matrix
 from .method import h
 
@@ -53,8 +53,9 @@ PARAMETERS = (
 NOTATION = {"w^*": "the minimiser", "f": "the function GD minimises", "w": "the weight", "rho": "contraction factor per step",
             "h": "a curvature (Hessian eigenvalue)", "delta": "the gap sigma_L - sigma_S"}
 
-GRADIENT_DESCENT = method_from_latex([r"w_{t+1} = w_t - \eta g_t"], "gd", "Gradient descent",
-                                     meanings={"eta": "learning rate"})
+_UPDATE = sp.Eq(sp.Symbol("w_{t+1}"), sp.Symbol("w_t") - eta * sp.Symbol("g_t"))
+GRADIENT_DESCENT = method_from_equations([_UPDATE], [sp.latex(_UPDATE)], "gd", "Gradient descent",
+                                         meanings={"eta": "learning rate"})
 
 
 def least_squares_loss(weight, singular_value=sigma, target=y):

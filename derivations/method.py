@@ -456,6 +456,9 @@ def _sign(expr, domains) -> int:
         return base ** int(expr.exp) if base else (1 if expr.exp.is_even and expr.base.is_real
                                                    and expr.base.is_nonzero else 0)
     free = expr.free_symbols
+    linear = _sign_linear(expr, domains)     # the ends of a linear factor: cheaper than solveset
+    if linear:
+        return linear
     if len(free) == 1:
         (symbol,) = free
         domain = domains.get(symbol, sp.Reals)
@@ -464,7 +467,7 @@ def _sign(expr, domains) -> int:
         if sp.solveset(expr < 0, symbol, domain) == domain:
             return -1
         return 0
-    return _sign_linear(expr, domains)
+    return 0
 
 
 def _sign_linear(expr, domains) -> int:
@@ -668,12 +671,12 @@ def quadratic_regimes(method: Method, polynomial):
                      if p.symbol != step and constant.has(p.symbol)), None)
     rewrite = {}
     if momentum is not None and not constant.has(method.curvature) and not constant.has(step):
-        solved = sp.solve(sp.Eq(constant, r**2), momentum)
+        solved = sp.solve(sp.Eq(constant, r**2), momentum, simplify=False)
         if len(solved) == 1:
             rewrite = {momentum: solved[0]}
-    roots = sp.solve(disc.subs(rewrite), step)
+    roots = sp.solve(disc.subs(rewrite), step, simplify=False)
     if rewrite:
-        back = sp.solve(sp.Eq(constant, r**2), r)[0]
+        back = sp.solve(sp.Eq(constant, r**2), r, simplify=False)[0]
         roots = [_rationalised(x, r, constant).subs(r, back) for x in roots]
     roots = [natural_form(x) for x in roots]
     if len(roots) != 2:
@@ -738,7 +741,7 @@ def balanced_tuning(factor, step, small, large):
     (2/(L + mu), (L - mu)/(L + mu))
     """
     at_small, at_large = factor.subs(h, small), factor.subs(h, large)
-    best = sp.solve(sp.Eq(at_small, -at_large), step)[0]
+    best = natural_form(sp.solve(sp.Eq(at_small, -at_large), step, simplify=False)[0])
     rate = sp.factor(sp.simplify(at_small.subs(step, best)))
     steps = (
         Step("|rho| is convex in the curvature, so its maximum is at an end of the range",
@@ -762,7 +765,7 @@ def polyak_tuning(method: Method, polynomial, repeated, small, large):
     step = method.step
     constant = sp.Poly(polynomial, lam).all_coeffs()[-1]
     momentum = next(p.symbol for p in method.parameters if constant.has(p.symbol))
-    in_rho = {momentum: sp.solve(sp.Eq(constant, rho**2), momentum)[0]}
+    in_rho = {momentum: sp.solve(sp.Eq(constant, rho**2), momentum, simplify=False)[0]}
     low, high = (sp.factor(b.subs(in_rho)) for b in repeated)
     overlap = sp.factor(low.subs(h, small) / high.subs(h, large))
     squared_lhs, squared_rhs = sp.fraction(overlap)

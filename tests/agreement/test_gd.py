@@ -95,3 +95,15 @@ def test_proximal_step_minimises_the_model(w_t, g, lam):
     derived = numeric("proximal_step", gd.w_t, gd.g, gd.lam)(w_t, g, lam)
     assert found == pytest.approx(derived, abs=1e-6)
     assert w_t - numeric("proximal_learning_rate", gd.lam)(lam) * g == pytest.approx(derived)
+
+
+@given(sigma_S=st.floats(0.2, 1.0), ratio=st.floats(1.2, 4.0), eta_fraction=st.floats(0.05, 1.5),
+       seed=st.integers(0, 2**32 - 1))
+def test_intermediate_directions_never_set_the_worst_factor(sigma_S, ratio, eta_fraction, seed):
+    sigma_L = sigma_S * ratio
+    eta = eta_fraction / sigma_L**2
+    inner = np.random.default_rng(seed).uniform(sigma_S, sigma_L, size=20)
+    factors = np.abs(1 - 2 * eta * inner**2)
+    worst = float(numeric("intermediate_directions", gd.eta, gd.sigma_L, gd.sigma_S)(
+        eta, sigma_L, sigma_S))
+    assert factors.max() <= worst * (1 + 1e-12)

@@ -226,3 +226,15 @@ def test_one_sgd_step_from_the_minimiser_raises_the_loss_by_the_derived_amount(e
     assert loss(start) == pytest.approx(float(at_minimum), rel=1e-12)
     assert loss(after) - loss(start) == pytest.approx(float(increase), rel=1e-6, abs=1e-12)
     assert loss(after) > loss(start)
+
+
+@given(kappa=st.floats(5.0, 200.0))
+def test_gd_loss_on_a_quadratic_falls_at_the_derived_slope(kappa):
+    L, mu = 1.0, 1.0 / kappa
+    gradient = least_squares_gradient(np.diag(np.sqrt([mu / 2, L / 2])), np.zeros(2))
+    path = iterate(sgd(1 / L), gradient, np.ones(2), 300)
+    loss = (mu * path[:, 0] ** 2 + L * path[:, 1] ** 2) / 2
+    slope = np.polyfit(np.arange(100, 301), np.log(loss[100:]), 1)[0]
+    derived = float(sp.lambdify(lg.kappa, DERIVED["quadratic_semilog_slopes"].value[0])(kappa))
+    # the L mode is gone after one step (factor 0), so the line is exact up to rounding
+    assert slope == pytest.approx(derived, rel=1e-9)

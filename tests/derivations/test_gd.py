@@ -46,3 +46,11 @@ def test_every_result_has_steps():
 def test_constraint_between_singular_values_is_enforced():
     with pytest.raises(ValueError, match=r"sigma_S == 3, sigma_L == 1 violate .*sigma_S < sigma_L"):
         gd.derive(sigma_S=3, sigma_L=1)
+
+
+def test_intermediate_directions_do_not_change_the_worst_factor():
+    # cs182 1(f): |1 - 2 eta sigma^2| is convex in sigma^2, so its maximum over the range is
+    # at sigma_S or sigma_L, whatever eta
+    value = gd.derive()["intermediate_directions"].value
+    expected = sp.Max(sp.Abs(1 - 2 * gd.eta * gd.sigma_S**2), sp.Abs(1 - 2 * gd.eta * gd.sigma_L**2))
+    assert value == expected

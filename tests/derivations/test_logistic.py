@@ -95,3 +95,12 @@ def test_command_line_refuses_a_condition_number_below_one_in_one_line():
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.startswith("error: kappa == 1/2, must lie in [1, oo)")
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_quadratic_semilog_slopes_are_twice_the_log_rates():
+    # loss = h e^2 / 2 per mode, so log(loss) falls at twice the error's log-rate; the sheet's
+    # -1/kappa is the first-order bound, not this slope
+    slopes = DERIVED["quadratic_semilog_slopes"].value
+    assert sp.simplify(slopes[0] - 2 * sp.log(1 - 1 / lg.kappa)) == 0
+    assert sp.simplify(slopes[1] - 2 * sp.log(1 - 1 / sqrt_kappa)) == 0
+    assert "bound" in DERIVED["semilog_slopes"].statement

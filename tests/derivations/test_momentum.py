@@ -97,3 +97,30 @@ def test_bad_parameters_name_the_constraint(overrides, message):
 def test_unknown_result_is_refused():
     with pytest.raises(ValueError, match=r"'nope' is not a result of momentum; choose from"):
         mo.derive().only(["nope"])
+
+
+def test_sheet_2g_rates_and_iterations_both_readings():
+    # kappa = 5 / 0.05 = 100: GD (kappa-1)/(kappa+1), tuned momentum (sqrt(kappa)-1)/(sqrt(kappa)+1),
+    # beta = 1/10: sqrt(1 - beta); iterations: the least t with rate^t <= 1/200
+    rates = mo.derive(sigma_max=sp.sqrt(5), sigma_min=sp.sqrt(sp.Rational(1, 20)))[
+        "rate_comparison_2g"].value
+    assert tuple(rates) == (sp.Rational(99, 101), sp.Rational(9, 11), sp.sqrt(sp.Rational(9, 10)))
+    import math
+    expected = tuple(math.ceil(math.log(1 / 200) / math.log(float(r))) for r in rates)
+    assert expected == (265, 27, 101)
+    counts = mo.derive(epsilon=sp.Rational(1, 200))["iterations_2g"].value
+    assert tuple(int(c) for c in counts) == expected
+
+
+def test_transient_growth_and_rates_are_not_called_per_step_factors():
+    d = mo.derive()
+    rho_ = sp.Symbol("rho", positive=True)
+    assert sp.simplify(d["transient_growth"].value + rho_ * (2 + rho_)) == 0
+    assert "not a per-step factor" in d["optimal_rate"].statement
+
+
+def test_decoupling_is_derived_from_the_svd():
+    steps = mo.derive()["decoupled_recurrence"].steps
+    assert any("normal equations" in s.text for s in steps)
+    value = mo.derive()["decoupled_recurrence"].value
+    assert sp.expand(value[0].rhs - ((1 - beta) * mo.a_t + 2 * beta * sigma**2 * mo.x_t)) == 0
