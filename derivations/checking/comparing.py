@@ -283,6 +283,13 @@ def compare_expressions(claimed, derived, space: Space) -> Outcome:
                                               "claimed": _shown(c), "derived": _shown(d)})
     if tolerance is not None and checked:
         return Outcome(True, f"numeric: within {tolerance:.2g}, the spread written")
+    if checked and tolerance is None:
+        apart = _apart(claimed, derived, points[0])
+        if apart is not None:  # agreeing in double precision only (``x + 10^{-12}``)
+            return Outcome(False, "numeric", {"values": _point_shown(points[0]),
+                                              "claimed": str(sp.N(claimed.xreplace(points[0]), 30)),
+                                              "derived": str(sp.N(derived.xreplace(points[0]), 30)),
+                                              "difference": apart})
     if checked and not isinstance(claimed, sp.MatrixExpr) and \
             _simplifies_to_zero(claimed - derived):
         return Outcome(True, "symbolic")
@@ -293,6 +300,29 @@ def compare_expressions(claimed, derived, space: Space) -> Outcome:
     return Outcome(False, "symbolic: the difference does not simplify to 0 and could not be "
                           "evaluated", {"values": {}, "claimed": sp.latex(claimed),
                                         "derived": sp.latex(derived)})
+
+
+def _apart(claimed, derived, point, digits=40):
+    """The difference at ``point`` where it is not 0 to ``digits`` digits (as text), else None.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> x = sp.Symbol("x")
+    >>> _apart(x + sp.Rational(1, 10**12), x, {x: 1}), _apart(2 * x, x + x, {x: 1})
+    ('1.0e-12', None)
+    """
+    if isinstance(claimed, (sp.MatrixBase, sp.MatrixExpr)) or \
+            isinstance(derived, (sp.MatrixBase, sp.MatrixExpr)):
+        return None
+    try:
+        gap = sp.N((claimed - derived).xreplace(point), digits)
+        scale = sp.N(derived.xreplace(point), digits)
+        size = abs(complex(gap))
+    except (TypeError, ValueError, ZeroDivisionError, ArithmeticError):
+        return None
+    bound = 10.0 ** (5 - digits) * max(1.0, abs(complex(scale)) if scale.is_number else 1.0)
+    return f"{size:.1e}" if gap.is_number and size > bound else None
 
 
 def rounded_and_cut(value, unit) -> tuple[sp.Rational, sp.Rational]:
@@ -549,12 +579,26 @@ def _compare_bound(claimed, derived, space):
         if solved is None:
             raise ClaimError(f"the equation does not give {space.lhs} one value", 0)
         return compare_expressions(solved, derived, space)
-    if isinstance(derived, sp.ceiling) and isinstance(claimed, (sp.StrictGreaterThan,
-                                                               sp.GreaterThan)):
-        return compare_expressions(claimed.rhs, derived.args[0], space)
-    if isinstance(derived, sp.ceiling) and isinstance(claimed, (sp.StrictLessThan, sp.LessThan)):
-        return compare_expressions(claimed.lhs, derived.args[0], space)
-    return _mismatch(claimed, "an expression")
+    bounds = (sp.StrictGreaterThan, sp.GreaterThan, sp.StrictLessThan, sp.LessThan)
+    if not (isinstance(derived, sp.ceiling) and isinstance(claimed, bounds)):
+        return _mismatch(claimed, "an expression")
+    above = claimed if isinstance(claimed, (sp.StrictGreaterThan, sp.GreaterThan)) else \
+        claimed.reversed  # ``big > small``
+    if _counts_result(above.lhs, space.lhs):
+        return compare_expressions(above.rhs, derived.args[0], space)
+    if _counts_result(above.rhs, space.lhs):  # an upper bound on the count: the wrong way
+        return Outcome(False, "symbolic", {"values": {}, "claimed": sp.latex(claimed),
+                                           "derived": sp.latex(sp.GreaterThan(
+                                               above.rhs, derived.args[0], evaluate=False))})
+    raise ClaimError(f"the bound is not on the result's {sp.latex(space.lhs)}", 0)
+
+
+def _counts_result(variable, lhs) -> bool:
+    """Whether a bound's variable is the result's (``t`` for ``t_epsilon``, ``k`` for ``k_min``)."""
+    if not isinstance(variable, sp.Symbol):
+        return False
+    return lhs is None or (isinstance(lhs, sp.Symbol) and
+                           variable.name in (lhs.name, lhs.name.split("_")[0]))
 
 
 def _compare_sets(claimed, derived, space):

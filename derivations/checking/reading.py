@@ -180,24 +180,11 @@ def _over_as_frac(source: _Source) -> _Source:
         over = next((k for k, t in enumerate(tokens) if t[0] == r"\over"), None)
         if over is None:
             return source
-        depth, start = 0, 0
-        for k in range(over - 1, -1, -1):
-            if tokens[k][0] == "}":
-                depth += 1
-            elif tokens[k][0] == "{":
-                if depth == 0:
-                    start = tokens[k][2]
-                    break
-                depth -= 1
-        depth, stop = 0, len(source.text)
-        for k in range(over + 1, len(tokens)):
-            if tokens[k][0] == "{":
-                depth += 1
-            elif tokens[k][0] == "}":
-                if depth == 0:
-                    stop = tokens[k][1]
-                    break
-                depth -= 1
+        pairs = _matching(source, tokens)
+        group = max((k for k, close in pairs.items()
+                     if k < over < close and tokens[k][0] == "{"), default=None)
+        start = tokens[group][2] if group is not None else 0
+        stop = tokens[pairs[group]][1] if group is not None else len(source.text)
         at, end = tokens[over][1], tokens[over][2]
         pieces = [(source[:start], None), (r"\frac{", start), (source[start:at], None),
                   ("}{", at), (source[end:stop], None), ("}", stop), (source[stop:], None)]

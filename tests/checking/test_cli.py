@@ -5,6 +5,8 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from derivations import topic_module
 from derivations.__main__ import main as package_main
@@ -158,3 +160,23 @@ def test_verdicts_render_in_jupyter():
     latex = verdict._repr_latex_()
     assert latex.startswith("$\\begin{array}{l}") and latex.endswith("\\end{array}$")
     assert latex.count("$") == 2 and "\\frac{2}{" in latex
+
+
+FRAGMENTS = [r"\eta", r"\sigma", "^", "_", "{", "}", "(", ")", "[", "]", r"\frac", r"\sqrt",
+             r"\pm", r"\over", r"\foo", r"\left(", r"\right)", "=", "<", r"\leq", ",", "|",
+             "0.5", "2", "10", "-", "+", r"\cdot", r"\in", r"\infty", r"\cup", "!", r"\{", r"\}",
+             "&", r"\\", r"\begin{bmatrix}", r"\end{bmatrix}", r"\mathcal{O}", r"\Theta", " "]
+
+
+@given(st.lists(st.sampled_from(FRAGMENTS), max_size=25))
+def test_any_claim_gets_a_verdict_and_never_raises(fragments):
+    claim = "".join(fragments)
+    derivation = FUZZ_DERIVATION
+    for name in ("update_factor", "stability_range"):
+        verdict = check(derivation, name, claim)
+        assert verdict.status in ("correct", "wrong", "could not read")
+        if verdict.status == "could not read":
+            assert verdict.problem and 0 <= verdict.position <= len(claim)
+
+
+FUZZ_DERIVATION = topic_module("gd").derive()
