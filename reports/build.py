@@ -29,7 +29,7 @@ from .checks import CHECKS
 from .latex import code, figure_block, graph_block, preamble, prose, question_block
 from .problem_sets import ProblemSet
 
-__all__ = ["BuildError", "Built", "build", "build_all", "document", "CheckRow", "check_rows",
+__all__ = ["BuildError", "Built", "build", "build_all", "answers", "document", "CheckRow", "check_rows",
            "check_table", "compile_pdf", "output_folder", "Processes"]
 
 
@@ -138,13 +138,13 @@ def data_used(folder: Path) -> str:
     return ""
 
 
-def document(problem_set: ProblemSet, figures: dict, folder: Path, quick: bool = False) -> str:
-    """The complete LaTeX answer key of a problem set.
+def answers(problem_set: ProblemSet) -> list[tuple]:
+    """``(question, results, check table)`` for every question: what needs no figure.
 
-    ``figures`` maps each figure stem to its PDF; a figure is drawn under the first
-    question it answers, and named from the others.
+    The slow part of a document (derivations, the simulations of the check tables), which
+    :func:`build_all` computes while the experiments run.
     """
-    derivations, placed, parts = {}, {}, []
+    derivations, answered = {}, []
     for question in problem_set.questions:
         if question.topic and question.topic not in derivations:
             derivations[question.topic] = _derivation(question.topic)
@@ -156,6 +156,20 @@ def document(problem_set: ProblemSet, figures: dict, folder: Path, quick: bool =
                                  f"{question.topic}.{name} does not exist")
             results.append(derivation[name])
         table = check_table(question.topic, question.results, derivation) if results else ""
+        answered.append((question, results, table))
+    return answered
+
+
+def document(problem_set: ProblemSet, figures: dict, folder: Path, quick: bool = False,
+             answered: list | None = None) -> str:
+    """The complete LaTeX answer key of a problem set.
+
+    ``figures`` maps each figure stem to its PDF; a figure is drawn under the first
+    question it answers, and named from the others.  ``answered`` is what
+    :func:`answers` returned, when it was computed before.
+    """
+    placed, parts = {}, []
+    for question, results, table in answered or answers(problem_set):
         blocks = []
         for stem in question.figures:
             if stem in placed:
@@ -325,10 +339,12 @@ def build_all(problem_sets, out, quick: bool = False, pdf: bool = True, data: Pa
                                             quick, data if e in p.cifar_experiments else None,
                                             processes)
                                 for e in p.experiments] for p in problem_sets}
+            prepared = {p.name: answers(p) for p in problem_sets}   # while experiments run
             for problem_set, folder in zip(problem_sets, folders):
                 for future in pending[problem_set.name]:
                     future.result()
-                one = _write(problem_set, folder, quick, pdf, processes)
+                one = _write(problem_set, folder, quick, pdf, processes,
+                             prepared[problem_set.name])
                 built.append(one)
                 if report:
                     report(problem_set, one)
@@ -344,7 +360,7 @@ def build_all(problem_sets, out, quick: bool = False, pdf: bool = True, data: Pa
 
 
 def _write(problem_set: ProblemSet, folder: Path, quick: bool, pdf: bool,
-           processes: Processes) -> Built:
+           processes: Processes, answered: list | None = None) -> Built:
     figures = {}
     for figure in problem_set.figures:
         path = folder / "figures" / figure.experiment / f"{figure.stem}.pdf"
@@ -352,7 +368,7 @@ def _write(problem_set: ProblemSet, folder: Path, quick: bool, pdf: bool,
             raise BuildError(f"experiment {figure.experiment} did not write {path.name}")
         figures[figure.stem] = path
     tex = folder / f"{problem_set.name}.tex"
-    text = document(problem_set, figures, folder, quick)
+    text = document(problem_set, figures, folder, quick, answered)
     with atomic_path(tex) as temporary:
         temporary.write_text(text)
     written = tuple(figures.values())

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
+from scipy.optimize import minimize_scalar
 
 from numerics import convolution, init, montecarlo
 from numerics.autodiff import Dual, Var, exp, reverse_jacobian, sigmoid
@@ -76,8 +77,11 @@ def _gd_optimal_rate(sigma_L, sigma_S):
         path = iterate(sgd(eta), gradient, [0.0, 0.0], 120)
         return contraction_rate(np.linalg.norm(path - minimiser, axis=1))
 
-    etas = np.linspace(0.02, 0.98, 801) / sigma_L**2
-    return min(contraction(eta) for eta in etas)  # the best rate a search over eta finds
+    # the contraction is unimodal in eta (a V with its tip at the optimum): a bounded
+    # Brent search finds the best rate the simulation allows in about 30 runs
+    found = minimize_scalar(contraction, bounds=(0.02 / sigma_L**2, 0.98 / sigma_L**2),
+                            method="bounded", options={"xatol": 1e-7})
+    return float(found.fun)
 
 
 def _gd_iterations(eta, sigma, epsilon):
@@ -180,7 +184,7 @@ CHECKS = (
           what="first step within tolerance"),
     Check("gd", "optimal_rate", {"sigma_L": 2, "sigma_S": 1}, _gd_optimal_rate,
           "tests/agreement/test_gd.py::test_optimal_learning_rate_beats_nearby_rates",
-          what="best measured contraction over a grid of eta"),
+          what="best measured contraction, bounded search over eta"),
     Check("momentum", "stability_range", {"beta": 0.5, "sigma": 1}, _momentum_edge,
           "tests/agreement/test_momentum.py::test_stability_range_is_where_the_simulation_converges",
           pick=lambda v: v.end, what="largest stable eta (bisection on divergence)"),
