@@ -194,7 +194,8 @@ def as_json(derivation: Derivation) -> dict:
                 "statement": r.statement,
                 "latex": latex_value(r),
                 "value": str(r.value),
-                "srepr": sp.srepr(r.value),
+                # a MatAdd rebuilt from sorted srepr keeps that order, so print it unsorted
+                "srepr": sp.srepr(r.value, order="none" if r.value.has(sp.MatAdd) else None),
                 **({"numeric": n} if (n := numeric(r.value)) is not None else {}),
             }
             for r in derivation.results
