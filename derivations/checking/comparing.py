@@ -556,6 +556,9 @@ def _compare_relations(claimed, derived, space):
         solved = _solved_for(claimed, derived.lhs)  # the same equation, solved another way
         if solved is not None:
             outcome = compare_expressions(solved, derived.rhs, space)
+            if outcome.witness:
+                outcome.witness["where"] = f"{derived.lhs} from the equation"
+            return outcome
     if outcome.witness:
         outcome.witness["where"] = "the difference of the two sides"
     return outcome

@@ -85,7 +85,8 @@ class Verdict:
         if self.slip is not None:
             lines.append(f"slip: {self.slip[1]}")
         if self.parts is not None:
-            lines.append(f"parts: {self.score} correct")
+            wrong = ", ".join(str(k + 1) for k, part in enumerate(self.parts) if not part)
+            lines.append(f"parts: {self.score} correct (wrong: {wrong or 'none'})")
         witness = self._witness() or {}
         if witness.get("where"):
             lines.append(f"in {witness['where']}")
