@@ -23,7 +23,7 @@ from pathlib import Path
 import sympy as sp
 
 from . import cli
-from .core import POSITIVE, Derivation, Parameter, Result, Step, describe_set
+from .core import POSITIVE, Derivation, Parameter, Result, Step, derivation, describe_set
 
 __all__ = ["Method", "MethodError", "read_update", "method_from_latex", "builtin", "BUILTINS",
            "state_matrix", "characteristic_polynomial", "jury_conditions", "stability_region",
@@ -1061,6 +1061,25 @@ def _derive_cached(method, curvature_range):
                   "T": "the state-transition matrix", "g": "the gradient"})
 
 
+@functools.lru_cache(maxsize=None)
+def builtin_derivation(name: str):
+    """``derive(**overrides)`` of a built-in, kept in the on-disk cache like every topic.
+
+    Examples
+    --------
+    >>> builtin_derivation("gd")(alpha="1/2")["eigenvalues"].value
+    {1 - h/2}
+    """
+    builtin(name)   # refuse an unknown name before building anything
+
+    def build() -> Derivation:
+        return derive_method(builtin(name))
+
+    build.__name__ = build.__qualname__ = f"derive_{name}"
+    build.__doc__ = f"The engine's derivation of the built-in {name}."
+    return derivation(build)
+
+
 def derive(**overrides) -> Derivation:
     """Your own method: the sheet's EMA heavy ball unless another method is chosen.
 
@@ -1069,7 +1088,7 @@ def derive(**overrides) -> Derivation:
     >>> derive()["stability_region"].value
     Interval.open(0, 2*(2 - beta)/(beta*h))
     """
-    return derive_method(builtin("heavy_ball_ema")).with_values(overrides)
+    return builtin_derivation("heavy_ball_ema")(**overrides)
 
 
 # --------------------------------------------------------------------------- command line
@@ -1158,7 +1177,10 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     try:
         method, curvature_range = _method_of(args)
-        built = derive_method(method, curvature_range)
+        default = (not (args.update or args.file or args.curvature or args.range)
+                   and curvature_range == curvature_range_for(method))
+        built = builtin_derivation(method.name)() if default else \
+            derive_method(method, curvature_range)
     except (ValueError, ArithmeticError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
