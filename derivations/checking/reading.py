@@ -562,6 +562,9 @@ def _read_plus_minus(pieces, context, expected):
     spread = _read_expression(pieces[1], context)
     if isinstance(expected, sp.FiniteSet) or not (centre.is_number and spread.is_number):
         return sp.FiniteSet(centre - spread, centre + spread)
+    if abs(spread) > abs(centre) / 100:  # ``2 \pm 1`` holds for ln 10 but answers nothing
+        raise ClaimError("a tolerance wider than 1% of the value is not an answer; give the "
+                         "value to more digits", pieces[1].position(0))
     context.tolerances[centre] = abs(spread)
     return centre
 
