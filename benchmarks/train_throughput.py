@@ -10,7 +10,8 @@ plain ``torch.optim.SGD`` loop on the same mini-batches.
 Each measurement is ``STEPS`` mini-batches. The two libraries alternate round by round
 and each round gives one ratio (NumPy samples/s over PyTorch's of the same round), so a
 load that comes and goes hits both; printed are the median ratio and the spread (lowest,
-quartiles, highest) over the rounds. Measured at one thread each (BLAS and PyTorch's
+quartiles, highest) over the rounds, of wall time and of CPU time (which leaves out
+waiting for a core held by another process). Measured at one thread each (BLAS and PyTorch's
 intra-op threads: the headline figures) and at two. Goals: MLP >= 1.5 and conv net
 >= 1.0 at one thread, conv net >= 0.8 at two. The BLAS kernel that OpenBLAS runs is
 printed: where ``OPENBLAS_CORETYPE`` is set (see the environment notes) it may not be the
@@ -83,22 +84,25 @@ def torch_steps(torch, net, x, y):
     return run
 
 
-def round_ratios(numpy_run, torch_run, steps, rounds):
-    """Per round, NumPy's and PyTorch's seconds for ``steps`` updates, the two alternating.
+def round_times(numpy_run, torch_run, steps, rounds):
+    """Per round, NumPy's and PyTorch's wall and CPU seconds for ``steps`` updates, alternating.
 
     The library that goes first alternates too, so neither always follows the other's
-    warm caches or spinning threads. Returns two arrays of ``rounds`` times.
+    warm caches or spinning threads. Returns ``{"wall": (numpy, torch), "cpu": (numpy,
+    torch)}``, each an array of ``rounds`` times. The CPU time (``time.process_time``, all
+    threads of the process) leaves out the time spent waiting for a core that another
+    process holds: at one thread it is the steadier measure on a shared machine.
     """
     numpy_run(2), torch_run(2)                                     # warm-up
-    times = np.empty((rounds, 2))
+    wall, cpu = np.empty((rounds, 2)), np.empty((rounds, 2))
     for index in range(rounds):
-        order = (0, 1) if index % 2 == 0 else (1, 0)
-        for which in order:
+        for which in ((0, 1) if index % 2 == 0 else (1, 0)):
             run = (numpy_run, torch_run)[which]
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             run(steps)
-            times[index, which] = time.perf_counter() - start
-    return times[:, 0], times[:, 1]
+            wall[index, which] = time.perf_counter() - start
+            cpu[index, which] = time.process_time() - start_cpu
+    return {"wall": wall.T, "cpu": cpu.T}
 
 
 def spread(values):
@@ -157,14 +161,15 @@ def main(argv=None):
                 torch.manual_seed(0)
                 numpy_run = numpy_steps(build_numpy(), inputs, y)
                 torch_run = torch_steps(torch, build_torch(), inputs, y)
-                numpy_times, torch_times = round_ratios(numpy_run, torch_run, args.steps,
-                                                        args.rounds)
+                times = round_times(numpy_run, torch_run, args.steps, args.rounds)
+                numpy_wall, torch_wall = times["wall"]
                 samples = args.steps * BATCH
                 goal = f" (goal >= {goals[threads]})" if threads in goals else ""
                 print(f"{threads} thread{'s' * (threads > 1)}, {name}: numpy "
-                      f"{samples / np.median(numpy_times):,.0f} samples/s, torch "
-                      f"{samples / np.median(torch_times):,.0f} samples/s; ratio "
-                      f"{spread(torch_times / numpy_times)}{goal}; last loss numpy "
+                      f"{samples / np.median(numpy_wall):,.0f} samples/s, torch "
+                      f"{samples / np.median(torch_wall):,.0f} samples/s; ratio "
+                      f"{spread(torch_wall / numpy_wall)}{goal}; CPU-time ratio "
+                      f"{spread(np.divide(*times['cpu'][::-1]))}; last loss numpy "
                       f"{numpy_run(1):.3f}, torch {torch_run(1):.3f}")
 
 

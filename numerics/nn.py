@@ -222,32 +222,34 @@ def _swap_batch_and_channels(x):
     return x.swapaxes(0, 1)
 
 
-def _grid(buffer, shape, offset, stride, rows, width):
-    """The ``(C, N, rows, width)`` view of the flat ``buffer`` of images ``shape = (C, N, H, W)``
-    seen by kernel offset ``offset = (i, j)``: entry ``(c, n, p, q)`` is image ``(c, n)`` at
-    ``(i + stride p, j + stride q)``, read along the flat buffer (``q`` past ``W - j`` runs into
-    the next row).
+def _grid(buffer, shape, start, stride, rows, width):
+    """The ``(C, N, rows, width)`` view of the flat ``buffer`` of images ``shape = (C, N, H, R)``
+    stored from index ``start`` on: entry ``(c, n, p, q)`` is ``buffer[start + ((c N + n) H +
+    stride p) R + stride q]``, so a ``q`` past the end of a row reads on into the next row.
     """
-    channels, n, height, width_in = shape
+    channels, n, height, row = shape
     item = buffer.itemsize
-    start = offset[0] * width_in + offset[1]
     return as_strided(buffer[start:], (channels, n, rows, width),
-                      (n * height * width_in * item, height * width_in * item,
-                       stride * width_in * item, stride * item))
+                      (n * height * row * item, height * row * item, stride * row * item,
+                       stride * item))
 
 
 class Conv2d(Layer):
-    """2-D cross-correlation (PyTorch's ``Conv2d``) by im2col: one copy, one matrix product per batch.
+    """2-D cross-correlation (PyTorch's ``Conv2d``) by im2col: one matrix product per batch.
 
     Input ``(N, C_in, H, W)``, kernel ``(C_out, C_in, k, k)``, zero ``padding`` on each
     side, ``stride``; output ``(N, C_out, (H + 2 padding - k) // stride + 1, ...)``. The
-    padded images are stored channel by channel, ``(C_in, N, H', W')``, so that the patch
-    matrix ``(C_in k k, N out_h width)`` is one copy of a strided view and the kernel,
-    read as a ``(C_out, C_in k k)`` matrix, multiplies it in one product whose rows are
-    output channels. At stride 1 the product runs over whole padded rows (``width = W'``,
-    a few columns more than the output's): each patch row is then one run of
-    ``out_h W'`` numbers per image, and the columns past the output are dropped. The
-    output is an ``(N, C_out, out_h, out_w)`` view of that product.
+    padded images are stored channel by channel, ``(C_in, N, H', R)``; for each kernel
+    offset one strided view of them is copied into the patch matrix ``(C_in k k, N out_h
+    width)``, and the kernel, read as a ``(C_out, C_in k k)`` matrix, multiplies it in one
+    product whose rows are output channels: the output is an ``(N, C_out, out_h, out_w)``
+    view of it.
+
+    At stride 1 the product runs over whole rows (``width = R = max(out_w, W)``: with the
+    usual ``padding = (k - 1) / 2``, exactly the output), so each patch row is one run of
+    ``out_h R`` numbers per image. The left and right padding are then not stored: the
+    entries that would read them read the neighbouring rows instead and are set to 0
+    (:meth:`_wrapped`), in the patches and in their gradient alike.
 
     Examples
     --------
@@ -275,13 +277,34 @@ class Conv2d(Layer):
         weight = self.params["weight"]
         return weight.reshape(weight.shape[0], -1)
 
-    def _padded(self, c, n, h, w, dtype):
-        """A zero flat buffer for ``(C, N, H + 2 padding, W + 2 padding)`` images, with ``k - 1``
-        spare entries at the end (the last run reads past the last image), and that array."""
+    def _layout(self, h, w):
+        """``(out_h, out_w, R, left, width)``: rows of ``R`` stored numbers with the image
+        from column ``left``, and ``width`` product columns per output row."""
+        k, s, p = self.kernel_size, self.stride, self.padding
+        out_h, out_w = (h + 2 * p - k) // s + 1, (w + 2 * p - k) // s + 1
+        if s == 1:
+            row = max(out_w, w)
+            return out_h, out_w, row, 0, row
+        return out_h, out_w, w + 2 * p, p, out_w
+
+    def _images(self, c, n, h, w, dtype):
+        """A zero flat buffer for the ``(C, N, H + 2 padding, R)`` images, with ``padding``
+        spare entries before them and ``k - 1`` after (read by the first and last offsets'
+        runs), that array, and where offset ``(i, j)`` starts reading."""
+        k, p = self.kernel_size, self.padding
+        _, _, row, left, _ = self._layout(h, w)
+        shape = (c, n, h + 2 * p, row)
+        buffer = np.zeros(p + math.prod(shape) + k - 1, dtype=dtype)
+        images = buffer[p:p + math.prod(shape)].reshape(shape)
+        return buffer, images, lambda i, j: p + i * row + j + left - p
+
+    def _wrapped(self, j, row):
+        """The output columns whose offset-``j`` input is left or right padding read from a
+        neighbouring row (stride 1 only): their patch entries stand for 0."""
+        if self.stride > 1:
+            return []
         p = self.padding
-        shape = (c, n, h + 2 * p, w + 2 * p)
-        buffer = np.zeros(math.prod(shape) + self.kernel_size - 1, dtype=dtype)
-        return buffer, buffer[:math.prod(shape)].reshape(shape)
+        return [slice(0, max(p - j, 0)), slice(row + p - j, row)]
 
     def forward(self, x, training=True):
         n, c, h, w = x.shape
@@ -290,40 +313,46 @@ class Conv2d(Layer):
             raise ValueError(f"input shape {x.shape} does not fit {self!r}; pass (N, "
                              f"{self.params['weight'].shape[1]}, H, W) with H, W >= "
                              f"{k - 2 * p}")
-        buffer, padded = self._padded(c, n, h, w, x.dtype)
-        padded[:, :, p:p + h, p:p + w] = _swap_batch_and_channels(x)
-        out_h, out_w = (h + 2 * p - k) // s + 1, (w + 2 * p - k) // s + 1
-        width = padded.shape[3] if s == 1 else out_w
+        out_h, out_w, row, left, width = self._layout(h, w)
+        buffer, images, start = self._images(c, n, h, w, x.dtype)
+        images[:, :, p:p + h, left:left + w] = _swap_batch_and_channels(x)
         patches = np.empty((c, k, k, n, out_h, width), dtype=x.dtype)
         for i in range(k):
             for j in range(k):
-                patches[:, i, j] = _grid(buffer, padded.shape, (i, j), s, out_h, width)
+                patches[:, i, j] = _grid(buffer, images.shape, start(i, j), s, out_h, width)
+                for columns in self._wrapped(j, row):
+                    patches[:, i, j, ..., columns] = 0
         self._cols = patches.reshape(c * k * k, -1)
-        self._input_shape, self._grid_shape = x.shape, (n, out_h, out_w, width)
+        self._input_shape = x.shape
         out = (self._matrix() @ self._cols).reshape(-1, n, out_h, width)[..., :out_w]
-        # adding the bias also copies the output into a compact array, fast for the layers above
-        return _swap_batch_and_channels(out + self.params["bias"][:, None, None, None])
+        out += self.params["bias"][:, None, None, None]
+        return _swap_batch_and_channels(out)
 
     def backward(self, dy, input_grad=True):
-        n, out_h, out_w, width = self._grid_shape
-        dmat = np.zeros((dy.shape[1], n, out_h, width), dtype=dy.dtype)   # 0 past the output
-        dmat[..., :out_w] = _swap_batch_and_channels(dy)
-        dmat = dmat.reshape(len(dmat), -1)
+        n, out_ch = dy.shape[:2]
+        _, c, h, w = self._input_shape
+        out_h, out_w, row, left, width = self._layout(h, w)
+        if width == out_w:
+            dmat = _swap_batch_and_channels(dy).reshape(out_ch, -1)
+        else:                                           # 0 in the columns past the output
+            dmat = np.zeros((out_ch, n, out_h, width), dtype=dy.dtype)
+            dmat[..., :out_w] = _swap_batch_and_channels(dy)
+            dmat = dmat.reshape(out_ch, -1)
         weight = self.params["weight"]
         self.grads = {"weight": (dmat @ self._cols.T).reshape(weight.shape),
                       "bias": dmat.sum(axis=1)}
         if not input_grad:
             return None
-        _, c, h, w = self._input_shape
         k, s, p = self.kernel_size, self.stride, self.padding
         dcols = (self._matrix().T @ dmat).reshape(c, k, k, n, out_h, width)
-        buffer, dpadded = self._padded(c, n, h, w, dmat.dtype)
+        buffer, images, start = self._images(c, n, h, w, dmat.dtype)
         for i in range(k):
             for j in range(k):
-                # columns past the output carry 0, wherever along the buffer they land
-                target = _grid(buffer, dpadded.shape, (i, j), s, out_h, width)
+                for columns in self._wrapped(j, row):
+                    dcols[:, i, j, ..., columns] = 0
+                target = _grid(buffer, images.shape, start(i, j), s, out_h, width)
                 target += dcols[:, i, j]
-        return _swap_batch_and_channels(dpadded[:, :, p:p + h, p:p + w])
+        return _swap_batch_and_channels(images[:, :, p:p + h, left:left + w])
 
     def __repr__(self):
         out_ch, in_ch, k, _ = self.params["weight"].shape

@@ -86,7 +86,7 @@ def test_dropout_backward_uses_the_forward_mask(seed, p):
     assert np.array_equal(layer.forward(x, training=False), x)
 
 
-@pytest.mark.parametrize("stride, padding", [(2, 1), (1, 1), (1, 0), (3, 2)])
+@pytest.mark.parametrize("stride, padding", [(2, 1), (1, 1), (1, 0), (1, 2), (3, 2)])
 def test_conv2d_against_direct_sum(stride, padding):
     rng = np.random.default_rng(3)
     conv = nn.Conv2d(2, 3, 3, stride=stride, padding=padding, rng=rng)
