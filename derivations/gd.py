@@ -231,8 +231,7 @@ def derive() -> Derivation:
               "value) is convex in s", sp.Eq(sp.Derivative(linear, s, 2), sp.diff(linear, s, 2))),
          Step("a convex function on [sigma_S^2, sigma_L^2] is largest at an end, so the "
               "slowest direction and the stability limit are those of sigma_S and sigma_L",
-              sp.Max(sp.Abs(factors[sigma_S]), sp.Abs(factors[sigma_L])))),
-        lhs=sp.Symbol("max_sigma |rho|"))
+              sp.Max(sp.Abs(factors[sigma_S]), sp.Abs(factors[sigma_L])))))
 
     model = f(w_t) + g * (w - w_t) + lam / 2 * (w - w_t) ** 2
     minimiser_w = sp.solve(sp.diff(model, w), w)[0]

@@ -399,7 +399,7 @@ def characteristic_polynomial(matrix):
     lambda**2 - 3*lambda + 2
     """
     polynomial = sp.collect(sp.expand(matrix.charpoly(lam).as_expr()), lam)
-    return polynomial, (Step("expand det(lambda I - T)", sp.Eq(sp.Symbol("p(lambda)"), polynomial)),)
+    return polynomial, (Step("expand det(lambda I - T)", sp.Eq(sp.Function("p")(lam), polynomial)),)
 
 
 def natural_form(expr):
@@ -911,7 +911,7 @@ def engine_results(method: Method, curvature_range=(mu, L), tuning="auto"):
                 "complex_eigenvalue_modulus", "In the complex regime both eigenvalues have "
                 "this modulus.", modulus,
                 (Step("complex eigenvalues are conjugate, so |lambda|^2 = lambda_1 lambda_2 "
-                      "= p(0)", sp.Eq(sp.Symbol("lambda_1 lambda_2"), constant)),
+                      "= p(0)", sp.Eq(sp.Symbol("lambda_1") * sp.Symbol("lambda_2"), constant)),
                  Step("take the square root", sp.Eq(rho, modulus))), lhs=rho)
     region, region_steps, undecided = stability_region(method, polynomial)
     var = method.step if method.step is not None else method.curvature

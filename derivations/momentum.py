@@ -15,7 +15,7 @@ import itertools
 import sympy as sp
 
 from .cli import main
-from .core import POSITIVE, Derivation, Parameter, Result, Step, derivation
+from .core import POSITIVE, Derivation, Parameter, Result, Step, derivation, equation
 from .method import (balanced_tuning, builtin, engine_results, equivalence, h, natural_form)
 
 eta = sp.Symbol("eta", positive=True)
@@ -67,7 +67,7 @@ def svd_gradient():
     """
     n = sp.Symbol("n", integer=True, positive=True)
     U, S, V = (sp.MatrixSymbol(name, n, n) for name in ("U", "Sigma", "V"))
-    x_vec, w_opt, r = (sp.MatrixSymbol(name, n, 1) for name in ("x_t", "w^*", "r"))
+    x_vec, w_opt, r, g_vec = (sp.MatrixSymbol(name, n, 1) for name in ("x_t", "w^*", "r", "g_t"))
     X = U * S * V.T
     gradient = 2 * X.T * (X * (V * x_vec + w_opt) - (X * w_opt + r))
     rotated = sp.expand(V.T * gradient)
@@ -75,10 +75,10 @@ def svd_gradient():
         S.T * U.T * r, sp.ZeroMatrix(n, 1)).doit()
     steps = (
         Step("with w_t = V x_t + w^* and y = X w^* + r, the gradient 2 X^T (X w_t - y) is",
-             sp.Eq(sp.Symbol("g_t"), gradient, evaluate=False)),
-        Step("rotate by V^T and expand", sp.Eq(sp.Symbol("V^T g_t"), rotated, evaluate=False)),
+             equation(g_vec, gradient)),
+        Step("rotate by V^T and expand", equation(V.T * g_vec, rotated)),
         Step("U^T U = V^T V = I and the normal equations Sigma^T U^T r = 0 leave",
-             sp.Eq(sp.Symbol("V^T g_t"), reduced, evaluate=False)),
+             equation(V.T * g_vec, reduced)),
         Step("Sigma^T Sigma is diagonal with entries sigma_i^2, so coordinate i of V^T g_t is "
              "2 sigma_i^2 x_t[i]: the curvature of direction i is", sp.Eq(h, CURVATURE)),
     )
