@@ -548,6 +548,7 @@ def stability_region(method: Method, polynomial):
                   sp.Tuple(*conditions))]
     lower, upper, undecided, holds = [], [], [], []
     region = domains.get(var, POSITIVE)
+    failing = []
     for condition in conditions:
         kept = [f for f in sp.Mul.make_args(sp.factor(condition))
                 if not (f.is_number and f.is_positive)]
@@ -559,8 +560,9 @@ def stability_region(method: Method, polynomial):
                 sign *= s
             else:
                 varying.append(factor)
-        if sign < 0 and not varying:
-            raise ArithmeticError(f"the condition {condition} > 0 fails on every parameter value")
+        if (sign < 0 and not varying) or condition.is_zero:
+            failing.append(condition)   # an eigenvalue on or outside the circle for every value
+            continue
         expr = sign * sp.Mul(*varying)
         if not varying:
             holds.append(condition)
@@ -586,6 +588,9 @@ def stability_region(method: Method, polynomial):
                 undecided.append(sp.StrictGreaterThan(expr, 0))
         else:
             undecided.append(sp.StrictGreaterThan(expr, 0))
+    if failing:
+        steps.append(Step("these are never positive, so no value is stable", sp.Tuple(*failing)))
+        return sp.S.EmptySet, tuple(steps) + (Step("so the stable values are", sp.S.EmptySet),), ()
     if holds:
         steps.append(Step("these hold for every parameter in its domain "
                           f"({_domain_text(method)})", sp.Tuple(*holds)))
@@ -679,8 +684,9 @@ def quadratic_regimes(method: Method, polynomial):
         back = sp.solve(sp.Eq(constant, r**2), r, simplify=False)[0]
         roots = [_rationalised(x, r, constant).subs(r, back) for x in roots]
     roots = [natural_form(x) for x in roots]
-    if len(roots) != 2:
-        return found
+    at_sample = [complex(x.subs(_sample(method)).evalf()) for x in roots]
+    if len(roots) != 2 or any(abs(v.imag) > 1e-12 or v.real <= 0 for v in at_sample):
+        return found   # the regimes below need two positive roots in the step
     low, high = sorted(roots, key=lambda x: float(x.subs(_sample(method))))
     found["repeated"] = ((low, high), (
         Step("the eigenvalues coincide where the discriminant vanishes", sp.Eq(disc, 0)),

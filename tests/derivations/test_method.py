@@ -201,3 +201,13 @@ def test_builtins_printed_in_latex_read_back_as_the_same_method(name):
     assert [p.name for p in read.parameters] == [p.name for p in method.parameters]
     difference = plain(M.state_matrix(read)[0]) - plain(M.state_matrix(method)[0])
     assert sp.simplify(difference).is_zero_matrix
+
+
+def test_a_method_with_an_eigenvalue_one_is_never_stable_and_ascent_is_refused_its_regimes():
+    stuck = M.derive_method(M.method_from_latex(
+        [r"w_{t+1} = w_t - \alpha g_t + \frac{1}{2} (w_t - w_{t-1})", r"v_{t+1} = v_t"]))
+    assert stuck["stability_region"].value == sp.S.EmptySet   # v never moves: eigenvalue 1
+    ascent = M.derive_method(M.method_from_latex(
+        [r"u_{t+1} = \frac{1}{2} u_t + g_t", r"w_{t+1} = w_t + \alpha u_{t+1}"]))
+    assert ascent["stability_region"].value == sp.S.EmptySet   # p(1) = -alpha h / 2 < 0
+    assert "real_eigenvalue_range" not in ascent.names          # no two positive repeated steps
