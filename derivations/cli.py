@@ -11,19 +11,12 @@ import json
 import sys
 from typing import Callable, Sequence
 
-from numerics.terminal import command, fail
+from numerics.terminal import ArgumentParser, command, fail
 
 from . import render
 from .core import Derivation
 
 __all__ = ["main", "parse_assignment", "parse_assignments", "render_as", "select", "ArgumentParser"]
-
-
-class ArgumentParser(argparse.ArgumentParser):
-    """argparse with one-line errors: ``error: ...`` on stderr and exit status 2."""
-
-    def error(self, message):
-        self.exit(fail(message))
 
 
 def parse_assignments(texts: Sequence[str]) -> dict[str, str]:

@@ -26,6 +26,8 @@ import sys
 
 import sympy as sp
 
+from numerics.terminal import fail
+
 from .cli import main
 from .core import Derivation, Parameter, Result, Step, derivation
 
@@ -560,8 +562,7 @@ def command_line(argv=None) -> int:
             chosen = lambda **overrides: built.with_values(overrides)  # noqa: E731
             chosen.__doc__ = derive.__doc__
     except ValueError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+        return fail(error)
     return main(chosen, argv, prog="python -m derivations.convolution")
 
 

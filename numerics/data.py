@@ -18,7 +18,6 @@ Helpers for the experiments: :func:`select_pair` (two classes relabelled ``-1``/
 """
 from __future__ import annotations
 
-import argparse
 import codecs
 import gzip
 import hashlib
@@ -38,6 +37,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .files import atomic_path
+from .terminal import ArgumentParser, command, fail
 from .optim import _integer
 
 __all__ = ["DATASETS", "cache_folder", "candidate_folders", "find_folder", "read_idx",
@@ -516,13 +516,10 @@ def download(name, data_dir=None, mirrors=None, quiet=False):
     return folder
 
 
+@command
 def main(argv=None):
     """``python -m numerics.data download NAME [--data-dir DIR] [--quiet]``."""
-    class Parser(argparse.ArgumentParser):
-        def error(self, message):
-            self.exit(2, f"error: {message}\n")
-
-    parser = Parser(prog="python -m numerics.data", description="Download a data set.")
+    parser = ArgumentParser(prog="python -m numerics.data", description="Download a data set.")
     parser.add_argument("command", choices=["download"])
     parser.add_argument("name", choices=tuple(DATASETS))
     parser.add_argument("--data-dir", type=Path, default=None)
@@ -531,11 +528,7 @@ def main(argv=None):
     try:
         folder = download(args.name, args.data_dir, quiet=args.quiet)
     except (OSError, ValueError, RuntimeError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:  # a partial download is a temporary file, removed on the way out
-        print("interrupted", file=sys.stderr)
-        return 130
+        return fail(error)
     print(folder)
     return 0
 

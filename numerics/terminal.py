@@ -1,45 +1,71 @@
-"""What every command line of the project does at its edges: Ctrl-C, a closed pipe, a too-deep input.
+"""What every command line of the project does at its edges: errors, Ctrl-C, a closed pipe.
 
-A command's ``main`` is wrapped in :func:`command`; inside it, the command prints its
-own ``error: ...`` lines for the mistakes it knows.  The wrapper turns the three ways a
-run can end that are nobody's mistake in the command into the contract:
+Every command (``python -m derivations...``, ``python -m reports``, the experiments,
+``python -m numerics.data``) parses its options with :class:`ArgumentParser`, prints the
+mistakes it knows with :func:`fail`, and has its ``main`` wrapped in :func:`command`,
+which turns the ways a run can end that are nobody's mistake in the command into the
+contract:
 
-- Ctrl-C prints ``interrupted`` and exits 130 (128 + SIGINT), with no traceback;
+- an error is one line ``error: ...`` on stderr, exit status 2;
+- Ctrl-C (or SIGTERM) prints ``interrupted`` and exits 130 (128 + SIGINT), with no
+  traceback; code that started work to undo (temporary files, child processes) undoes
+  it as the ``KeyboardInterrupt`` passes;
 - output piped into a reader that stops early (``| head -1``) ends quietly with status
   141 (128 + SIGPIPE), as ``cat`` or ``grep`` would;
 - an input nested beyond Python's recursion limit is one ``error:`` line, exit 2.
 """
 from __future__ import annotations
 
+import argparse
 import functools
 import os
+import signal
 import sys
+import threading
 
-__all__ = ["command", "fail", "one_line", "INTERRUPTED", "BROKEN_PIPE"]
+__all__ = ["ArgumentParser", "command", "fail", "one_line", "INTERRUPTED", "BROKEN_PIPE"]
 
 INTERRUPTED = 130
 BROKEN_PIPE = 141
 
 
-def one_line(message: str) -> str:
-    """``message`` on one line: line breaks and other control characters written as escapes.
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse with one-line errors: ``error: ...`` on stderr and exit status 2."""
+
+    def error(self, message):
+        self.exit(fail(message))
+
+
+def one_line(error) -> str:
+    """An error message on one line: white space runs become one space, other control
+    characters are written as escapes, and an ``OSError`` reads ``file: reason``.
 
     Examples
     --------
-    >>> one_line("beta == '0\\r0' is not a number")
-    "beta == '0\\\\r0' is not a number"
+    >>> one_line("two\\nlines")
+    'two lines'
+    >>> one_line(FileNotFoundError(2, "No such file or directory", "a.toml"))
+    'a.toml: No such file or directory'
     """
-    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in str(message))
+    if isinstance(error, OSError) and error.strerror:
+        message = f"{error.filename}: {error.strerror}" if error.filename else error.strerror
+    else:
+        message = str(error) or type(error).__name__
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in " ".join(message.split()))
 
 
-def fail(message, status: int = 2) -> int:
-    """Print ``error: message`` as one line on stderr; return the exit status (2)."""
-    print(f"error: {one_line(message)}", file=sys.stderr)
+def fail(error, status: int = 2) -> int:
+    """Print ``error: <error>`` as one line on stderr; return the exit status (2)."""
+    print(f"error: {one_line(error)}", file=sys.stderr)
     return status
 
 
+def _interrupt(signal_number, frame):
+    raise KeyboardInterrupt
+
+
 def command(main):
-    """Wrap a command line's ``main(argv) -> int`` in the contract above.
+    """Wrap a command line's ``main(...) -> int`` in the contract above.
 
     Examples
     --------
@@ -51,6 +77,8 @@ def command(main):
     """
     @functools.wraps(main)
     def guarded(*args, **kwargs) -> int:
+        in_main_thread = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGTERM, _interrupt) if in_main_thread else None
         try:
             status = main(*args, **kwargs)
             sys.stdout.flush()
@@ -64,5 +92,8 @@ def command(main):
             return BROKEN_PIPE
         except RecursionError:
             return fail("the input is nested too deeply to read; write it with fewer levels")
+        finally:
+            if in_main_thread:
+                signal.signal(signal.SIGTERM, previous)
 
     return guarded

@@ -1,23 +1,15 @@
 """``python -m reports list`` and ``python -m reports build [NAME ...|all] [--out DIR] [--quick] [--no-pdf] [--html] [--data DIR]``."""
 from __future__ import annotations
 
-import signal
-import sys
 from pathlib import Path
 
-from derivations.cli import ArgumentParser
+from numerics.terminal import ArgumentParser, command, fail
 
 from . import html
 from .build import BuildError, build_all
 from .problem_sets import PROBLEM_SETS, by_name
 
-INTERRUPTED = 130   # the shell's status for a process ended by SIGINT
-
-
-def _interrupt(signal_number, frame):
-    raise KeyboardInterrupt
-
-
+@command
 def main(argv=None) -> int:
     parser = ArgumentParser(prog="python -m reports",
                             description="Answer keys for the problem sets.")
@@ -49,15 +41,13 @@ def main(argv=None) -> int:
         try:
             chosen = PROBLEM_SETS if "all" in args.names else [by_name(n) for n in args.names]
         except ValueError as error:
-            print(f"error: {error}", file=sys.stderr)
-            return 2
+            return fail(error)
         for problem_set in chosen:
             for question in problem_set.questions:
                 print(f"{problem_set.sheet} {question.number}: {question.answered_by()}")
         return 0
     if args.jobs is not None and args.jobs < 1:
-        print(f"error: --jobs == {args.jobs}, must be at least 1", file=sys.stderr)
-        return 2
+        return fail(f"--jobs == {args.jobs}, must be at least 1")
 
     def report(problem_set, built):
         pages = f" ({built.pages} pages)" if built.pages else ""
@@ -68,22 +58,14 @@ def main(argv=None) -> int:
             page = html.write(problem_set, Path(args.out), built, args.quick)
             print(f"{problem_set.name}: {page}", flush=True)
 
-    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         chosen = PROBLEM_SETS if "all" in args.names else [by_name(n) for n in args.names]
         build_all(chosen, args.out, quick=args.quick, pdf=not args.no_pdf, data=args.data,
                   jobs=args.jobs, report=report)
     except (ValueError, BuildError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+        return fail(error)
     except OSError as error:
-        print(f"error: {error.filename or args.out}: {error.strerror or error}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return INTERRUPTED
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+        return fail(f"{error.filename or args.out}: {error.strerror or error}")
     return 0
 
 

@@ -22,7 +22,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from derivations import render
 from numerics.files import atomic_path
 
 from .checks import CHECKS

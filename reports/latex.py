@@ -304,7 +304,7 @@ def _answer(result) -> str:
     long_entries = entries and max(_width(formula(e)) for _, e in entries) > 30
     if _width(claim) <= 140 or not long_entries:
         boxed = broken(claim, 70) + _approximate(result.value)
-        return rf"\noindent Answer:" + "\n" + rf"\[ \answer{{{boxed}}} \]"
+        return r"\noindent Answer:" + "\n" + rf"\[ \answer{{{boxed}}} \]"
     listed = " \\\\\n".join(rf"  {label} &= {broken(formula(entry), 60)}"
                             for label, entry in entries)
     approximate = _approximate(result.value)

@@ -1,10 +1,10 @@
 """``python -m derivations check answers.toml``: the checker's command line."""
 from __future__ import annotations
 
-import sys
 import tomllib
 
-from ..cli import ArgumentParser
+from numerics.terminal import ArgumentParser, command, fail
+
 from .reading import LIMITS
 from .verdicts import check_answers, report
 
@@ -47,6 +47,7 @@ def _limits() -> str:
             f"{LIMITS['claims']} claims.")
 
 
+@command
 def main(argv=None) -> int:
     """``python -m derivations check answers.toml [--json] [--no-reveal]``.
 
@@ -65,6 +66,5 @@ def main(argv=None) -> int:
     try:
         verdicts = check_answers(read_answers(args.answers), reveal=not args.no_reveal)
     except (OSError, ValueError) as error:
-        print(f"error: {args.answers}: {error}".replace("\n", " "), file=sys.stderr)
-        return 2
+        return fail(f"{args.answers}: {error}")
     return report(verdicts, args.json)

@@ -29,7 +29,7 @@ import functools
 import math
 import re
 from dataclasses import dataclass, field, replace
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable
 
 import sympy as sp
 from sympy.core.function import AppliedUndef

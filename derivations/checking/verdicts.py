@@ -10,9 +10,11 @@ from __future__ import annotations
 import signal
 import threading
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import sympy as sp
+
+from numerics.terminal import fail
 
 from .. import topic_module
 from ..core import Derivation
@@ -274,7 +276,6 @@ def report(verdicts, as_json=False, single=False) -> int:
     which), else 1 if any is wrong, else 0.
     """
     import json
-    import sys
     unreadable = [v for v in verdicts if v.status == UNREADABLE]
     if as_json:
         payload = [v.as_dict() for v in verdicts]
@@ -287,7 +288,7 @@ def report(verdicts, as_json=False, single=False) -> int:
     if unreadable:
         where = "; ".join(f"{v.topic}.{v.result} at position {v.position}: {v.problem}"
                           for v in unreadable)
-        print(f"error: could not read {where}".replace("\n", " "), file=sys.stderr)
+        fail(f"could not read {where}")
     return max((v.exit_status for v in verdicts), default=0)
 
 

@@ -23,6 +23,7 @@ import numpy as np
 from tqdm import tqdm
 
 from ..files import atomic_path
+from ..terminal import ArgumentParser, command, fail, one_line
 
 __all__ = ["Outputs", "parser", "main", "sweep", "dask_cluster"]
 
@@ -90,14 +91,9 @@ def _plain(value):
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message):
-        self.exit(2, f"error: {message}\n")
-
-
 def parser(description: str | None) -> argparse.ArgumentParser:
     """The shared command line of the experiments."""
-    p = _Parser(description=description.strip().splitlines()[0] if description else None)
+    p = ArgumentParser(description=description.strip().splitlines()[0] if description else None)
     source = p.add_mutually_exclusive_group()
     source.add_argument("--data", "--data-dir", dest="data", type=Path, metavar="DIR",
                         help="folder with the data set's files (else OPTVERIFY_DATA or the cache)")
@@ -118,6 +114,7 @@ def parser(description: str | None) -> argparse.ArgumentParser:
     return p
 
 
+@command
 def main(run: Callable, description: str | None, argv: Sequence[str] | None = None,
          name: str | None = None) -> int:
     """Parse the command line, run the experiment, write its metrics; exit status.
@@ -128,8 +125,7 @@ def main(run: Callable, description: str | None, argv: Sequence[str] | None = No
     args = parser(description).parse_args(argv)
     name = name or Path(sys.modules[run.__module__].__file__).stem
     if args.jobs < 1:
-        print(f"error: --jobs == {args.jobs}, must be at least 1", file=sys.stderr)
-        return 2
+        return fail(f"--jobs == {args.jobs}, must be at least 1")
     try:
         outputs = Outputs(_writable_folder(args.out or Path("out") / name))
         import matplotlib
@@ -142,11 +138,7 @@ def main(run: Callable, description: str | None, argv: Sequence[str] | None = No
             _PROGRESS.reset(progress)
         outputs.metrics(metrics)
     except (ValueError, OSError, FloatingPointError, RuntimeError) as error:
-        print(f"error: {_one_line(error)}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:  # files being written are temporaries, removed on the way out
-        print("interrupted", file=sys.stderr)
-        return 130
+        return fail(error)
     if not args.quiet:
         print(f"{name}: wrote {', '.join(str(p) for p in outputs.written)}")
     return 0
@@ -170,15 +162,6 @@ def _writable_folder(folder: Path) -> Path:
     return folder
 
 
-def _one_line(error: BaseException) -> str:
-    """The error's message on one line; an ``OSError`` as ``file: reason``."""
-    if isinstance(error, OSError) and error.strerror:
-        message = f"{error.filename}: {error.strerror}" if error.filename else error.strerror
-    else:
-        message = str(error) or type(error).__name__
-    return " ".join(message.split())
-
-
 @contextmanager
 def dask_cluster(address: str, timeout: float = 10.0):
     """Send the sweeps run inside this block to the Dask scheduler at ``address``.
@@ -196,7 +179,7 @@ def dask_cluster(address: str, timeout: float = 10.0):
         client = Client(address, timeout=timeout)
     except (OSError, TimeoutError, ValueError) as error:
         raise ValueError(f"--scheduler == {address!r}: no Dask scheduler answered within "
-                         f"{timeout:g} s ({_one_line(error)}); start one with `dask scheduler` "
+                         f"{timeout:g} s ({one_line(error)}); start one with `dask scheduler` "
                          f"or pass its address, such as tcp://host:8786") from None
     backend = _BACKEND.set("dask")
     try:
