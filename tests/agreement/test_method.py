@@ -66,7 +66,9 @@ def test_derived_rate_is_the_numeric_spectral_radius(name, data, h):
     parameters = data.draw(DRAWS[name])
     rate = complex(at(DERIVED[name]["rate"].value, parameters, h).evalf())
     radius = spectral_radius(transition_matrix(state_space(name, **parameters), h))
-    assert rate.real == pytest.approx(float(radius), rel=1e-9, abs=1e-12)
+    # At a repeated eigenvalue (a Jordan block) rounding of the entries (~1e-15 for entries
+    # below 20) moves the eigenvalues by its square root, so the radius agrees to ~3e-8 there.
+    assert rate.real == pytest.approx(float(radius), rel=1e-9, abs=1e-7)
 
 
 @given(alpha=st.floats(0.05, 1.5), m=unit, h=st.floats(0.2, 2.0))
