@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from derivations import topic_module
+from derivations import momentum, topic_module
 from derivations.__main__ import main as package_main
 from derivations.checking import check, read_latex
 from derivations.checking.reading import LIMITS, ClaimError
@@ -180,3 +180,22 @@ def test_any_claim_gets_a_verdict_and_never_raises(fragments):
 
 
 FUZZ_DERIVATION = topic_module("gd").derive()
+
+
+def test_reading_a_claim_does_not_import_the_quantum_package():
+    """parse_latex's bra-ket classes would bring sympy.physics.quantum and SciPy: a third of
+    a --check call.  The reader takes the parser without them, and refuses bra-kets."""
+    program = ("import sys; from derivations.checking.reading import latex_parser; "
+               "parse = latex_parser(); print(parse(r'\\frac{1}{2} x')); "
+               "print(any('quantum' in m or m.startswith('scipy') for m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
+                          timeout=120)
+    assert done.stdout.split() == ["x/2", "False"], done.stderr
+    import sympy.physics.quantum.state as real  # others still get the real module
+    assert real.Bra.__module__ == "sympy.physics.quantum.state"
+
+
+@pytest.mark.parametrize("claim", [r"\langle x |", r"| x \rangle"])
+def test_bra_ket_notation_is_could_not_read(claim):
+    verdict = check(momentum.derive(), "stability_range", claim)
+    assert verdict.status == "could not read"
