@@ -132,6 +132,7 @@ def contraction_rate(errors, span: float = 1e10) -> float:
     0.5
     """
     errors = np.abs(np.asarray(errors, dtype=float))
-    inside = (errors > errors[0] / span) & (errors < errors[0] * span)
+    ratio = errors / errors[0]  # compared as a ratio: errors[0] * span may overflow
+    inside = (ratio > 1 / span) & (ratio < span)
     usable = errors if inside.all() else errors[:np.argmin(inside)]
     return empirical_rate(usable, burn_in=len(usable) // 4, window=max(len(usable) // 8, 1))
