@@ -433,7 +433,8 @@ PENN = ProblemSet(
                  answer=r"The experiment keeps the two classes ($y = 1$ for zero, $y = -1$ "
                  r"for one) and subsamples the images; its caption names the data used."),
         Question("1(b)", r"GD on (1): the semi-log training loss, its slope against "
-                 r"$-\kappa^{-1}$.", "logistic", ("gd_rate", "semilog_slopes"),
+                 r"$-\kappa^{-1}$.", "logistic",
+                 ("gd_rate", "semilog_slopes", "quadratic_semilog_slopes"),
                  figures=("semilog_slopes",)),
         Question("1(c)", "The Hessian of (1); is it strongly convex, with which best "
                  "constant?", "logistic",
