@@ -3,7 +3,7 @@ import importlib
 import pkgutil
 
 # Modules and packages of derivations/ that are not topics.
-INFRASTRUCTURE = {"core", "render", "cli", "checking", "plain_data", "graph", "__main__"}
+INFRASTRUCTURE = {"core", "render", "cli", "checking", "plain_data", "parsing", "graph", "__main__"}
 
 
 def topics() -> list[str]:

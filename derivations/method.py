@@ -23,6 +23,7 @@ from pathlib import Path
 import sympy as sp
 
 from . import cli
+from .parsing import latex_parser
 from .core import POSITIVE, Derivation, Parameter, Result, Step, derivation, describe_set
 
 __all__ = ["Method", "MethodError", "read_update", "method_from_latex", "builtin", "BUILTINS",
@@ -62,7 +63,6 @@ def read_update(text: str) -> sp.Eq:
     >>> read_update(r"y_t = w_t + \beta\left(w_t - w_{t-1}\right)")
     Eq(y_t, beta*(w_t - w_{t-1}) + w_t)
     """
-    from sympy.parsing.latex import parse_latex
     from sympy.parsing.latex.errors import LaTeXParsingError
 
     if len(text) > MAX_UPDATE_LENGTH:
@@ -71,7 +71,7 @@ def read_update(text: str) -> sp.Eq:
     cleaned = re.sub(r"\{\s*\\left\(", "(", re.sub(r"\\right\)\s*\}", ")", text))  # g{\left(y\right)}
     cleaned = re.sub(r"\\(?:left|right)(?![a-zA-Z])|\\[,;!]", " ", cleaned)
     try:
-        parsed = parse_latex(cleaned, strict=True)
+        parsed = latex_parser()(cleaned, strict=True)
     except (LaTeXParsingError, TypeError, ValueError, SyntaxError):
         raise MethodError(f"cannot read update '{text}' at position {_readable_length(cleaned)}; "
                           r"write it like b_{t+1} = \mu b_t + g_t") from None
@@ -85,10 +85,9 @@ def read_update(text: str) -> sp.Eq:
 
 def _readable_length(text: str) -> int:
     """Where the parser stops: the longest prefix it reads (bounded by the length cap)."""
-    from sympy.parsing.latex import parse_latex
     for end in range(len(text), 0, -1):
         try:
-            parse_latex(text[:end], strict=True)
+            latex_parser()(text[:end], strict=True)
         except Exception:  # any failure means the prefix is unreadable too
             continue
         partial = re.search(r"\\[a-zA-Z]*$", text[:end])   # inside a command: point at its start

@@ -28,8 +28,6 @@ from __future__ import annotations
 import functools
 import math
 import re
-import sys
-import types
 from dataclasses import dataclass, field, replace
 from typing import Any, Iterable
 
@@ -37,6 +35,7 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from ..core import Derivation, Result, parse_number
+from ..parsing import latex_parser
 
 __all__ = ["ClaimError", "read_latex", "read_claim", "vocabulary", "normalise", "normal_name",
            "LIMITS"]
@@ -762,37 +761,6 @@ def _parse(text):
     return sp.Symbol(match.group(1)) if match else latex_parser()(text, strict=True)
 
 
-_QUANTUM = ("sympy.physics.quantum", "sympy.physics.quantum.state")
-
-
-@functools.cache
-def latex_parser():
-    """SymPy's ``parse_latex``, imported without ``sympy.physics.quantum``.
-
-    ``parse_latex`` imports ``Bra`` and ``Ket`` for bra-ket notation, and with them the
-    whole of ``sympy.physics.quantum`` and SciPy: a third of a ``--check`` call's time.
-    No claim is written in bra-ket notation, so while the parser is imported a stand-in
-    module gives it a ``Bra`` and ``Ket`` that refuse to be built (a could-not-read); the
-    stand-in leaves ``sys.modules`` at once, so other code imports the real module.
-    """
-    if any(name in sys.modules for name in (*_QUANTUM, "sympy.parsing.latex._parse_latex_antlr")):
-        from sympy.parsing.latex import parse_latex
-        return parse_latex
-    stand_in = types.ModuleType(_QUANTUM[1])
-    stand_in.Bra = stand_in.Ket = _no_bra_ket
-    sys.modules.update(dict.fromkeys(_QUANTUM, stand_in))
-    try:
-        from sympy.parsing.latex import _parse_latex_antlr  # noqa: F401 (parse_latex's own)
-        from sympy.parsing.latex import parse_latex
-    finally:
-        for name in _QUANTUM:
-            del sys.modules[name]
-    return parse_latex
-
-
-def _no_bra_ket(*_):
-    from sympy.parsing.latex.errors import LaTeXParsingError
-    raise LaTeXParsingError("bra-ket notation is not read")
 
 
 def _problem(error) -> str:

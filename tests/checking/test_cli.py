@@ -185,7 +185,7 @@ FUZZ_DERIVATION = topic_module("gd").derive()
 def test_reading_a_claim_does_not_import_the_quantum_package():
     """parse_latex's bra-ket classes would bring sympy.physics.quantum and SciPy: a third of
     a --check call.  The reader takes the parser without them, and refuses bra-kets."""
-    program = ("import sys; from derivations.checking.reading import latex_parser; "
+    program = ("import sys; from derivations.parsing import latex_parser; "
                "parse = latex_parser(); print(parse(r'\\frac{1}{2} x')); "
                "print(any('quantum' in m or m.startswith('scipy') for m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
