@@ -781,8 +781,8 @@ def polyak_tuning(method: Method, polynomial, repeated, small, large):
     momentum_best = natural_form(in_rho[momentum].subs(rho, rho_best))
     step_best = natural_form(low.subs({h: small, rho: rho_best}))
     steps = (
-        Step(f"the product of the roots is p(0), so max|lambda| >= sqrt(p(0)) = rho, with "
-             f"equality exactly in the complex or repeated regime", sp.Eq(momentum, in_rho[momentum])),
+        Step("the product of the roots is p(0), so max|lambda| >= sqrt(p(0)) = rho, with "
+             "equality exactly in the complex or repeated regime", sp.Eq(momentum, in_rho[momentum])),
         Step("every curvature is in that regime when the step lies in every band; the "
              "extreme bands", sp.Tuple(low.subs(h, small), high.subs(h, large))),
         Step("the bands overlap when this ratio is at most 1", overlap),
