@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import functools
 import re
-import sys
 import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import sympy as sp
+
+from numerics.terminal import command, fail
 
 from . import cli
 from .parsing import latex_parser
@@ -1163,6 +1164,7 @@ def _method_of(args):
     return method, curvature_range_for(method, args.range or curvature_range)
 
 
+@command
 def main(argv=None) -> int:
     """``python -m derivations.method``: derive a built-in or your own method (see ``HELP``)."""
     parser = cli.ArgumentParser(prog="python -m derivations.method", description=(
@@ -1187,8 +1189,7 @@ def main(argv=None) -> int:
         built = builtin_derivation(method.name)() if default else \
             derive_method(method, curvature_range)
     except (ValueError, ArithmeticError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+        return fail(error)
     rest = [f"--{args.form}"] + (["--standalone"] if args.standalone else [])
     rest += (["--subs", *args.subs] if args.subs else []) + (["--only", *args.only] if args.only else [])
     rest += ["--check", *args.check] if args.check else []

@@ -15,6 +15,7 @@ import sys
 import numpy as np
 
 from ..method import radius_grid
+from ..terminal import fail
 from .common import main
 from .theory import prediction, results
 
@@ -125,8 +126,7 @@ def cli(argv=None) -> int:
     try:
         name, rest = method_option(argv)
     except ValueError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+        return fail(error)
     return main(experiment(name), __doc__, rest, name="method_regions")
 
 
