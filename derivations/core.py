@@ -38,6 +38,7 @@ __all__ = [
     "parse_value",
     "describe_set",
     "interval_from_inequalities",
+    "linear_root",
     "derivation",
 ]
 
@@ -348,6 +349,36 @@ def interval_from_inequalities(condition: sp.Basic, var: sp.Symbol) -> sp.Interv
     start, left_open = _tightest(lower, sp.Max)
     end, right_open = _tightest(upper, sp.Min)
     return sp.Interval(start, end, left_open, right_open)
+
+
+def linear_root(condition: sp.Basic, var: sp.Symbol) -> sp.Expr:
+    """The one value of ``var`` that solves an equation linear in ``var``.
+
+    ``a var + b = 0`` (``a`` and ``b`` free of ``var``, as polynomials or fractions in the
+    other symbols) has the root ``-b/a``, returned factored: what ``solve`` answers for
+    such an equation, without its general search and checks.  An equation that is not of
+    degree one in ``var`` raises ``ValueError``.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> x, a, b = sp.symbols("x a b", positive=True)
+    >>> linear_root(sp.Eq(a * x + b, 2 * b), x)
+    b/a
+    >>> linear_root(x**2 - a, x)
+    Traceback (most recent call last):
+    ...
+    ValueError: -a + x**2 is not linear in x; solve it another way
+    """
+    expr = condition.lhs - condition.rhs if isinstance(condition, sp.Equality) else condition
+    try:
+        poly = sp.Poly(expr, var)
+    except sp.PolynomialError:
+        poly = None
+    if poly is None or poly.degree() != 1:
+        raise ValueError(f"{expr} is not linear in {var}; solve it another way")
+    slope, offset = poly.all_coeffs()
+    return sp.factor(-offset / slope)
 
 
 def _tightest(bounds, pick):

@@ -12,11 +12,13 @@ gradient it is given by ``D_i = sqrt(v_i) + epsilon``.
 """
 from __future__ import annotations
 
+import functools
+
 import sympy as sp
 
 from .cli import main
 from .core import (POSITIVE, Derivation, Parameter, Result, Step, derivation, equation,
-                   matrix_symbol)
+                   linear_root, matrix_symbol)
 
 n = sp.Symbol("n", integer=True, positive=True)
 d = sp.Symbol("d", integer=True, positive=True)
@@ -71,15 +73,28 @@ def loss(weights, penalty=0):
     return data + penalty * weights.T * weights if penalty else data
 
 
+@functools.cache
+def gradient(penalty=0):
+    """``grad (L + penalty ||w||^2)`` at ``w``, by differentiating the loss (once per penalty:
+    the matrix derivative is the costly operation of this topic).
+
+    Examples
+    --------
+    >>> gradient()
+    (2/n)*X.T*(X*w - t)
+    """
+    return sp.diff(loss(w, penalty), w)
+
+
 def gradient_at_start(penalty=0):
-    """``grad (L + penalty ||w||^2)`` at ``w_0``, by differentiating the loss.
+    """``grad (L + penalty ||w||^2)`` at ``w_0``.
 
     Examples
     --------
     >>> gradient_at_start()
     (2/n)*X.T*(X*w_0 - t)
     """
-    return sp.diff(loss(w, penalty), w).subs(w, w_0)
+    return gradient(penalty).subs(w, w_0)
 
 
 def coefficient_of_start(update):
@@ -125,8 +140,7 @@ def l2_update(scale=SHEET):
     value = natural(stepped)
     steps = (
         Step("the regularised loss", equation(sp.Symbol("Ltilde"), loss(w, penalty))),
-        Step("its gradient", equation(matrix_symbol("grad_Ltilde", d, 1),
-                                      sp.diff(loss(w, penalty), w))),
+        Step("its gradient", equation(matrix_symbol("grad_Ltilde", d, 1), gradient(penalty))),
         Step("one gradient-descent step from w_0", equation(w_L2, stepped)),
         Step("collect w_0: the penalty shrinks the weights before the data step",
              equation(w_L2, value)),
@@ -168,7 +182,7 @@ def equivalent_penalty(scale=SHEET):
     gap, rest = coefficient_of_start(penalised - decayed)
     if rest != sp.ZeroMatrix(d, 1):
         raise ArithmeticError(f"the two updates differ by more than a multiple of w_0: {rest}")
-    (value,) = sp.solve(sp.Eq(gap, 0), lambda_tilde)
+    value = linear_root(sp.Eq(gap, 0), lambda_tilde)
     steps = penalised_steps[-1:] + (
         Step("the two steps differ only in the factor on w_0",
              equation(w_L2 - w_decay, gap * w_0)),
@@ -189,18 +203,35 @@ def step(gradient, scale=1, decay=0):
     return (1 - decay) * w_0i - eta * gradient / scale
 
 
+def common_root(equations, var):
+    """The set of values of ``var`` solving every one of ``equations``, each linear in ``var``:
+    the first one's root if it solves the others identically, else the empty set.
+
+    Examples
+    --------
+    >>> common_root([sp.Eq(2 * lam, eta), sp.Eq(4 * lam, 2 * eta)], lam)
+    {eta/2}
+    >>> common_root([sp.Eq(2 * lam, eta), sp.Eq(lam, eta)], lam)
+    EmptySet
+    """
+    first, *others = equations
+    root = linear_root(first, var)
+    solves_all = all(sp.cancel((e.lhs - e.rhs).subs(var, root)) == 0 for e in others)
+    return sp.FiniteSet(root) if solves_all else sp.S.EmptySet
+
+
 def adaptive_mismatch(matching):
     """Coordinate ``i`` of an adaptive step with the penalty and with decoupled decay."""
     penalised = g_i + 2 * lambda_tilde * w_0i
     with_penalty = step(penalised, scale=D)
     with_decay = step(g_i, scale=D, decay=lam)
     difference = sp.factor(sp.expand((with_penalty - with_decay).subs(lambda_tilde, matching)))
-    (per_coordinate,) = sp.solve(sp.Eq(with_penalty, with_decay), lambda_tilde)
+    per_coordinate = linear_root(sp.Eq(with_penalty, with_decay), lambda_tilde)
     D_1, D_2 = sp.symbols("D_1 D_2", positive=True)
     w_1, w_2, g_1, g_2 = sp.symbols("w_01 w_02 g_1 g_2", real=True)
     coordinates = ({D: D_1, w_0i: w_1, g_i: g_1}, {D: D_2, w_0i: w_2, g_i: g_2})
     two = [sp.Eq(with_penalty.subs(c), with_decay.subs(c)) for c in coordinates]
-    common = sp.solve(two, lambda_tilde, dict=True)
+    common = common_root(two, lambda_tilde)
     steps = (
         Step("coordinate i of the regularised loss's gradient: the data part g_i and the "
              "penalty's 2 lambda~ w_0i", sp.Eq(sp.Symbol("gtilde_i"), penalised)),
@@ -214,7 +245,7 @@ def adaptive_mismatch(matching):
              sp.Eq(lambda_tilde, per_coordinate)),
         Step("two coordinates with scales D_1 != D_2 (and non-zero weights w_01, w_02): the "
              "set of lambda~ solving both equations",
-             sp.FiniteSet(*(s[lambda_tilde] for s in common))),
+             common),
         Step("the factors on w_0i: the penalty shrinks by 2 eta lambda~ / D_i, weakest where "
              "the gradient history v_i is large, while decay shrinks every weight by lambda",
              sp.Tuple(*(sp.expand(update).coeff(w_0i) for update in (with_penalty, with_decay)))),
