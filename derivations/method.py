@@ -30,7 +30,7 @@ from .core import POSITIVE, Derivation, Parameter, Result, Step, derivation, des
 __all__ = ["Method", "MethodError", "read_update", "method_from_latex", "builtin", "BUILTINS",
            "state_matrix", "characteristic_polynomial", "jury_conditions", "stability_region",
            "natural_form", "balanced_tuning", "polyak_tuning", "critically_damped_tuning",
-           "equivalence", "derive_method", "derive", "main"]
+           "equivalence", "disk_conditions", "worst_rate", "nelder_mead", "numeric_tuning", "derive_method", "derive", "main"]
 
 h = sp.Symbol("h", positive=True)
 lam = sp.Symbol("lambda")
@@ -732,6 +732,69 @@ def _sample(method):
     return point
 
 
+# --------------------------------------------------------------------------- worst rate
+
+def disk_conditions(degree: int):
+    """Jury's conditions for every root of a monic ``z^n + a_{n-1} z^{n-1} + ... + a_0`` in
+    the unit disk, for generic coefficients ``a_k``, and whether each is linear in them.
+
+    When every condition is linear, the coefficient vectors with all roots inside a disk
+    of radius ``r`` (scale ``lambda = r z``) form a convex set: an intersection of
+    half-spaces.  That holds up to degree 2 and fails from degree 3 (Jury's table then
+    has products of coefficients).
+
+    Examples
+    --------
+    >>> disk_conditions(2)[1], disk_conditions(3)[1]
+    (True, False)
+    """
+    z = sp.Symbol("z")
+    coefficients = sp.symbols(f"a_0:{degree}", real=True)
+    monic = z**degree + sum(c * z**k for k, c in enumerate(coefficients))
+    conditions = jury_conditions(monic, z)
+    linear = all(sp.Poly(c, *coefficients).total_degree() <= 1 for c in conditions)
+    return sp.Tuple(*conditions), linear
+
+
+def worst_rate(method: Method, polynomial, rate, small, large):
+    """The largest spectral radius over curvatures in ``[small, large]``, and its steps.
+
+    Every coefficient of ``p`` is affine in ``h`` (checked), and up to degree 2 the
+    polynomials with all roots in a disk of radius ``r`` form a convex set of
+    coefficients (Jury's conditions are linear in them).  So the curvatures with
+    spectral radius below ``r`` form an interval, the radius is quasi-convex in ``h``,
+    and its maximum over ``[small, large]`` is at an end.  Returns ``None`` where this
+    argument does not apply (degree above 2, or a coefficient not affine in ``h``).
+
+    Examples
+    --------
+    >>> a = sp.Symbol("alpha", positive=True)
+    >>> worst_rate(builtin("gd"), lam - 1 + a * h, sp.Abs(1 - a * h), mu, L)[0]
+    Max(Abs(L*alpha - 1), Abs(alpha*mu - 1))
+    """
+    curvature = method.curvature
+    degree = sp.degree(polynomial, lam)
+    coefficients = sp.Poly(polynomial, lam).all_coeffs()
+    affine = all(sp.degree(c, curvature) <= 1 for c in coefficients if c.has(curvature))
+    conditions, linear = disk_conditions(degree)
+    if degree > 2 or not affine or not linear or coefficients[0] != 1:
+        return None
+    ends = (rate.subs(curvature, small), rate.subs(curvature, large))
+    value = sp.Max(*ends)
+    steps = (
+        Step(f"each coefficient of p is affine in {curvature} (its second derivative vanishes)",
+             sp.Tuple(*(sp.diff(c, curvature, 2) for c in coefficients))),
+        Step("with lambda = r z, every root has modulus below r exactly when the monic "
+             "z^n + a_{n-1} z^{n-1} + ... + a_0 (a_k = p's coefficients over r^(n-k)) meets "
+             "Jury's conditions, each linear in the a_k", conditions),
+        Step(f"so for each r the curvatures with spectral radius below r are the {curvature} "
+             "where an affine map lands in an intersection of half-planes: an interval. The "
+             f"radius is quasi-convex in {curvature}, and over [{small}, {large}] it is largest "
+             "at an end", sp.Eq(sp.Symbol("rho_max"), value)),
+    )
+    return value, steps
+
+
 # --------------------------------------------------------------------------- tuning
 
 def balanced_tuning(factor, step, small, large):
@@ -826,6 +889,215 @@ def critically_damped_tuning(method: Method, polynomial, momentum, small, large)
     return value, double_root, steps
 
 
+NUMERIC_STARTS = 8
+
+
+def spectral_radius_function(method: Method, polynomial, small, large):
+    """``x -> `` the worst spectral radius over ``[small, large]`` at parameters ``x``, in floats.
+
+    The coefficients of ``p`` are lambdified once.  Where :func:`worst_rate` proves the
+    maximum is at an end of the range (degree at most 2), each call takes the larger of the
+    two ends' radii, from the quadratic formula; otherwise the largest eigenvalue modulus
+    of the companion matrix on a grid of 201 curvatures.  Returns the function and a
+    sentence saying which.
+
+    Examples
+    --------
+    >>> gd = builtin("gd")
+    >>> worst, _ = spectral_radius_function(gd, lam - 1 + gd.parameters[0].symbol * h, 1, 3)
+    >>> worst([0.5])
+    0.5
+    """
+    import numpy as np
+
+    symbols = [p.symbol for p in method.parameters]
+    coefficients = sp.Poly(polynomial, lam).all_coeffs()[1:]
+    if worst_rate(method, polynomial, sp.Abs(lam), small, large) is not None:
+        ends = sp.lambdify(symbols, [c.subs(method.curvature, end) for end in (small, large)
+                                     for c in coefficients], "math")
+        degree = len(coefficients)
+
+        def worst(x):
+            values = ends(*x)
+            return max(_largest_root_modulus(values[k:k + degree])
+                       for k in range(0, len(values), degree))
+
+        return worst, "at the two ends of the range (worst_rate)"
+    evaluate = sp.lambdify((symbols, method.curvature), coefficients, "numpy")
+    curvatures = np.linspace(float(small), float(large), 201)
+    degree = len(coefficients)
+    shift = np.eye(degree, k=-1)
+
+    def worst_on_grid(x):
+        companion = np.broadcast_to(shift, (curvatures.size, degree, degree)).copy()
+        companion[:, 0, :] = -np.array([np.broadcast_to(c, curvatures.shape)
+                                        for c in evaluate(list(x), curvatures)], dtype=float).T
+        return float(np.abs(np.linalg.eigvals(companion)).max())
+
+    return worst_on_grid, ("on a grid of 201 curvatures across the range (no end-point proof "
+                           "beyond degree 2)")
+
+
+def _largest_root_modulus(coefficients):
+    """The largest root modulus of ``z + c`` or ``z^2 + b z + c`` (``coefficients``: ``[c]`` or ``[b, c]``)."""
+    if len(coefficients) == 1:
+        return abs(coefficients[0])
+    b, c = coefficients
+    discriminant = b * b - 4 * c
+    return (abs(b) + discriminant ** 0.5) / 2 if discriminant >= 0 else abs(c) ** 0.5
+
+
+def nelder_mead(f, start, edges, iterations=3000, tolerance=1e-15):
+    """The minimum of ``f`` found by Nelder and Mead's simplex search from ``start``.
+
+    ``edges``: the first simplex is ``start`` and ``start`` plus each row of ``edges``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x, value = nelder_mead(lambda x: (x[0] - 1) ** 2 + abs(x[1]), np.zeros(2), np.eye(2) / 2)
+    >>> np.round(x, 6).tolist(), bool(value < 1e-12)
+    ([1.0, 0.0], True)
+    """
+    import numpy as np
+
+    simplex = np.vstack([start, start + edges])
+    values = np.array([f(x) for x in simplex])
+    for _ in range(iterations):
+        order = np.argsort(values)
+        simplex, values = simplex[order], values[order]
+        if values[-1] - values[0] <= tolerance and np.ptp(simplex, axis=0).max() <= tolerance:
+            break
+        centroid = simplex[:-1].mean(axis=0)
+        reflected = 2 * centroid - simplex[-1]
+        reflected_value = f(reflected)
+        if reflected_value < values[0]:
+            expanded = 3 * centroid - 2 * simplex[-1]
+            expanded_value = f(expanded)
+            simplex[-1], values[-1] = ((expanded, expanded_value) if expanded_value < reflected_value
+                                       else (reflected, reflected_value))
+        elif reflected_value < values[-2]:
+            simplex[-1], values[-1] = reflected, reflected_value
+        else:
+            towards = simplex[-1] if reflected_value >= values[-1] else reflected
+            contracted = (centroid + towards) / 2
+            contracted_value = f(contracted)
+            if contracted_value < min(reflected_value, values[-1]):
+                simplex[-1], values[-1] = contracted, contracted_value
+            else:
+                simplex[1:] = (simplex[0] + simplex[1:]) / 2
+                values[1:] = [f(x) for x in simplex[1:]]
+    best = int(np.argmin(values))
+    return simplex[best], values[best]
+
+
+def _from_unbounded(domain, scale):
+    """A map from the real line onto ``domain`` (its closed ends reached) and a start's spread."""
+    import numpy as np
+
+    start, end = float(domain.inf), float(domain.sup)
+    if np.isfinite(start) and np.isfinite(end):
+        return lambda u: start + (end - start) * (1 + np.sin(u)) / 2
+    if np.isfinite(start):
+        return lambda u: start + u * u / scale
+    if np.isfinite(end):
+        return lambda u: end - u * u / scale
+    return lambda u: u / scale
+
+
+def disk_margin_function(method: Method, polynomial, small, large):
+    """``(x, r) -> `` the smallest of Jury's conditions for every root inside the disk of
+    radius ``r``, at both ends of ``[small, large]``, at parameters ``x``; ``None`` where
+    :func:`worst_rate` does not apply.
+
+    It is positive exactly when the worst spectral radius is below ``r``, and, unlike the
+    radius, has no square-root cusp where roots coincide: Jury's conditions are linear in
+    the coefficients up to degree 2 (:func:`disk_conditions`).
+
+    Examples
+    --------
+    >>> gd = builtin("gd")
+    >>> margin = disk_margin_function(gd, lam - 1 + gd.parameters[0].symbol * h, 1, 3)
+    >>> margin([0.5], 0.6) > 0, margin([0.5], 0.4) > 0
+    (True, False)
+    """
+    if worst_rate(method, polynomial, sp.Abs(lam), small, large) is None:
+        return None
+    coefficients = sp.Poly(polynomial, lam).all_coeffs()[::-1][:-1]       # c_0 .. c_{n-1}
+    degree = len(coefficients)
+    conditions, _ = disk_conditions(degree)
+    generic = sp.symbols(f"a_0:{degree}", real=True)
+    radius = sp.Symbol("r", positive=True)
+    scaled = [sp.expand(c.subs({a: a / radius**(degree - k) for k, a in enumerate(generic)})
+                        * radius**degree) for c in conditions]
+    at_ends = [s.subs({a: c.subs(method.curvature, end) for a, c in zip(generic, coefficients)})
+               for end in (small, large) for s in scaled]
+    margins = sp.lambdify(([p.symbol for p in method.parameters], radius), at_ends, "math")
+    return lambda x, r: min(margins(list(x), r))
+
+
+def numeric_tuning(method: Method, polynomial, small, large, starts=NUMERIC_STARTS):
+    """The parameters in their domains minimising the worst spectral radius over a numeric
+    range ``[small, large]``, found numerically, the rate there, and the steps.
+
+    Each parameter is written as a map of a free real ``u`` onto its domain (``sin`` onto
+    an interval, ``u^2`` onto a half-line, the step scaled by ``1/large``); Nelder-Mead
+    runs on the worst radius from ``starts`` seeded starting points.  Up to degree 2 a
+    bisection on the radius ``r`` follows, each step asking Nelder-Mead for parameters
+    with a positive :func:`disk_margin_function` (the radius itself has a square-root
+    cusp at the optimum, where a simplex stalls).  The rate returned is the worst radius
+    at the parameters returned.
+
+    Examples
+    --------
+    >>> gd = builtin("gd")
+    >>> values, rate, _ = numeric_tuning(gd, lam - 1 + gd.parameters[0].symbol * h, 1, 3)
+    >>> values, rate
+    ({alpha: 0.500000000000000}, 0.500000000000000)
+    """
+    import numpy as np
+
+    worst, where = spectral_radius_function(method, polynomial, small, large)
+    maps = [_from_unbounded(p.domain, float(large) if p.symbol == method.step else 1.0)
+            for p in method.parameters]
+
+    def point(u):
+        return [m(v) for m, v in zip(maps, u)]
+
+    rng = np.random.default_rng(0)
+    size = len(maps)
+    found = [nelder_mead(lambda u: worst(point(u)), rng.uniform(-1.5, 1.5, size),
+                         np.eye(size) / 2, 600) for _ in range(starts)]
+    u, high = min(found, key=lambda pair: pair[1])
+    margin = disk_margin_function(method, polynomial, small, large)
+    low = 0.0
+    while margin is not None and high - low > 1e-12:
+        middle = (low + high) / 2
+        for scale in (0.05, 0.3, 0.01):
+            turned, _ = np.linalg.qr(rng.standard_normal((size, size)))
+            moved, negative_margin = nelder_mead(lambda v: -margin(point(v), middle), u,
+                                                 scale * turned, 400)
+            if negative_margin < 0:
+                break
+        if negative_margin < 0:
+            u, high = moved, middle
+        else:
+            low = middle
+    values = {p.symbol: sp.Float(v, 15) for p, v in zip(method.parameters, point(u))}
+    rate_best = sp.Float(worst(point(u)), 15)
+    search = (f"Nelder-Mead from {starts} seeded starts" + (
+        ", then a bisection on the radius r, each step seeking parameters where Jury's "
+        "conditions for the disk of radius r hold at both ends" if margin else ""))
+    steps = (
+        Step(f"the worst spectral radius over [{small}, {large}] at given parameters, computed "
+             f"{where}", sp.Symbol("rho_max")),
+        Step(f"minimised over the parameters in their domains ({_domain_text(method)}) by "
+             f"{search}", sp.Tuple(*(sp.Eq(k, v) for k, v in values.items()))),
+        Step("the worst spectral radius there", sp.Eq(rho, rate_best)),
+    )
+    return values, rate_best, steps
+
+
 def equivalence(first: Method, second: Method):
     """Whether ``second`` is a reparametrisation of ``first``, and the map.
 
@@ -893,6 +1165,16 @@ def engine_results(method: Method, curvature_range=(mu, L), tuning="auto"):
             "rate", "The spectral radius of T: the asymptotic rate of convergence (the error "
             "shrinks like rate^t up to a factor polynomial in t), not a bound on each step.",
             rate, (Step("the largest modulus of the eigenvalues", rate),), lhs=rho)
+        worst = worst_rate(method, polynomial, rate, *curvature_range)
+        if worst:
+            small, large = curvature_range
+            results["worst_rate"] = Result(
+                "worst_rate", f"The largest spectral radius over curvatures {method.curvature} "
+                f"in [{small}, {large}] for fixed parameters: an asymptotic rate for every "
+                "quadratic with Hessian eigenvalues there. It is at an end of the range, as "
+                "proved for characteristic polynomials of degree at most 2 with coefficients "
+                "affine in the curvature (the engine gives it only for those).",
+                worst[0], worst[1], lhs=sp.Symbol("rho_max"))
     if degree == 2:
         regimes = quadratic_regimes(method, polynomial)
         disc, disc_steps = regimes["discriminant"]
@@ -948,6 +1230,11 @@ def engine_results(method: Method, curvature_range=(mu, L), tuning="auto"):
                 statement=f"With the step fixed at 1/{large}, the momentum minimising the worst "
                 f"spectral radius over curvatures in [{small}, {large}] (it makes the slowest "
                 f"mode critically damped); the step itself is not optimised."))
+    numeric_range = all(end.is_number for end in curvature_range)
+    if tuning == "auto" and numeric_range and "optimal_parameters" not in results \
+            and method.parameters:
+        values, rate_best, steps = numeric_tuning(method, polynomial, small, large)
+        results.update(_tuning_results(values, rate_best, steps, small, large, numeric=True))
     return results
 
 
@@ -967,17 +1254,19 @@ def in_square_roots(expr, small, large):
     return natural_form(tidy.subs({r: sp.sqrt(s) for s, r in ((small, a), (large, b))}))
 
 
-def _tuning_results(values, rate_best, steps, small, large, statement=None):
-    values = {k: in_square_roots(v, small, large) for k, v in values.items()}
-    rate_best = in_square_roots(rate_best, small, large)
+def _tuning_results(values, rate_best, steps, small, large, statement=None, numeric=False):
+    if not numeric:
+        values = {k: in_square_roots(v, small, large) for k, v in values.items()}
+        rate_best = in_square_roots(rate_best, small, large)
+    how = ", computed numerically (not a closed form)" if numeric else ""
     return {
         "optimal_parameters": Result(
             "optimal_parameters", statement or f"The tuning that minimises the worst spectral "
-            f"radius over curvatures in [{small}, {large}].",
+            f"radius over curvatures in [{small}, {large}]{how}.",
             sp.Tuple(*(sp.Eq(k, v) for k, v in values.items())), steps),
         "optimal_rate": Result(
-            "optimal_rate", "The worst spectral radius over the curvatures at that tuning: an "
-            "asymptotic rate; the distance to the minimiser need not shrink by it at every "
+            "optimal_rate", f"The worst spectral radius over the curvatures at that tuning{how}: "
+            "an asymptotic rate; the distance to the minimiser need not shrink by it at every "
             "step.", rate_best, steps, lhs=sp.Symbol("rho^*")),
     }
 
@@ -1026,22 +1315,47 @@ def _parameters(method: Method, curvature_range=(mu, L)):
 
 
 def curvature_range_for(method: Method, names=None) -> tuple:
-    """The symbols of the smallest and largest curvature: ``names``, else ``mu, L``, else
-    ``h_min, h_max`` where the method has a parameter called ``mu`` or ``L``.
+    """The smallest and largest curvature: ``names``, else ``mu, L``, else ``h_min, h_max``
+    where the method has a parameter called ``mu`` or ``L``.  Two numbers (``["1", "100"]``)
+    give a numeric range, for which a method without a closed-form tuning is tuned
+    numerically.
 
     Examples
     --------
     >>> curvature_range_for(builtin("nesterov_pytorch"))
     (h_min, h_max)
+    >>> curvature_range_for(builtin("qhm"), ["1", "1e2"])
+    (1, 100)
     """
     taken = {p.name for p in method.parameters} | {method.curvature.name}
     if names:
+        numbers = [_number_or_none(n) for n in names]
+        if all(n is not None for n in numbers):
+            return _numeric_range(*numbers)
+        if any(n is not None for n in numbers):
+            raise MethodError(f"--range {' '.join(names)} mixes a number and a name; give two "
+                              f"names (mu L) or two numbers (1 100)")
         clash = taken & set(names)
         if clash:
             raise MethodError(f"--range names {', '.join(sorted(clash))}, already a parameter of "
                               f"the method; choose other names")
         return tuple(sp.Symbol(n, positive=True) for n in names)
     return (mu, L) if not taken & {"mu", "L"} else sp.symbols("h_min h_max", positive=True)
+
+
+def _number_or_none(text):
+    from .core import parse_number
+    try:
+        return parse_number(str(text), "--range")
+    except ValueError:
+        return None
+
+
+def _numeric_range(small, large):
+    if not 0 < small < large:
+        raise MethodError(f"--range {small} {large}: the curvatures must satisfy 0 < smallest < "
+                          f"largest; give them in that order, like --range 1 100")
+    return small, large
 
 
 def derive_method(method: Method, curvature_range=None) -> Derivation:

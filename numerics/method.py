@@ -19,7 +19,8 @@ from .recurrences import contraction_rate
 from .spectra import spectral_radius
 
 __all__ = ["StateSpace", "BUILTINS", "state_space", "transition_matrix", "iterate_method",
-           "measured_rate", "stability_edge", "radius_grid", "random_state_space"]
+           "measured_rate", "stability_edge", "radius_grid", "random_state_space", "worst_rate",
+           "optimal_tuning"]
 
 
 class StateSpace(NamedTuple):
@@ -191,6 +192,60 @@ def radius_grid(name: str, x_name: str, xs, y_name: str, ys, h, **fixed) -> np.n
             space = state_space(name, **{x_name: x, y_name: y, **fixed})
             grid[i, j] = spectral_radius(transition_matrix(space, curvatures)).max()
     return grid
+
+
+def worst_rate(space: StateSpace, small: float, large: float, points: int = 401) -> float:
+    """The largest spectral radius of ``T(h)`` over curvatures ``h`` in ``[small, large]``.
+
+    Found without assuming where it lies: the radius on a grid of ``points`` curvatures
+    (ends included), then a bounded scalar search between the grid neighbours of the
+    largest value.
+
+    Examples
+    --------
+    >>> round(worst_rate(state_space("gd", alpha=0.5), 1.0, 3.0), 12)
+    0.5
+    """
+    from scipy.optimize import minimize_scalar
+
+    grid = np.linspace(small, large, points)
+    radii = spectral_radius(transition_matrix(space, grid))
+    k = int(np.argmax(radii))
+    left, right = grid[max(k - 1, 0)], grid[min(k + 1, points - 1)]
+    refined = minimize_scalar(lambda h: -spectral_radius(transition_matrix(space, h)),
+                              bounds=(left, right), method="bounded",
+                              options={"xatol": 1e-12 * large})
+    return float(max(radii[k], -refined.fun))
+
+
+def optimal_tuning(name: str, small: float, large: float, bounds: dict, seed: int = 0,
+                   points: int = 65):
+    """The built-in's parameters in the box ``bounds`` minimising its worst spectral radius
+    over curvatures in ``[small, large]`` (on a grid of ``points`` curvatures), and that rate.
+
+    SciPy's differential evolution over the box, then Nelder-Mead from its best point.
+
+    Examples
+    --------
+    >>> tuned, rate = optimal_tuning("gd", 1.0, 3.0, {"alpha": (0.01, 2.0)})
+    >>> round(tuned["alpha"], 5), round(rate, 5)
+    (0.5, 0.5)
+    """
+    from scipy.optimize import differential_evolution, minimize
+
+    names, box = list(bounds), np.array(list(bounds.values()), dtype=float)
+    curvatures = np.linspace(small, large, points)
+
+    def worst(x):
+        x = np.clip(x, box[:, 0], box[:, 1])
+        space = state_space(name, **dict(zip(names, x)))
+        return float(spectral_radius(transition_matrix(space, curvatures)).max())
+
+    searched = differential_evolution(worst, box, seed=seed, tol=1e-12, polish=False)
+    polished = minimize(worst, searched.x, method="Nelder-Mead",
+                        options={"xatol": 1e-13, "fatol": 1e-14, "maxiter": 20000})
+    best = polished if polished.fun <= searched.fun else searched
+    return dict(zip(names, np.clip(best.x, box[:, 0], box[:, 1]).tolist())), float(best.fun)
 
 
 def random_state_space(rng: np.random.Generator, states: int) -> StateSpace:

@@ -5,8 +5,8 @@ import sympy as sp
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
 from derivations import method as M
-from numerics.method import (iterate_method, measured_rate, random_state_space, stability_edge,
-                             state_space, transition_matrix)
+from numerics.method import (iterate_method, measured_rate, optimal_tuning, random_state_space,
+                             stability_edge, state_space, transition_matrix, worst_rate)
 from numerics.optim import heavy_ball, momentum_ema, nesterov, nesterov_iterate, sgd
 from numerics.recurrences import iterate
 from numerics.spectra import spectral_radius
@@ -187,3 +187,38 @@ def test_random_linear_methods_agree_with_their_simulation(seed, states):
     clear = np.abs(radii - 1) > 1e-6          # away from the boundary, where rounding decides
     inside = np.array([bool(region.contains(sp.nsimplify(h))) for h in curvatures])
     assert np.array_equal(inside[clear], (radii < 1)[clear])
+
+
+@pytest.mark.parametrize("name", [n for n in M.BUILTINS if "worst_rate" in DERIVED[n].names])
+@given(data=st.data(), small=st.floats(0.05, 2.0), spread=st.floats(1.01, 50.0))
+def test_derived_worst_rate_is_the_numeric_maximum_over_the_range(name, data, small, spread):
+    parameters = data.draw(DRAWS[name])
+    low, high = M.curvature_range_for(M.builtin(name))
+    value = at(DERIVED[name]["worst_rate"].value, parameters).subs({low: small, high: small * spread})
+    derived = complex(value.evalf()).real
+    numeric = worst_rate(state_space(name, **parameters), small, small * spread)
+    # the twin searches the whole range (grid and refinement) and finds the ends' value when
+    # the maximum is there; at a repeated eigenvalue rounding moves the radius by ~3e-8
+    assert derived == pytest.approx(numeric, rel=1e-9, abs=1e-7)
+
+
+def test_every_two_state_builtin_has_a_worst_rate():
+    assert all("worst_rate" in DERIVED[n].names for n in M.BUILTINS)
+
+
+@pytest.mark.parametrize("name, bounds", [
+    ("qhm", {"alpha": (1e-3, 2.0), "beta": (0.0, 0.999), "nu": (0.0, 1.0)}),
+    ("triple_momentum", {"alpha": (1e-3, 2.0), "beta": (0.0, 0.999), "gamma": (0.0, 3.0)}),
+])
+def test_numeric_tuning_agrees_with_scipys(name, bounds):
+    method = M.builtin(name)
+    d = M.derive_method(method, M.curvature_range_for(method, ["1", "16"]))
+    tuned = {e.lhs.name: float(e.rhs) for e in d["optimal_parameters"].value}
+    rate = float(d["optimal_rate"].value)
+    _, scipy_rate = optimal_tuning(name, 1.0, 16.0, bounds)
+    # two optimisers of a worst case with a square-root cusp at the optimum: each is within
+    # ~1e-6 of it (parameters to ~1e-12); Polyak's (sqrt(16) - 1)/(sqrt(16) + 1) = 3/5
+    assert rate == pytest.approx(scipy_rate, abs=2e-6)
+    assert rate == pytest.approx(3 / 5, abs=1e-6)
+    # the derived rate is the simulated worst radius at the derived parameters
+    assert worst_rate(state_space(name, **tuned), 1.0, 16.0) == pytest.approx(rate, abs=1e-7)

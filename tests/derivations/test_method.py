@@ -211,3 +211,87 @@ def test_a_method_with_an_eigenvalue_one_is_never_stable_and_ascent_is_refused_i
         [r"u_{t+1} = \frac{1}{2} u_t + g_t", r"w_{t+1} = w_t + \alpha u_{t+1}"]))
     assert ascent["stability_region"].value == sp.S.EmptySet   # p(1) = -alpha h / 2 < 0
     assert "real_eigenvalue_range" not in ascent.names          # no two positive repeated steps
+
+
+# worst_rate: the largest spectral radius over [mu, L] for fixed parameters.
+def test_gd_worst_rate_is_the_larger_end():
+    worst = derived("gd", "worst_rate")
+    for a, low, high in [(sp.Rational(1, 3), 1, 4), (sp.Rational(1, 10), 2, 50), (1, 3, 7)]:
+        expected = max(abs(1 - a * low), abs(1 - a * high))
+        assert worst.subs({alpha: a, mu: low, L: high}) == expected
+
+
+@pytest.mark.parametrize("low, high", [(1, 4), (1, 100), (sp.Rational(1, 20), 5), (2, 3)])
+def test_heavy_ball_worst_rate_at_polyaks_tuning_is_polyaks_rate(low, high):
+    root = sp.sqrt(high) + sp.sqrt(low)
+    tuning = {alpha: 4 / root**2, m: ((sp.sqrt(high) - sp.sqrt(low)) / root) ** 2, mu: low, L: high}
+    value = derived("heavy_ball", "worst_rate").subs(tuning).evalf(50)
+    polyak = ((sp.sqrt(high) - sp.sqrt(low)) / root).evalf(50)
+    # both ends are repeated roots: the discriminant vanishes exactly and its 50-digit
+    # evaluation is ~1e-50, whose square root moves the radius by ~1e-25
+    assert abs(value - polyak) < 1e-20
+
+
+def test_nesterov_worst_rate_at_its_tuning_is_one_minus_root_inverse_kappa():
+    tuning = {alpha: sp.Rational(1, 100), beta: sp.Rational(9, 11), mu: 1, L: 100}
+    value = derived("nesterov", "worst_rate").subs(tuning).evalf(50)
+    assert abs(value - sp.Rational(9, 10)) < 1e-20   # 1 - sqrt(1/100); repeated root at mu
+
+
+def test_worst_rate_is_proved_only_up_to_degree_two():
+    assert M.disk_conditions(1)[1] and M.disk_conditions(2)[1] and not M.disk_conditions(3)[1]
+    three = M.derive_method(M.method_from_latex(
+        [r"u_{t+1} = \frac{1}{2} u_t + g_t", r"v_{t+1} = \frac{1}{2} v_t + u_{t+1}",
+         r"w_{t+1} = w_t - \alpha v_{t+1}"]))
+    assert "worst_rate" not in three.names
+    assert "degree at most 2" in derived_statement("heavy_ball", "worst_rate")
+
+
+def derived_statement(name, result):
+    return M.derive_method(M.builtin(name))[result].statement
+
+
+# Numerical tuning: QHM and triple momentum contain heavy ball (nu = 1, gamma = 0), and no
+# method with a degree-2 characteristic polynomial affine in h and p(1) = 0 at h = 0 beats
+# Polyak: p(1) = (1 - l1)(1 - l2) = s h lies in [(1 - rho)^2, (1 + rho)^2] when both roots
+# lie in the disk of radius rho, so kappa <= ((1 + rho)/(1 - rho))^2.
+@pytest.mark.parametrize("name", ["qhm", "triple_momentum"])
+@pytest.mark.parametrize("kappa_value", [100, 9])
+def test_numeric_tuning_reaches_polyaks_rate(name, kappa_value):
+    method = M.builtin(name)
+    d = M.derive_method(method, M.curvature_range_for(method, ["1", str(kappa_value)]))
+    polyak = (sp.sqrt(kappa_value) - 1) / (sp.sqrt(kappa_value) + 1)
+    # the worst rate has a square-root cusp at the optimum (repeated roots at both ends):
+    # parameters found to ~1e-13 leave the rate ~sqrt(1e-13) ~ 4e-7 above it
+    assert float(d["optimal_rate"].value) == pytest.approx(float(polyak), abs=1e-6)
+    assert float(d["optimal_rate"].value) >= float(polyak) - 1e-12   # never below the bound
+    assert "computed numerically (not a closed form)" in d["optimal_parameters"].statement
+    assert "computed numerically (not a closed form)" in d["optimal_rate"].statement
+    assert all(isinstance(e.rhs, sp.Float) for e in d["optimal_parameters"].value)
+
+
+def test_numeric_range_keeps_closed_forms_where_they_exist():
+    method = M.builtin("heavy_ball")
+    d = M.derive_method(method, M.curvature_range_for(method, ["1", "100"]))
+    assert d["optimal_rate"].value == sp.Rational(9, 11)
+
+
+def test_symbolic_range_gives_no_numeric_tuning():
+    assert "optimal_parameters" not in M.derive_method(M.builtin("qhm")).names
+
+
+def test_command_line_numeric_range():
+    done = run("--name", "qhm", "--range", "1", "100", "--json", "--only", "optimal_rate")
+    assert done.returncode == 0, done.stderr
+    (result,) = json.loads(done.stdout)["results"]
+    assert result["numeric"] == pytest.approx(9 / 11, abs=1e-6)   # Polyak's rate, kappa 100
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--name", "qhm", "--range", "100", "1"], r"error: --range 100 1: the curvatures must"),
+    (["--name", "qhm", "--range", "1", "L"], r"error: --range 1 L mixes a number and a name"),
+])
+def test_command_line_bad_numeric_ranges(args, message):
+    done = run(*args)
+    assert done.returncode == 2 and done.stdout == ""
+    assert __import__("re").match(message, done.stderr)
