@@ -30,7 +30,7 @@ from .core import POSITIVE, Derivation, Parameter, Result, Step, derivation, des
 __all__ = ["Method", "MethodError", "read_update", "method_from_latex", "builtin", "BUILTINS",
            "state_matrix", "characteristic_polynomial", "jury_conditions", "stability_region",
            "natural_form", "balanced_tuning", "polyak_tuning", "critically_damped_tuning",
-           "equivalence", "disk_conditions", "worst_rate", "nelder_mead", "numeric_tuning", "derive_method", "derive", "main"]
+           "equivalence", "eigenvalues_in_radicals", "numeric_spectrum", "disk_conditions", "worst_rate", "nelder_mead", "numeric_tuning", "derive_method", "derive", "main"]
 
 h = sp.Symbol("h", positive=True)
 lam = sp.Symbol("lambda")
@@ -400,6 +400,32 @@ def characteristic_polynomial(matrix):
     """
     polynomial = sp.collect(sp.expand(matrix.charpoly(lam).as_expr()), lam)
     return polynomial, (Step("expand det(lambda I - T)", sp.Eq(sp.Function("p")(lam), polynomial)),)
+
+
+RADICAL_OPERATIONS = 200
+
+
+def eigenvalues_in_radicals(polynomial):
+    """The distinct roots of ``p`` in radicals, and the operation count of the largest.
+
+    Up to degree 2 by the quadratic formula; beyond, SymPy's ``roots`` (factors, then
+    Cardano's and Ferrari's formulas).  ``(None, size)`` when a root has more than
+    ``RADICAL_OPERATIONS`` operations (``count_ops``) or SymPy finds no radicals for them all.
+
+    Examples
+    --------
+    >>> sorted(eigenvalues_in_radicals(lam**3 - lam)[0])
+    [-1, 0, 1]
+    >>> eigenvalues_in_radicals(lam**4 + h * lam**3 + lam + 1)
+    (None, 422)
+    """
+    poly = sp.Poly(polynomial, lam)
+    degree = poly.degree()
+    found = sp.roots(poly) if degree <= 2 else sp.roots(poly, cubics=True, quartics=True)
+    size = max((sp.count_ops(r) for r in found), default=0) if degree > 2 else 0
+    if degree > 2 and (sum(found.values()) < degree or size > RADICAL_OPERATIONS):
+        return None, size
+    return list(found), size
 
 
 def natural_form(expr):
@@ -1154,8 +1180,23 @@ def engine_results(method: Method, curvature_range=(mu, L), tuning="auto"):
         "characteristic_polynomial", "The characteristic polynomial det(lambda I - T).",
         polynomial, poly_steps, lhs=sp.Symbol("p(lambda)"))
     degree = sp.degree(polynomial, lam)
-    roots = sp.roots(sp.Poly(polynomial, lam)) if degree <= 2 else {}
-    if roots:
+    roots, size = eigenvalues_in_radicals(polynomial)
+    numerically = ("with --subs fixing every parameter and the curvature, the command line "
+                   "adds {}, computed numerically (numeric_spectrum).")
+    if roots is None:
+        results["eigenvalues"] = Result(
+            "eigenvalues", f"The eigenvalues of T are the roots of p; in radicals one of them "
+            f"has {size} operations, more than {RADICAL_OPERATIONS}, so they are omitted; "
+            + numerically.format("them and the rate"),
+            sp.ConditionSet(lam, sp.Eq(polynomial, 0), sp.S.Complexes),
+            (Step("the roots of p(lambda) = 0", sp.Eq(polynomial, 0)),), lhs=lam)
+    elif degree > 2:
+        results["eigenvalues"] = Result(
+            "eigenvalues", "The eigenvalues of T, in radicals. Their largest modulus (the rate) "
+            "is not written symbolically (SymPy cannot order moduli of nested radicals); "
+            + numerically.format("it"), sp.FiniteSet(*roots),
+            (Step("solve p(lambda) = 0", sp.Eq(polynomial, 0)),), lhs=lam)
+    else:
         roots = [natural_form(r) if degree == 1 else r for r in roots]
         results["eigenvalues"] = Result(
             "eigenvalues", "The eigenvalues of T.", sp.FiniteSet(*roots),
@@ -1411,6 +1452,38 @@ def derive(**overrides) -> Derivation:
     return builtin_derivation("heavy_ball_ema")(**overrides)
 
 
+def numeric_spectrum(built: Derivation) -> Derivation:
+    """``built`` with the rate (and eigenvalues whose radicals were omitted) computed
+    numerically, where the engine gives no symbolic rate (degree above 2) and the values
+    given fix every symbol of the characteristic polynomial; else ``built`` unchanged.
+
+    Examples
+    --------
+    >>> three = method_from_latex([r"u_{t+1} = \\frac{1}{2} u_t + g_t",
+    ...     r"v_{t+1} = \\frac{1}{2} v_t + u_{t+1}", r"w_{t+1} = w_t - \\alpha v_{t+1}"])
+    >>> numeric_spectrum(derive_method(three).with_values({"alpha": "1/10", "h": "1"}))["rate"].value
+    0.835...
+    """
+    polynomial = built["characteristic_polynomial"].value
+    if "rate" in built or polynomial.free_symbols - {lam}:
+        return built
+    roots = sp.Poly(polynomial, lam).nroots(n=15)
+    rate = sp.Max(*(sp.Abs(r) for r in roots))
+    steps = (Step("the roots of p(lambda) = 0 at the values given, computed numerically",
+                  sp.FiniteSet(*roots)), Step("the largest modulus", rate))
+    computed = (Result("rate", "The spectral radius of T at the values given, computed "
+                       "numerically: the asymptotic rate of convergence, not a bound on each "
+                       "step.", rate, steps, lhs=rho),)
+    if isinstance(built["eigenvalues"].value, sp.ConditionSet):
+        computed = (Result("eigenvalues", "The eigenvalues of T at the values given, computed "
+                           "numerically (their radicals are omitted).", sp.FiniteSet(*roots),
+                           steps[:1], lhs=lam),) + computed
+    kept = tuple(r for r in built.results if r.name not in ("eigenvalues", "rate"))
+    at = built.names.index("eigenvalues")
+    return replace(built, results=kept[:at] + (built["eigenvalues"],) * (len(computed) == 1)
+                   + computed + kept[at:])
+
+
 # --------------------------------------------------------------------------- command line
 
 HELP = r"""
@@ -1507,7 +1580,8 @@ def main(argv=None) -> int:
     rest = [f"--{args.form}"] + (["--standalone"] if args.standalone else [])
     rest += (["--subs", *args.subs] if args.subs else []) + (["--only", *args.only] if args.only else [])
     rest += ["--check", *args.check] if args.check else []
-    return cli.main(lambda **values: built.with_values(values), rest, prog=parser.prog)
+    return cli.main(lambda **values: numeric_spectrum(built.with_values(values)), rest,
+                    prog=parser.prog)
 
 
 if __name__ == "__main__":

@@ -222,3 +222,19 @@ def test_numeric_tuning_agrees_with_scipys(name, bounds):
     assert rate == pytest.approx(3 / 5, abs=1e-6)
     # the derived rate is the simulated worst radius at the derived parameters
     assert worst_rate(state_space(name, **tuned), 1.0, 16.0) == pytest.approx(rate, abs=1e-7)
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32 - 1), h=st.floats(0.1, 5.0))
+def test_three_state_eigenvalues_in_radicals_are_numpys(seed, h):
+    space = random_state_space(np.random.default_rng(seed), 3)
+    numeric = np.linalg.eigvals(transition_matrix(space, h))
+    gaps = np.abs(numeric[:, None] - numeric[None, :])[~np.eye(3, dtype=bool)]
+    # numpy's eigenvalues move by ~1e-15 / (gap between them); keep them clearly apart
+    assume(gaps.min() > 1e-3)
+    eigenvalues = M.derive_method(M.method_from_latex(updates_of(space)))["eigenvalues"].value
+    assume(isinstance(eigenvalues, sp.FiniteSet))   # radicals not omitted (size limit)
+    derived = [complex(r.subs(M.h, sp.Float(h, 30)).evalf(30)) for r in eigenvalues]
+    assert len(derived) == 3
+    for value in numeric:   # each numeric eigenvalue is one of the derived ones
+        assert min(abs(value - d) for d in derived) < 1e-9

@@ -295,3 +295,29 @@ def test_command_line_bad_numeric_ranges(args, message):
     done = run(*args)
     assert done.returncode == 2 and done.stdout == ""
     assert __import__("re").match(message, done.stderr)
+
+
+FOUR_STATES = [r"u_{t+1} = \frac{1}{2} u_t + g_t", r"v_{t+1} = \frac{1}{3} v_t + u_{t+1}",
+               r"z_{t+1} = \frac{1}{4} z_t + v_{t+1}", r"w_{t+1} = w_t - \alpha z_{t+1}"]
+
+
+def test_large_radicals_are_omitted_and_said_so():
+    d = M.derive_method(M.method_from_latex(FOUR_STATES))
+    eigenvalues = d["eigenvalues"]
+    assert isinstance(eigenvalues.value, sp.ConditionSet) and "rate" not in d.names
+    assert "so they are omitted" in eigenvalues.statement
+
+
+def test_command_line_adds_the_numeric_rate_when_every_value_is_fixed():
+    args = [a for u in FOUR_STATES for a in ("--update", u)]
+    done = run(*args, "--json", "--subs", "alpha=1/10", "h=1", "--only", "eigenvalues", "rate")
+    assert done.returncode == 0, done.stderr
+    rate = json.loads(done.stdout)["results"][1]
+    # the largest root of lambda^4 - (25/12 - h alpha) lambda^3 + ... at alpha = 1/10, h = 1,
+    # from its companion matrix (numpy, typed-in coefficients of det(lambda I - T))
+    import numpy as np
+    a = sp.Rational(1, 10)
+    p = sp.Poly(sp.expand((M.lam - 1) * (M.lam - sp.S(1) / 2) * (M.lam - sp.S(1) / 3)
+                          * (M.lam - sp.S(1) / 4) + a * M.lam**3), M.lam)
+    expected = max(abs(np.roots([float(c) for c in p.all_coeffs()])))
+    assert rate["name"] == "rate" and rate["numeric"] == pytest.approx(expected, rel=1e-12)
