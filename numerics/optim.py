@@ -101,7 +101,8 @@ def tree_map(f, tree, *rest):
     array([-1.])
     """
     if isinstance(tree, dict):
-        return {key: f(leaf, *(other[key] for other in rest)) for key, leaf in tree.items()}
+        return dict(zip(tree, map(f, tree.values(), *([other[key] for key in tree]
+                                                       for other in rest))))
     return f(tree, *rest)
 
 
@@ -206,6 +207,28 @@ def _root(r, eps, eps_placement):
 
 # ---------------------------------------------------------------- the momentum family
 
+def _combination(a, x, b, y):
+    """``a * x + b * y`` with fewer temporaries, rounded exactly as NumPy rounds that expression.
+
+    The sum is added into the new array ``a * x`` when it has the sum's dtype and shape,
+    and ``b * y`` is not formed when ``b`` is the Python number 1 (it would be ``y``,
+    dtype included).
+
+    Examples
+    --------
+    >>> x, y = np.array([1.0, 2.0], dtype=np.float32), np.array([4.0, 8.0], dtype=np.float32)
+    >>> _combination(0.5, x, 1.0, y)
+    array([4.5, 9. ], dtype=float32)
+    >>> _combination(0.5, x, np.float64(1.0), y).dtype    # a NumPy float64 widens, as in a*x + b*y
+    dtype('float64')
+    """
+    ax = a * x
+    by = y if type(b) in (int, float) and b == 1 else b * y
+    if isinstance(ax, np.ndarray) and ax.dtype == np.result_type(ax, by) and ax.shape == np.shape(by):
+        return np.add(ax, by, out=ax)
+    return ax + by
+
+
 def _momentum(decay, gain: Schedule, scale: Schedule, nesterov=False, weight_decay=0.0):
     """The shared trace recurrence behind every momentum convention (module docstring)."""
     def init(params):
@@ -214,9 +237,9 @@ def _momentum(decay, gain: Schedule, scale: Schedule, nesterov=False, weight_dec
     def update(grads, state, params=None):
         g = _with_l2(grads, params, weight_decay)
         a, c = gain(state.count), scale(state.count)
-        trace = tree_map(lambda b, gi: decay * b + a * gi, state.trace, g)
+        trace = tree_map(lambda b, gi: _combination(decay, b, a, gi), state.trace, g)
         if nesterov:
-            return (tree_map(lambda gi, b: c * (a * gi + decay * b), g, trace),
+            return (tree_map(lambda gi, b: c * _combination(a, gi, decay, b), g, trace),
                     MomentumState(state.count + 1, trace))
         return tree_map(lambda b: c * b, trace), MomentumState(state.count + 1, trace)
 
