@@ -4,7 +4,9 @@ Rows (issue 17's goals in brackets):
 
 - ``python -m derivations.momentum --latex``, no cache (``OPTVERIFY_NO_CACHE=1``) [<= 1.5x]
   and with the on-disk cache written by a first run;
-- ``python -m derivations all --json``, no cache [<= 6x];
+- ``python -m derivations all --json``, no cache [<= 6x], as it runs (the uncached topics
+  shared by two processes where two processors are free) and one topic at a time
+  (``OPTVERIFY_WORKERS=1``), with the ratio of the two;
 - one ``--check`` from the command line, with the cache [<= 0.6 s].
 
 Every command runs once per round and the rounds alternate the commands, so a load
@@ -20,13 +22,17 @@ import time
 
 ROUNDS = 7
 CLAIM = r"0 < \eta < \frac{2-\beta}{\beta\sigma^2}"
+ONE_AT_A_TIME = {"OPTVERIFY_WORKERS": "1"}
+# label: (arguments, no cache, further environment)
 COMMANDS = {
-    "import sympy": (["-c", "import sympy"], False),
-    "momentum --latex, no cache": (["-m", "derivations.momentum", "--latex"], True),
-    "momentum --latex, cache": (["-m", "derivations.momentum", "--latex"], False),
-    "all --json, no cache": (["-m", "derivations", "all", "--json"], True),
+    "import sympy": (["-c", "import sympy"], False, {}),
+    "momentum --latex, no cache": (["-m", "derivations.momentum", "--latex"], True, {}),
+    "momentum --latex, cache": (["-m", "derivations.momentum", "--latex"], False, {}),
+    "all --json, no cache": (["-m", "derivations", "all", "--json"], True, {}),
+    "all --json, no cache, 1 process": (["-m", "derivations", "all", "--json"], True,
+                                        ONE_AT_A_TIME),
     "one --check, cache": (["-m", "derivations.momentum", "--check", "stability_range", CLAIM],
-                           False),
+                           False, {}),
 }
 GOALS = {"momentum --latex, no cache": "ratio <= 1.5", "all --json, no cache": "ratio <= 6",
          "one --check, cache": "<= 0.6 s"}
@@ -42,18 +48,19 @@ def main():
     with tempfile.TemporaryDirectory() as cache:
         warm = {**os.environ, "OPTVERIFY_CACHE": cache}
         cold = {**warm, "OPTVERIFY_NO_CACHE": "1"}
-        for args, _ in COMMANDS.values():
+        for args, _, _ in COMMANDS.values():
             wall_time(args, warm)  # writes the cache the warm rows read
         times = {label: [] for label in COMMANDS}
         for _ in range(ROUNDS):
-            for label, (args, no_cache) in COMMANDS.items():
-                times[label].append(wall_time(args, cold if no_cache else warm))
-    sympy_time = statistics.median(times["import sympy"])
+            for label, (args, no_cache, more) in COMMANDS.items():
+                times[label].append(wall_time(args, {**(cold if no_cache else warm), **more}))
+    medians = {label: statistics.median(values) for label, values in times.items()}
     for label, values in times.items():
-        median = statistics.median(values)
         goal = f"  (goal {GOALS[label]})" if label in GOALS else ""
-        print(f"{label:<28} median {median:6.3f} s  spread {min(values):.3f}..{max(values):.3f} s"
-              f"  ratio {median / sympy_time:5.2f}{goal}")
+        print(f"{label:<33} median {medians[label]:6.3f} s  spread {min(values):.3f}.."
+              f"{max(values):.3f} s  ratio {medians[label] / medians['import sympy']:5.2f}{goal}")
+    shared = medians["all --json, no cache"] / medians["all --json, no cache, 1 process"]
+    print(f"all --json, no cache: as it runs over one topic at a time  ratio {shared:5.2f}")
 
 
 if __name__ == "__main__":

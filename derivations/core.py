@@ -40,6 +40,9 @@ __all__ = [
     "interval_from_inequalities",
     "linear_root",
     "derivation",
+    "as_plain",
+    "from_plain",
+    "is_cached",
 ]
 
 # The domain of a parameter the model says is positive.
@@ -588,10 +591,32 @@ def _read_entry(path: Path, key: str) -> Derivation | None:
         entry = json.loads(raw)
         if not isinstance(entry, dict) or entry.get("key") != key:
             return None
-        built = plain_data.from_data(entry["derivation"], (Step, Result, Parameter, Derivation))
-        return built if _well_formed(built) else None
+        return from_plain(entry["derivation"])
     except (ValueError, TypeError, KeyError, AttributeError, RecursionError, MemoryError):
         return None
+
+
+def as_plain(built: Derivation):
+    """``built`` as plain JSON data (:mod:`plain_data`): what the cache stores and what a
+    worker process sends back.
+
+    Examples
+    --------
+    >>> x = sp.Symbol("x", positive=True)
+    >>> built = Derivation("demo", "Demo", (Result("sq", "x squared.", x**2),))
+    >>> from_plain(as_plain(built)) == built
+    True
+    """
+    return plain_data.to_data(built)
+
+
+def from_plain(data) -> Derivation:
+    """The derivation :func:`as_plain` wrote, built without running code; data that does not
+    hold a derivation, down to its steps, raises :class:`plain_data.PlainDataError`."""
+    built = plain_data.from_data(data, (Step, Result, Parameter, Derivation))
+    if not _well_formed(built):
+        raise plain_data.PlainDataError("the data does not hold a derivation")
+    return built
 
 
 def _well_formed(built) -> bool:
@@ -607,7 +632,7 @@ def _write_entry(path: Path, key: str, built: Derivation) -> None:
     if not _private_folder(path.parent):
         return
     try:
-        text = json.dumps({"key": key, "derivation": plain_data.to_data(built)})
+        text = json.dumps({"key": key, "derivation": as_plain(built)})
     except (plain_data.PlainDataError, RecursionError):
         return
     try:
@@ -653,13 +678,35 @@ def derivation(build):
     >>> derive(x=2)["sq"].value
     4
     """
-    cached = functools.lru_cache(maxsize=None)(functools.partial(_load_or_build, build))
+    cached = functools.cache(functools.partial(_load_or_build, build))
 
     @functools.wraps(build)
     def derive(**overrides) -> Derivation:
         return cached().with_values(overrides)
 
+    derive.is_cached = functools.partial(_is_cached, build, cached)
     return derive
+
+
+def _is_cached(build, cached) -> bool:
+    """Whether ``derive()`` will find its derivation in this process or on disk (a damaged
+    entry is rebuilt all the same; this only says where the work is likely to be)."""
+    if cached.cache_info().currsize:
+        return True
+    path = cache_path(build)
+    return path is not None and path.is_file()
+
+
+def is_cached(derive) -> bool:
+    """Whether a topic's ``derive()`` has its derivation at hand: in this process or in the
+    on-disk cache.  A ``derive`` not made by :func:`derivation` derives every time.
+
+    Examples
+    --------
+    >>> is_cached(lambda: None)
+    False
+    """
+    return bool(getattr(derive, "is_cached", bool)())
 
 
 def matrix_symbol(name: str, rows, columns) -> sp.MatrixSymbol:

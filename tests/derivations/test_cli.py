@@ -1,12 +1,19 @@
 """The shared command line: output forms, --subs, --only, one-line errors."""
 import json
+import os
 import subprocess
 import sys
+import time
+from types import SimpleNamespace
 
 import pytest
+import sympy as sp
 
+from derivations import __main__ as package
 from derivations import cli, gd, momentum
-from derivations.__main__ import main as package_main, topics
+from derivations.__main__ import main as package_main
+from derivations.__main__ import topics
+from derivations.core import Derivation, Result
 
 
 def run(*args):
@@ -75,3 +82,83 @@ def test_all_topics_as_json(capsys):
     payload = json.loads(capsys.readouterr().out)
     payload = payload if isinstance(payload, list) else [payload]
     assert [p["topic"] for p in payload] == topics()
+
+
+# ``all`` shares the uncached topics between this process and a forked worker.
+
+def demo_topic(name, parent, marker):
+    """A stand-in topic module whose ``derive`` says which process derived it.
+
+    In the parent it first waits (at most a minute) until the worker has derived a topic,
+    so that both processes take part whatever the machine's load.
+    """
+    def derive():
+        if os.getpid() == parent:
+            deadline = time.monotonic() + 60
+            while not marker.exists() and time.monotonic() < deadline:
+                time.sleep(0.01)
+        else:
+            marker.touch()
+        x = sp.Symbol("x", positive=True)
+        return Derivation(name, str(os.getpid()), (Result("square", "x squared.", x**2),))
+
+    return SimpleNamespace(derive=derive)
+
+
+def test_the_worker_sends_its_topics_back_as_data_and_the_parent_derives_the_rest(tmp_path):
+    parent = os.getpid()
+    modules = [demo_topic(f"t{i}", parent, tmp_path / "worker-started") for i in range(6)]
+    derived = package._derive_beside_a_worker(modules, list(range(6)))
+    assert sorted(derived) == list(range(6))
+    assert [derived[i].topic for i in range(6)] == [f"t{i}" for i in range(6)]
+    derivers = {d.title for d in derived.values()}
+    assert str(parent) in derivers and len(derivers) == 2  # each process derived some
+    x = sp.Symbol("x", positive=True)
+    assert all(d["square"].value == x**2 and d["square"].value.args[0].is_positive
+               for d in derived.values())
+
+
+def test_a_topic_the_worker_cannot_derive_is_derived_by_the_parent(tmp_path):
+    parent = os.getpid()
+
+    def failing_in_the_worker(name):
+        ok = demo_topic(name, parent, tmp_path / "never")
+
+        def derive():
+            if os.getpid() != parent:
+                raise ArithmeticError("only the worker fails")
+            return ok.derive()
+        return SimpleNamespace(derive=derive)
+
+    (tmp_path / "never").touch()  # the parent need not wait
+    modules = [failing_in_the_worker(f"t{i}") for i in range(4)]
+    derived = package._derive_beside_a_worker(modules, list(range(4)))
+    got = [derived[i] if i in derived else modules[i].derive() for i in range(4)]
+    assert [d.title for d in got] == [str(parent)] * 4
+
+
+def test_workers_is_read_from_the_environment(monkeypatch):
+    monkeypatch.setenv("OPTVERIFY_WORKERS", "1")
+    assert package.workers() == 1
+    monkeypatch.setenv("OPTVERIFY_WORKERS", "two")
+    with pytest.raises(ValueError, match="OPTVERIFY_WORKERS == 'two', must be a whole number"):
+        package.workers()
+
+
+def test_all_is_the_same_shared_between_two_processes_and_one_at_a_time():
+    outputs = [subprocess.run([sys.executable, "-m", "derivations", "all", "--json"],
+                              capture_output=True, text=True, check=False,
+                              env={**os.environ, "OPTVERIFY_NO_CACHE": "1",
+                                   "OPTVERIFY_WORKERS": workers})
+               for workers in ("2", "1")]
+    assert [o.returncode for o in outputs] == [0, 0] and [o.stderr for o in outputs] == ["", ""]
+    assert outputs[0].stdout == outputs[1].stdout
+
+
+def test_a_bad_workers_setting_is_one_line_exit_2():
+    done = subprocess.run([sys.executable, "-m", "derivations", "all", "--json"],
+                          capture_output=True, text=True, check=False,
+                          env={**os.environ, "OPTVERIFY_NO_CACHE": "1", "OPTVERIFY_WORKERS": "0"})
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr == ("error: OPTVERIFY_WORKERS == '0', must be a whole number >= 1; "
+                           "set it to 1 or 2, or unset it\n")

@@ -3,7 +3,7 @@ import pytest
 import sympy as sp
 
 from derivations.core import (Derivation, Parameter, Result, derivation, describe_set,
-                              interval_from_inequalities, parse_number)
+                              interval_from_inequalities, is_cached, linear_root, parse_number)
 
 x = sp.Symbol("x", positive=True)
 b = sp.Symbol("b", positive=True)
@@ -56,3 +56,27 @@ def test_derivation_is_built_once_and_substituted_per_call():
     assert derive(x=3)["sq"].value == 9
     assert derive()["sq"].value == x**2
     assert len(calls) == 1
+
+
+def test_linear_root_is_the_one_root_of_a_linear_equation():
+    a, c = sp.symbols("a c", positive=True)
+    # a x + b = 2 b  <=>  x = b / a;  x/a - 1/c = 0  <=>  x = a/c
+    assert linear_root(sp.Eq(a * x + b, 2 * b), x) == b / a
+    assert linear_root(x / a - 1 / c, x) == a / c
+    assert (linear_root(sp.Eq(3 * x, 1), x)) == sp.Rational(1, 3)
+    for equation in (x**2 - a, 1 / x - a, sp.Eq(a, b)):
+        with pytest.raises(ValueError, match="is not linear in x"):
+            linear_root(equation, x)
+
+
+def test_is_cached_says_whether_derive_has_its_derivation_at_hand(monkeypatch):
+    monkeypatch.setenv("OPTVERIFY_NO_CACHE", "1")
+
+    @derivation
+    def derive():
+        return Derivation("demo", "Demo", (Result("sq", "x squared.", x**2),))
+
+    assert not is_cached(derive)
+    derive()
+    assert is_cached(derive)
+    assert not is_cached(lambda: None)  # a derive of its own derives every time
