@@ -74,16 +74,31 @@ def loss(weights, penalty=0):
 
 
 @functools.cache
+def term_gradients():
+    """The gradients at ``w`` of the loss's two terms, ``(1/n) ||X w - t||^2`` and
+    ``||w||^2``, by matrix differentiation (the costly operation of this topic: once each).
+
+    Examples
+    --------
+    >>> term_gradients()
+    ((2/n)*X.T*(X*w - t), 2*w)
+    """
+    return sp.diff(loss(w), w), sp.diff(w.T * w, w)
+
+
 def gradient(penalty=0):
-    """``grad (L + penalty ||w||^2)`` at ``w``, by differentiating the loss (once per penalty:
-    the matrix derivative is the costly operation of this topic).
+    """``grad (L + penalty ||w||^2)`` at ``w``: the derivative is linear, so the terms'
+    gradients add with their weights.
 
     Examples
     --------
     >>> gradient()
     (2/n)*X.T*(X*w - t)
+    >>> gradient(lambda_tilde)
+    (2*lambdatilde)*w + (2/n)*X.T*(X*w - t)
     """
-    return sp.diff(loss(w, penalty), w)
+    data, squared_norm = term_gradients()
+    return data + penalty * squared_norm if penalty else data
 
 
 def gradient_at_start(penalty=0):
@@ -126,6 +141,7 @@ def natural(update):
     return written
 
 
+@functools.cache
 def l2_update(scale=SHEET):
     """One GD step on ``L + scale lambda~ ||w||^2`` from ``w_0``, with the steps.
 
@@ -148,6 +164,7 @@ def l2_update(scale=SHEET):
     return value, steps
 
 
+@functools.cache
 def decay_update():
     """One step of weight decay, equation (5), on the unregularised loss, with the steps.
 
