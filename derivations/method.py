@@ -30,7 +30,7 @@ from .core import POSITIVE, Derivation, Parameter, Result, Step, derivation, des
 __all__ = ["Method", "MethodError", "read_update", "method_from_latex", "builtin", "BUILTINS",
            "state_matrix", "characteristic_polynomial", "jury_conditions", "stability_region",
            "natural_form", "balanced_tuning", "polyak_tuning", "critically_damped_tuning",
-           "equivalence", "eigenvalues_in_radicals", "numeric_spectrum", "disk_conditions", "worst_rate", "nelder_mead", "numeric_tuning", "derive_method", "derive", "main"]
+           "equivalence", "eigenvalues_in_radicals", "numeric_spectrum", "disk_conditions", "maximum_at_the_ends", "worst_rate", "nelder_mead", "numeric_tuning", "derive_method", "derive", "main"]
 
 h = sp.Symbol("h", positive=True)
 lam = sp.Symbol("lambda")
@@ -428,6 +428,36 @@ def eigenvalues_in_radicals(polynomial):
     return list(found), size
 
 
+def _linear_solution(expr, var):
+    """The root of ``expr = 0``, linear in ``var``: ``-offset/slope``.
+
+    Examples
+    --------
+    >>> b, r = sp.symbols("beta r")
+    >>> _linear_solution(1 - b - r**2, b)
+    1 - r**2
+    """
+    slope, offset = sp.Poly(expr, var).all_coeffs()
+    return -offset / slope
+
+
+def _roots_in(expr, var):
+    """The roots in ``var`` of the factors of ``expr`` that contain it (each of degree <= 2).
+
+    Examples
+    --------
+    >>> x, a = sp.symbols("x a", positive=True)
+    >>> _roots_in((a - 1) * (x**2 - a), x)
+    [-sqrt(a), sqrt(a)]
+    """
+    roots = []
+    for factor in sp.Mul.make_args(sp.factor(expr)):
+        base = factor.as_base_exp()[0]
+        if base.has(var):
+            roots += [r for r in sp.roots(sp.Poly(base, var)) if r not in roots]
+    return roots
+
+
 def natural_form(expr):
     """A closed form written as a person would: ``(2 - beta)/(beta sigma^2)``, ``(1 - r)^2``.
 
@@ -487,12 +517,41 @@ def _sign(expr, domains) -> int:
         return linear
     if len(free) == 1:
         (symbol,) = free
-        domain = domains.get(symbol, sp.Reals)
-        if sp.solveset(expr > 0, symbol, domain) == domain:
-            return 1
-        if sp.solveset(expr < 0, symbol, domain) == domain:
-            return -1
-        return 0
+        return _sign_univariate(expr, symbol, domains.get(symbol, sp.Reals))
+    return 0
+
+
+def _sign_univariate(expr, symbol, domain) -> int:
+    """The sign of ``expr``, rational in ``symbol``, on an interval ``domain``, or 0 when it
+    changes or vanishes there: a rational function keeps its sign between the real roots
+    of its numerator and denominator, so it has one sign on the domain when none of them
+    lies in it, the sign at an inner point.
+
+    Examples
+    --------
+    >>> b = sp.Symbol("beta")
+    >>> _sign_univariate(2 - b**2, b, sp.Interval.Lopen(0, 1)), _sign_univariate(1 - b, b, sp.Interval.Lopen(0, 1))
+    (1, 0)
+    """
+    numerator, denominator = sp.fraction(sp.cancel(sp.together(expr)))
+    if not isinstance(domain, sp.Interval) or not all(
+            part.is_polynomial(symbol) for part in (numerator, denominator)):
+        return _sign_by_solveset(expr, symbol, domain)
+    for part in (numerator, denominator):
+        if any(domain.contains(root) == sp.true for root in sp.Poly(part, symbol).real_roots()):
+            return 0
+    start, end = domain.inf, domain.sup
+    inner = (start + end) / 2 if start.is_finite and end.is_finite else \
+        start + 1 if start.is_finite else end - 1 if end.is_finite else sp.S.Zero
+    value = expr.subs(symbol, inner)
+    return 1 if value.is_positive else -1 if value.is_negative else 0
+
+
+def _sign_by_solveset(expr, symbol, domain) -> int:
+    if sp.solveset(expr > 0, symbol, domain) == domain:
+        return 1
+    if sp.solveset(expr < 0, symbol, domain) == domain:
+        return -1
     return 0
 
 
@@ -702,13 +761,11 @@ def quadratic_regimes(method: Method, polynomial):
                      if p.symbol != step and constant.has(p.symbol)), None)
     rewrite = {}
     if momentum is not None and not constant.has(method.curvature) and not constant.has(step):
-        solved = sp.solve(sp.Eq(constant, r**2), momentum, simplify=False)
-        if len(solved) == 1:
-            rewrite = {momentum: solved[0]}
-    roots = sp.solve(disc.subs(rewrite), step, simplify=False)
-    if rewrite:
-        back = sp.solve(sp.Eq(constant, r**2), r, simplify=False)[0]
-        roots = [_rationalised(x, r, constant).subs(r, back) for x in roots]
+        if sp.degree(constant, momentum) == 1:
+            rewrite = {momentum: _linear_solution(constant - r**2, momentum)}
+    roots = _roots_in(disc.subs(rewrite), step)
+    if rewrite:     # r >= 0 with r^2 = p(0)
+        roots = [_rationalised(x, r, constant).subs(r, sp.sqrt(constant)) for x in roots]
     roots = [natural_form(x) for x in roots]
     at_sample = [complex(x.subs(_sample(method)).evalf()) for x in roots]
     if len(roots) != 2 or any(abs(v.imag) > 1e-12 or v.real <= 0 for v in at_sample):
@@ -760,6 +817,7 @@ def _sample(method):
 
 # --------------------------------------------------------------------------- worst rate
 
+@functools.lru_cache(maxsize=None)
 def disk_conditions(degree: int):
     """Jury's conditions for every root of a monic ``z^n + a_{n-1} z^{n-1} + ... + a_0`` in
     the unit disk, for generic coefficients ``a_k``, and whether each is linear in them.
@@ -782,37 +840,52 @@ def disk_conditions(degree: int):
     return sp.Tuple(*conditions), linear
 
 
-def worst_rate(method: Method, polynomial, rate, small, large):
+def maximum_at_the_ends(method: Method, polynomial) -> bool:
+    """Whether the spectral radius is quasi-convex in the curvature, so that its maximum
+    over an interval is at an end: every coefficient of ``p`` is affine in the curvature
+    and Jury's conditions of ``p``'s degree are linear in the coefficients (degree <= 2).
+
+    Examples
+    --------
+    >>> maximum_at_the_ends(builtin("gd"), lam - 1 + h), maximum_at_the_ends(builtin("gd"), lam**3 + h)
+    (True, False)
+    """
+    coefficients = sp.Poly(polynomial, lam).all_coeffs()
+    affine = all(sp.degree(c, method.curvature) <= 1 for c in coefficients
+                 if c.has(method.curvature))
+    return len(coefficients) <= 3 and coefficients[0] == 1 and affine and \
+        disk_conditions(len(coefficients) - 1)[1]
+
+
+def worst_rate(method: Method, polynomial, roots, small, large):
     """The largest spectral radius over curvatures in ``[small, large]``, and its steps.
 
-    Every coefficient of ``p`` is affine in ``h`` (checked), and up to degree 2 the
-    polynomials with all roots in a disk of radius ``r`` form a convex set of
-    coefficients (Jury's conditions are linear in them).  So the curvatures with
-    spectral radius below ``r`` form an interval, the radius is quasi-convex in ``h``,
-    and its maximum over ``[small, large]`` is at an end.  Returns ``None`` where this
-    argument does not apply (degree above 2, or a coefficient not affine in ``h``).
+    ``roots``: the eigenvalues, whose largest modulus is the rate.  Every coefficient of
+    ``p`` is affine in ``h`` (checked), and up to degree 2 the polynomials with all roots
+    in a disk of radius ``r`` form a convex set of coefficients (Jury's conditions are
+    linear in them).  So the curvatures with spectral radius below ``r`` form an
+    interval, the radius is quasi-convex in ``h``, and its maximum over ``[small, large]``
+    is at an end.  Returns ``None`` where this argument does not apply
+    (:func:`maximum_at_the_ends`).
 
     Examples
     --------
     >>> a = sp.Symbol("alpha", positive=True)
-    >>> worst_rate(builtin("gd"), lam - 1 + a * h, sp.Abs(1 - a * h), mu, L)[0]
-    Max(Abs(L*alpha - 1), Abs(alpha*mu - 1))
+    >>> worst_rate(builtin("gd"), lam - 1 + a * h, [1 - a * h], mu, L)[0]
+    Max(Abs(-L*alpha + 1), Abs(-alpha*mu + 1))
     """
-    curvature = method.curvature
-    degree = sp.degree(polynomial, lam)
-    coefficients = sp.Poly(polynomial, lam).all_coeffs()
-    affine = all(sp.degree(c, curvature) <= 1 for c in coefficients if c.has(curvature))
-    conditions, linear = disk_conditions(degree)
-    if degree > 2 or not affine or not linear or coefficients[0] != 1:
+    if not maximum_at_the_ends(method, polynomial):
         return None
-    ends = (rate.subs(curvature, small), rate.subs(curvature, large))
-    value = sp.Max(*ends)
+    curvature = method.curvature
+    coefficients = sp.Poly(polynomial, lam).all_coeffs()
+    value = sp.Max(*(sp.Abs(r.xreplace({curvature: end}), evaluate=False)
+                     for end in (small, large) for r in roots), evaluate=False)
     steps = (
         Step(f"each coefficient of p is affine in {curvature} (its second derivative vanishes)",
              sp.Tuple(*(sp.diff(c, curvature, 2) for c in coefficients))),
         Step("with lambda = r z, every root has modulus below r exactly when the monic "
              "z^n + a_{n-1} z^{n-1} + ... + a_0 (a_k = p's coefficients over r^(n-k)) meets "
-             "Jury's conditions, each linear in the a_k", conditions),
+             "Jury's conditions, each linear in the a_k", disk_conditions(len(coefficients) - 1)[0]),
         Step(f"so for each r the curvatures with spectral radius below r are the {curvature} "
              "where an affine map lands in an intersection of half-planes: an interval. The "
              f"radius is quasi-convex in {curvature}, and over [{small}, {large}] it is largest "
@@ -836,8 +909,8 @@ def balanced_tuning(factor, step, small, large):
     (2/(L + mu), (L - mu)/(L + mu))
     """
     at_small, at_large = factor.subs(h, small), factor.subs(h, large)
-    best = natural_form(sp.solve(sp.Eq(at_small, -at_large), step, simplify=False)[0])
-    rate = sp.factor(sp.simplify(at_small.subs(step, best)))
+    best = natural_form(_linear_solution(at_small + at_large, step))
+    rate = sp.factor(at_small.subs(step, best))
     steps = (
         Step("|rho| is convex in the curvature, so its maximum is at an end of the range",
              sp.Max(sp.Abs(at_small), sp.Abs(at_large))),
@@ -860,7 +933,7 @@ def polyak_tuning(method: Method, polynomial, repeated, small, large):
     step = method.step
     constant = sp.Poly(polynomial, lam).all_coeffs()[-1]
     momentum = next(p.symbol for p in method.parameters if constant.has(p.symbol))
-    in_rho = {momentum: sp.solve(sp.Eq(constant, rho**2), momentum, simplify=False)[0]}
+    in_rho = {momentum: _linear_solution(constant - rho**2, momentum)}
     low, high = (sp.factor(b.subs(in_rho)) for b in repeated)
     overlap = sp.factor(low.subs(h, small) / high.subs(h, large))
     squared_lhs, squared_rhs = sp.fraction(overlap)
@@ -938,7 +1011,7 @@ def spectral_radius_function(method: Method, polynomial, small, large):
 
     symbols = [p.symbol for p in method.parameters]
     coefficients = sp.Poly(polynomial, lam).all_coeffs()[1:]
-    if worst_rate(method, polynomial, sp.Abs(lam), small, large) is not None:
+    if maximum_at_the_ends(method, polynomial):
         ends = sp.lambdify(symbols, [c.subs(method.curvature, end) for end in (small, large)
                                      for c in coefficients], "math")
         degree = len(coefficients)
@@ -1047,7 +1120,7 @@ def disk_margin_function(method: Method, polynomial, small, large):
     >>> margin([0.5], 0.6) > 0, margin([0.5], 0.4) > 0
     (True, False)
     """
-    if worst_rate(method, polynomial, sp.Abs(lam), small, large) is None:
+    if not maximum_at_the_ends(method, polynomial):
         return None
     coefficients = sp.Poly(polynomial, lam).all_coeffs()[::-1][:-1]       # c_0 .. c_{n-1}
     degree = len(coefficients)
@@ -1206,7 +1279,7 @@ def engine_results(method: Method, curvature_range=(mu, L), tuning="auto"):
             "rate", "The spectral radius of T: the asymptotic rate of convergence (the error "
             "shrinks like rate^t up to a factor polynomial in t), not a bound on each step.",
             rate, (Step("the largest modulus of the eigenvalues", rate),), lhs=rho)
-        worst = worst_rate(method, polynomial, rate, *curvature_range)
+        worst = worst_rate(method, polynomial, roots, *curvature_range)
         if worst:
             small, large = curvature_range
             results["worst_rate"] = Result(
@@ -1291,7 +1364,7 @@ def in_square_roots(expr, small, large):
     squares = {s: r**2 for s, r in ((small, a), (large, b)) if isinstance(s, sp.Symbol)}
     if not squares:
         return natural_form(expr)
-    tidy = natural_form(sp.factor(sp.simplify(expr.subs(squares))))
+    tidy = natural_form(sp.factor(expr.subs(squares)))
     return natural_form(tidy.subs({r: sp.sqrt(s) for s, r in ((small, a), (large, b))}))
 
 
@@ -1318,6 +1391,25 @@ def _rest_state(method: Method):
     return sp.Matrix([1 if _timed(s)[0] == iterate else 0 for s in method.states])
 
 
+def _solve_for_curvature(expr, small):
+    """The one root of ``expr = 0`` in ``small`` where ``expr``'s numerator is linear in
+    ``small`` or in ``sqrt(small)``; else ``None``.
+
+    Examples
+    --------
+    >>> _solve_for_curvature(rho - (sp.sqrt(L) - sp.sqrt(mu)) / (sp.sqrt(L) + sp.sqrt(mu)), mu)
+    L*(rho - 1)**2/(rho + 1)**2
+    """
+    numerator = sp.fraction(sp.together(expr))[0]
+    if not numerator.has(sp.sqrt(small)) and sp.degree(numerator, small) == 1:
+        return sp.factor(_linear_solution(numerator, small))
+    root = sp.Dummy("q", positive=True)
+    numerator = sp.fraction(sp.together(expr.subs(sp.sqrt(small), root).subs(small, root**2)))[0]
+    if sp.degree(numerator, root) != 1:
+        return None
+    return sp.factor(_linear_solution(numerator, root) ** 2)
+
+
 def transient_growth(method: Method, matrix, values, rate_best, large) -> Result:
     """The first step's factor ``|w_1 - w*| / |w_0 - w*|`` from rest, at the tuning, for ``h = large``.
 
@@ -1329,11 +1421,13 @@ def transient_growth(method: Method, matrix, values, rate_best, large) -> Result
     row = [k for k, s in enumerate(method.states) if _timed(s)[0] == method.iterate
            and _timed(s)[1] == 0][0]
     first = sp.factor((matrix * start)[row])
-    tuned = natural_form(sp.simplify(first.subs(values).subs(h, large)))
+    at_tuning = first.subs(values).subs(h, large)
+    cancelled = sp.cancel(at_tuning)      # cancel only where a parameter (dampening) drops out
+    tuned = natural_form(cancelled if cancelled.free_symbols < at_tuning.free_symbols else at_tuning)
     small = next(iter(sorted(rate_best.free_symbols - large.free_symbols, key=str)), None)
-    solved = sp.solve(sp.Eq(rho, rate_best), small) if small is not None else []
-    in_rate = (sp.factor(sp.simplify(tuned.subs(small, solved[0])).subs(sp.Abs(rho - 1), 1 - rho))
-               if len(solved) == 1 else tuned)
+    solved = _solve_for_curvature(rho - rate_best, small) if small is not None else None
+    in_rate = (sp.factor(tuned.subs(small, solved).subs(sp.Abs(rho - 1), 1 - rho))
+               if solved is not None else tuned)
     return Result(
         "transient_growth", "From rest (buffers 0, history at w_0), the first step multiplies "
         "the distance to the minimiser in the direction of the largest curvature by this "
