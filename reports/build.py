@@ -8,9 +8,11 @@ started and removes their temporary files before :class:`KeyboardInterrupt` goes
 """
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
 import os
+import queue
 import re
 import shutil
 import signal
@@ -18,11 +20,13 @@ import subprocess
 import sys
 import tempfile
 import threading
+import typing
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from numerics.files import atomic_path
+from numerics.terminal import INTERRUPTED
 
 from .checks import CHECKS
 from .latex import code, figure_block, graph_block, preamble, prose, question_block
@@ -195,22 +199,34 @@ class Processes:
 
     Children run in their own session, so an interrupt reaches them only through
     :meth:`stop`, which sends SIGINT (an experiment then removes its temporary files),
-    waits, and kills what is left.
+    waits, and kills what is left.  Experiment commands may run ``warm``: in a lane
+    (:mod:`numerics.experiments.lane`), a process that runs them one after another and
+    imports NumPy, matplotlib and the data readers once; :meth:`close` ends the lanes.
     """
 
     def __init__(self):
         self._running: set[subprocess.Popen] = set()
         self._lock = threading.Lock()
+        self._idle: queue.SimpleQueue[subprocess.Popen] = queue.SimpleQueue()
+        self._lanes: dict[subprocess.Popen, typing.IO] = {}
         self.stopping = False
 
-    def run(self, command, **options) -> subprocess.CompletedProcess:
-        """``subprocess.run(command, capture_output=True, text=True)``, stoppable."""
+    def _start(self, command, **options) -> subprocess.Popen:
         with self._lock:
             if self.stopping:
                 raise KeyboardInterrupt
-            process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                       text=True, start_new_session=True, **options)
+            process = subprocess.Popen(command, text=True, start_new_session=True, **options)
             self._running.add(process)
+        return process
+
+    def run(self, command, warm: bool = False, **options) -> subprocess.CompletedProcess:
+        """``subprocess.run(command, capture_output=True, text=True)``, stoppable.
+
+        ``warm=True`` runs a ``python -m numerics.experiments.<name>`` command in a lane.
+        """
+        if warm:
+            return self._run_in_lane(command)
+        process = self._start(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **options)
         try:
             out, err = process.communicate()
         finally:
@@ -219,6 +235,51 @@ class Processes:
         if self.stopping:
             raise KeyboardInterrupt
         return subprocess.CompletedProcess(command, process.returncode, out, err)
+
+    def _lane(self) -> subprocess.Popen:
+        """An idle lane, or a new one."""
+        try:
+            return self._idle.get_nowait()
+        except queue.Empty:
+            log = tempfile.TemporaryFile("w+")   # what the lane says outside its commands
+            lane = self._start([sys.executable, "-m", "numerics.experiments.lane"],
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log)
+            self._lanes[lane] = log
+            return lane
+
+    def _run_in_lane(self, command) -> subprocess.CompletedProcess:
+        if command[:2] != [sys.executable, "-m"]:
+            raise ValueError(f"command == {command!r}: a lane runs python -m commands only")
+        lane = self._lane()
+        try:
+            lane.stdin.write(json.dumps({"command": command[2:]}) + "\n")
+            lane.stdin.flush()
+            answer = lane.stdout.readline()
+        except OSError:
+            answer = ""
+        if self.stopping:
+            raise KeyboardInterrupt
+        if not answer:                          # the lane died: its status and last words
+            status = lane.wait()
+            self._lanes[lane].seek(0)
+            return subprocess.CompletedProcess(command, status, "", self._lanes[lane].read())
+        done = json.loads(answer)
+        if done["status"] != INTERRUPTED:       # an interrupted lane has ended
+            self._idle.put(lane)
+        return subprocess.CompletedProcess(command, done["status"], done["stdout"],
+                                           done["stderr"])
+
+    def close(self) -> None:
+        """End the lanes: their input closes, and each exits once its command is done."""
+        for lane in self._lanes:
+            with contextlib.suppress(OSError):
+                lane.stdin.close()
+        for lane, log in self._lanes.items():
+            lane.wait()
+            lane.stdout.close()
+            log.close()
+            with self._lock:
+                self._running.discard(lane)
 
     def stop(self, grace: float = 5.0) -> None:
         with self._lock:
@@ -243,10 +304,11 @@ def _signal_group(process: subprocess.Popen, signal_number: int) -> None:
 
 def run_experiment(name: str, out: Path, quick: bool, data: Path | None = None,
                    processes: Processes | None = None) -> None:
-    """Run ``numerics.experiments.<name>`` in its own process; failure raises ``BuildError``."""
+    """Run ``numerics.experiments.<name>``, in a lane of ``processes`` when given, else in
+    its own process; failure raises ``BuildError``."""
     command = [sys.executable, "-m", f"numerics.experiments.{name}", "--out", str(out), "--quiet"]
     command += (["--quick"] if quick else []) + (["--data", str(data)] if data else [])
-    done = (processes or Processes()).run(command)
+    done = processes.run(command, warm=True) if processes else Processes().run(command)
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or ["no message"])[-1]
         raise BuildError(f"experiment {name} failed (exit {done.returncode}): {last}")
@@ -332,29 +394,32 @@ def build_all(problem_sets, out, quick: bool = False, pdf: bool = True, data: Pa
     processes = Processes()
     folders = [out / p.name for p in problem_sets]
     built = []
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        try:
-            pending = {p.name: [pool.submit(run_experiment, e, out / p.name / "figures" / e,
-                                            quick, data if e in p.cifar_experiments else None,
-                                            processes)
-                                for e in p.experiments] for p in problem_sets}
-            prepared = {p.name: answers(p) for p in problem_sets}   # while experiments run
-            for problem_set, folder in zip(problem_sets, folders):
-                for future in pending[problem_set.name]:
-                    future.result()
-                one = _write(problem_set, folder, quick, pdf, processes,
-                             prepared[problem_set.name])
-                built.append(one)
-                if report:
-                    report(problem_set, one)
-        except BaseException:
-            processes.stop()
-            for futures in pending.values() if "pending" in locals() else ():
-                for future in futures:
-                    future.cancel()
-            for folder in folders:
-                _remove_temporaries(folder)
-            raise
+    try:
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            try:
+                pending = {p.name: [pool.submit(run_experiment, e, out / p.name / "figures" / e,
+                                                quick, data if e in p.cifar_experiments else None,
+                                                processes)
+                                    for e in p.experiments] for p in problem_sets}
+                prepared = {p.name: answers(p) for p in problem_sets}   # while experiments run
+                for problem_set, folder in zip(problem_sets, folders):
+                    for future in pending[problem_set.name]:
+                        future.result()
+                    one = _write(problem_set, folder, quick, pdf, processes,
+                                 prepared[problem_set.name])
+                    built.append(one)
+                    if report:
+                        report(problem_set, one)
+            except BaseException:
+                processes.stop()
+                for futures in pending.values() if "pending" in locals() else ():
+                    for future in futures:
+                        future.cancel()
+                for folder in folders:
+                    _remove_temporaries(folder)
+                raise
+    finally:
+        processes.close()
     return built
 
 

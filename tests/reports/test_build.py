@@ -321,3 +321,18 @@ def test_data_goes_to_the_cifar_experiments_only(tmp_path, monkeypatch):
     assert given == {"best_fc", "adam_search"}
     assert len(commands) == 6 and all(c[c.index("--data") + 1] == str(tmp_path / "cifar")
                                       for c in commands if "--data" in c)
+
+
+def test_warm_experiments_share_a_lane_and_report_like_their_own_process(tmp_path):
+    processes = builder.Processes()
+    command = [sys.executable, "-m", "numerics.experiments.momentum_regimes", "--jobs", "0"]
+    try:
+        first, second = (processes.run(command, warm=True) for _ in range(2))
+        lanes = [p for p in processes._running if p.args[2] == "numerics.experiments.lane"]
+        assert len(lanes) == 1   # one process answered both
+    finally:
+        processes.close()
+    alone = processes.run(command)
+    assert (first.returncode, first.stderr) == (second.returncode, second.stderr) == (
+        alone.returncode, alone.stderr) == (2, "error: --jobs == 0, must be at least 1\n")
+    assert lanes[0].returncode == 0 and not processes._running
