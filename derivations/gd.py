@@ -170,8 +170,9 @@ def derive() -> Derivation:
         "stability_range", "The learning rates for which GD converges.", stable,
         curvature_steps + stable_steps, lhs=eta)
 
-    error_ratio = sp.simplify(sp.Abs(closed.subs(w_0, 0) - minimiser) / sp.Abs(minimiser))
-    threshold = sp.solve(sp.Eq(error_ratio, epsilon), t)[0]
+    error_ratio = sp.Abs(closed.subs(w_0, 0) - minimiser) / sp.Abs(minimiser)
+    threshold = sp.log(epsilon) / sp.log(error_ratio.base) if error_ratio.is_Pow and \
+        error_ratio.exp == t else sp.solve(sp.Eq(error_ratio, epsilon), t)[0]   # base^t = epsilon
     iterations = sp.ceiling(threshold)
     iterations_to_tolerance = Result(
         "iterations_to_tolerance",

@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 
 import sympy as sp
+from sympy.polys.matrices import DomainMatrix
 
 from .cli import main
 from .core import POSITIVE, Derivation, Parameter, Result, Step, derivation, equation
@@ -119,7 +120,9 @@ def heavy_ball_cycles(gradient, step, momentum):
         coefficients = {}
         for k, piece in enumerate(assignment):
             coefficients[slopes[k]], coefficients[intercepts[k]] = pieces[piece]
-        values = list(system.xreplace(coefficients).LUsolve(rhs.xreplace(coefficients)))
+        matrix, vector = DomainMatrix.from_Matrix(system.xreplace(coefficients)).unify(
+            DomainMatrix.from_Matrix(rhs.xreplace(coefficients)))
+        values = list(matrix.to_field().lu_solve(vector.to_field()).to_Matrix())
         consistent = all(gradient.xreplace({x: v}) == pieces[j][0] * v + pieces[j][1]
                          for v, j in zip(values, assignment))
         if consistent and len(set(values)) == 3:
