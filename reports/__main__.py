@@ -61,7 +61,7 @@ def main(argv=None) -> int:
     try:
         chosen = PROBLEM_SETS if "all" in args.names else [by_name(n) for n in args.names]
         build_all(chosen, args.out, quick=args.quick, pdf=not args.no_pdf, data=args.data,
-                  jobs=args.jobs, report=report)
+                  jobs=args.jobs, report=report, png=args.html)
     except (ValueError, BuildError) as error:
         return fail(error)
     except OSError as error:

@@ -22,9 +22,10 @@ import tempfile
 import threading
 import typing
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from numerics.experiments.theory import THEORY_FOLDER
 from numerics.files import atomic_path
 from numerics.terminal import INTERRUPTED
 
@@ -42,11 +43,14 @@ class BuildError(RuntimeError):
 
 @dataclass(frozen=True)
 class Built:
+    """What a build wrote, and the check rows it simulated (question number to rows)."""
+
     tex: Path
     pdf: Path | None
     figures: tuple[Path, ...]
     note: str = ""
     pages: int = 0
+    checks: dict = field(default_factory=dict)
 
 
 def _derivation(topic: str):
@@ -96,8 +100,13 @@ def check_table(topic: str, results, derivation) -> str:
 
     The table has the text width: long parameter lists and descriptions wrap in their cells.
     """
+    return latex_check_table(check_rows(topic, results, derivation))
+
+
+def latex_check_table(checks: list[CheckRow]) -> str:
+    """The LaTeX table of check rows already simulated (:func:`check_table`)."""
     rows = []
-    for row in check_rows(topic, results, derivation):
+    for row in checks:
         rows.append(" & ".join([
             code(row.result), prose(row.parameters),
             row.derived, row.simulated, row.difference, prose(row.what)]) + r" \\")
@@ -142,7 +151,7 @@ def data_used(folder: Path) -> str:
 
 
 def answers(problem_set: ProblemSet) -> list[tuple]:
-    """``(question, results, check table)`` for every question: what needs no figure.
+    """``(question, results, check rows)`` for every question: what needs no figure.
 
     The slow part of a document (derivations, the simulations of the check tables), which
     :func:`build_all` computes while the experiments run.
@@ -158,8 +167,8 @@ def answers(problem_set: ProblemSet) -> list[tuple]:
                 raise BuildError(f"{problem_set.name} {question.number}: result "
                                  f"{question.topic}.{name} does not exist")
             results.append(derivation[name])
-        table = check_table(question.topic, question.results, derivation) if results else ""
-        answered.append((question, results, table))
+        rows = check_rows(question.topic, question.results, derivation) if results else []
+        answered.append((question, results, rows))
     return answered
 
 
@@ -172,7 +181,7 @@ def document(problem_set: ProblemSet, figures: dict, folder: Path, quick: bool =
     :func:`answers` returned, when it was computed before.
     """
     placed, parts = {}, []
-    for question, results, table in answered or answers(problem_set):
+    for question, results, rows in answered or answers(problem_set):
         blocks = []
         for stem in question.figures:
             if stem in placed:
@@ -186,7 +195,7 @@ def document(problem_set: ProblemSet, figures: dict, folder: Path, quick: bool =
         if question.drawing:
             module = importlib.import_module(f"derivations.{question.drawing}")
             blocks.insert(0, graph_block(module.computation_graph()))
-        parts.append(question_block(question, results, table, blocks))
+        parts.append(question_block(question, results, latex_check_table(rows), blocks))
     return (preamble(quick) + "\\begin{document}\n"
             + rf"\title{{{problem_set.title}}}" + "\n\\date{}\n\\maketitle\n"
             + problem_set.summary
@@ -204,18 +213,20 @@ class Processes:
     imports NumPy, matplotlib and the data readers once; :meth:`close` ends the lanes.
     """
 
-    def __init__(self):
+    def __init__(self, env: dict | None = None):
         self._running: set[subprocess.Popen] = set()
         self._lock = threading.Lock()
         self._idle: queue.SimpleQueue[subprocess.Popen] = queue.SimpleQueue()
         self._lanes: dict[subprocess.Popen, typing.IO] = {}
+        self._env = env
         self.stopping = False
 
     def _start(self, command, **options) -> subprocess.Popen:
         with self._lock:
             if self.stopping:
                 raise KeyboardInterrupt
-            process = subprocess.Popen(command, text=True, start_new_session=True, **options)
+            process = subprocess.Popen(command, text=True, start_new_session=True,
+                                       **{"env": self._env, **options})
             self._running.add(process)
         return process
 
@@ -236,16 +247,24 @@ class Processes:
             raise KeyboardInterrupt
         return subprocess.CompletedProcess(command, process.returncode, out, err)
 
+    def start_lanes(self, count: int) -> None:
+        """Start ``count`` lanes now: they import what experiments need while the build derives."""
+        for _ in range(count):
+            self._idle.put(self._new_lane())
+
+    def _new_lane(self) -> subprocess.Popen:
+        log = tempfile.TemporaryFile("w+")   # what the lane says outside its commands
+        lane = self._start([sys.executable, "-m", "numerics.experiments.lane"],
+                           stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log)
+        self._lanes[lane] = log
+        return lane
+
     def _lane(self) -> subprocess.Popen:
         """An idle lane, or a new one."""
         try:
             return self._idle.get_nowait()
         except queue.Empty:
-            log = tempfile.TemporaryFile("w+")   # what the lane says outside its commands
-            lane = self._start([sys.executable, "-m", "numerics.experiments.lane"],
-                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log)
-            self._lanes[lane] = log
-            return lane
+            return self._new_lane()
 
     def _run_in_lane(self, command) -> subprocess.CompletedProcess:
         if command[:2] != [sys.executable, "-m"]:
@@ -303,10 +322,11 @@ def _signal_group(process: subprocess.Popen, signal_number: int) -> None:
 
 
 def run_experiment(name: str, out: Path, quick: bool, data: Path | None = None,
-                   processes: Processes | None = None) -> None:
+                   processes: Processes | None = None, formats=("png", "pdf")) -> None:
     """Run ``numerics.experiments.<name>``, in a lane of ``processes`` when given, else in
-    its own process; failure raises ``BuildError``."""
-    command = [sys.executable, "-m", f"numerics.experiments.{name}", "--out", str(out), "--quiet"]
+    its own process, writing its figures in ``formats``; failure raises ``BuildError``."""
+    command = [sys.executable, "-m", f"numerics.experiments.{name}", "--out", str(out), "--quiet",
+               "--formats", *formats]
     command += (["--quick"] if quick else []) + (["--data", str(data)] if data else [])
     done = processes.run(command, warm=True) if processes else Processes().run(command)
     if done.returncode != 0:
@@ -382,24 +402,32 @@ def _pdf_note() -> str:
 
 
 def build_all(problem_sets, out, quick: bool = False, pdf: bool = True, data: Path | None = None,
-              jobs: int | None = None, report=None) -> list[Built]:
+              jobs: int | None = None, report=None, png: bool = True) -> list[Built]:
     """Build several answer keys: every experiment first, ``jobs`` at a time, then each document.
 
     ``data`` is passed to the experiments that run on CIFAR-10 when given a folder.
+    The documents show the figures' PDFs; ``png=False`` spares the experiments drawing
+    each figure a second time as PNG (the HTML pages show those).
     ``report(problem_set, built)`` is called as each one is done.  An interrupt stops the
     processes started, removes their temporary files and raises ``KeyboardInterrupt``.
     """
     out = output_folder(out)
     jobs = jobs or max(1, min(4, os.cpu_count() or 1))
-    processes = Processes()
+    theory = tempfile.TemporaryDirectory(prefix="optverify-theory-")
+    processes = Processes(env={**os.environ, THEORY_FOLDER: theory.name})
     folders = [out / p.name for p in problem_sets]
     built = []
     try:
         with ThreadPoolExecutor(max_workers=jobs) as pool:
             try:
+                experiments = sum(len(p.experiments) for p in problem_sets)
+                processes.start_lanes(min(jobs, experiments))
+                if experiments:
+                    hand_over(problem_sets, Path(theory.name))
+                formats = ("png", "pdf") if png else ("pdf",)
                 pending = {p.name: [pool.submit(run_experiment, e, out / p.name / "figures" / e,
                                                 quick, data if e in p.cifar_experiments else None,
-                                                processes)
+                                                processes, formats)
                                     for e in p.experiments] for p in problem_sets}
                 prepared = {p.name: answers(p) for p in problem_sets}   # while experiments run
                 for problem_set, folder in zip(problem_sets, folders):
@@ -420,7 +448,23 @@ def build_all(problem_sets, out, quick: bool = False, pdf: bool = True, data: Pa
                 raise
     finally:
         processes.close()
+        theory.cleanup()
     return built
+
+
+def hand_over(problem_sets, folder: Path) -> None:
+    """Derive every topic of ``problem_sets`` and write ``<topic>.json`` into ``folder``.
+
+    Each file holds the name and value of every result, as ``python -m
+    derivations.<topic> --json`` prints them: the experiments read them there
+    (:func:`numerics.experiments.theory.results`) instead of deriving again.
+    """
+    topics = dict.fromkeys(q.topic for p in problem_sets for q in p.questions if q.topic)
+    for topic in topics:
+        derivation = _derivation(topic)
+        results = [{"name": r.name, "value": str(r.value)} for r in derivation.results]
+        with atomic_path(folder / f"{topic}.json") as temporary:
+            temporary.write_text(json.dumps({"topic": topic, "results": results}))
 
 
 def _write(problem_set: ProblemSet, folder: Path, quick: bool, pdf: bool,
@@ -432,16 +476,18 @@ def _write(problem_set: ProblemSet, folder: Path, quick: bool, pdf: bool,
             raise BuildError(f"experiment {figure.experiment} did not write {path.name}")
         figures[figure.stem] = path
     tex = folder / f"{problem_set.name}.tex"
+    answered = answered or answers(problem_set)
     text = document(problem_set, figures, folder, quick, answered)
     with atomic_path(tex) as temporary:
         temporary.write_text(text)
     written = tuple(figures.values())
+    checks = {question.number: rows for question, _, rows in answered}
     if not pdf:
-        return Built(tex, None, written)
+        return Built(tex, None, written, checks=checks)
     if shutil.which("pdflatex") is None:
-        return Built(tex, None, written, note=_pdf_note())
+        return Built(tex, None, written, note=_pdf_note(), checks=checks)
     made, pages = compile_pdf(tex, processes)
-    return Built(tex, made, written, pages=pages)
+    return Built(tex, made, written, pages=pages, checks=checks)
 
 
 def build(problem_set: ProblemSet, out: Path, quick: bool = False, pdf: bool = True,

@@ -166,11 +166,12 @@ def _figure(path: Path, caption: str, data: str, folder: Path) -> str:
 
 
 def _question(problem_set: ProblemSet, question, figures: dict, folder: Path, quick: bool,
-              placed: dict) -> list[str]:
+              placed: dict, checks: dict) -> list[str]:
     """One sub-question: restatement, results, checks, paragraph, drawing, figures.
 
     A figure is drawn under the first question it answers (``placed`` remembers where)
-    and named from the others, as in the PDF.
+    and named from the others, as in the PDF.  The check rows are ``checks[number]``
+    when the build simulated them already.
     """
     anchor = re.sub(r"\W+", "-", question.number).strip("-")
     parts = [f'<section class="question" id="q{anchor}">',
@@ -179,7 +180,9 @@ def _question(problem_set: ProblemSet, question, figures: dict, folder: Path, qu
         derivation = _derivation(question.topic)
         parts += [render.html_result(derivation[name], anchor=f"q{anchor}-", formula=_formula,
                                      text=_prose, answer=_answer) for name in question.results]
-        parts.append(check_table(check_rows(question.topic, question.results, derivation)))
+        rows = checks.get(question.number)
+        parts.append(check_table(rows if rows is not None else
+                                 check_rows(question.topic, question.results, derivation)))
     if question.answer:
         parts.append(f"<p><strong>Answer.</strong> {text(question.answer)}</p>")
     if question.drawing:
@@ -197,8 +200,12 @@ def _question(problem_set: ProblemSet, question, figures: dict, folder: Path, qu
     return parts + ["</section>"]
 
 
-def page(problem_set: ProblemSet, figures: dict, folder: Path, quick: bool = False) -> str:
-    """The complete HTML answer key; ``figures`` maps each figure stem to its PNG."""
+def page(problem_set: ProblemSet, figures: dict, folder: Path, quick: bool = False,
+         checks: dict | None = None) -> str:
+    """The complete HTML answer key; ``figures`` maps each figure stem to its PNG.
+
+    ``checks`` maps question numbers to the check rows a build already simulated (the
+    others are simulated here)."""
     parts = [f"<h1>{_html.escape(problem_set.title)}</h1>"]
     if quick:
         parts.append(f'<p class="banner">{text(latex.QUICK_BANNER)}</p>')
@@ -206,7 +213,7 @@ def page(problem_set: ProblemSet, figures: dict, folder: Path, quick: bool = Fal
                  f"(<code>{_html.escape(problem_set.sheet)}</code>).</p>")
     placed = {}
     for question in problem_set.questions:
-        parts += _question(problem_set, question, figures, folder, quick, placed)
+        parts += _question(problem_set, question, figures, folder, quick, placed, checks or {})
     return render.html_document("\n".join(p for p in parts if p), problem_set.title,
                                 katex="katex")
 
@@ -220,7 +227,7 @@ def write(problem_set: ProblemSet, out: Path, built: Built, quick: bool = False)
     folder = Path(out) / problem_set.name
     figures = {figure.stem: path.with_suffix(".png")
                for figure, path in zip(problem_set.figures, built.figures)}
-    body = page(problem_set, figures, folder, quick)
+    body = page(problem_set, figures, folder, quick, built.checks)
     shutil.copytree(render.KATEX, folder / "katex", dirs_exist_ok=True)
     target = folder / f"{problem_set.name}.html"
     with atomic_path(target) as temporary:

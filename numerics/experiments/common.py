@@ -3,7 +3,7 @@
 An experiment module defines ``run(args, outputs) -> dict`` (the metrics) and ends with
 ``if __name__ == "__main__": raise SystemExit(main(run, __doc__))``.  The command line is
 ``python -m numerics.experiments.<name> [--data DIR | --dataset NAME] [--out DIR]
-[--seed N] [--quick] [--jobs N | --scheduler ADDRESS] [--quiet]``.  Every file is written
+[--seed N] [--quick] [--jobs N | --scheduler ADDRESS] [--quiet] [--formats png pdf]``.  Every file is written
 to a temporary name and renamed, so a failed run never leaves a truncated figure or
 metrics file.  With ``--scheduler`` the experiment's sweeps run on the workers of that
 Dask cluster, unchanged; a sweep shows a progress bar on the terminal either way.
@@ -25,7 +25,9 @@ from tqdm import tqdm
 from ..files import atomic_path
 from ..terminal import ArgumentParser, command, fail, one_line
 
-__all__ = ["Outputs", "parser", "main", "sweep", "dask_cluster"]
+__all__ = ["Outputs", "parser", "main", "sweep", "dask_cluster", "FORMATS"]
+
+FORMATS = ("png", "pdf")   # the figure files an experiment writes unless told otherwise
 
 # Where the sweeps of the running experiment go (a joblib backend) and whether they show
 # a progress bar (None: only on a terminal); :func:`main` sets them from the command line.
@@ -44,8 +46,9 @@ class Outputs:
     'metrics.json'
     """
 
-    def __init__(self, folder):
+    def __init__(self, folder, formats: Sequence[str] = FORMATS):
         self.folder = Path(folder)
+        self.formats = tuple(formats)
         self.written: list[Path] = []
 
     def _record(self, path: Path) -> Path:
@@ -53,13 +56,13 @@ class Outputs:
         return path
 
     def figure(self, figure, name: str) -> list[Path]:
-        """Save a matplotlib figure as ``name.png`` and ``name.pdf``, then close it."""
+        """Save a matplotlib figure as ``name.png`` and ``name.pdf`` (the chosen formats), then close it."""
         import matplotlib.pyplot as plt
         paths = []
-        for suffix in (".png", ".pdf"):
-            path = self.folder / f"{name}{suffix}"
+        for suffix in self.formats:
+            path = self.folder / f"{name}.{suffix}"
             with atomic_path(path) as temporary:
-                figure.savefig(temporary, format=suffix[1:], dpi=120, bbox_inches="tight")
+                figure.savefig(temporary, format=suffix, dpi=120, bbox_inches="tight")
             paths.append(self._record(path))
         plt.close(figure)
         return paths
@@ -111,6 +114,8 @@ def parser(description: str | None) -> argparse.ArgumentParser:
                          help="run the sweeps on the Dask cluster whose scheduler is at ADDRESS "
                               "(tcp://host:8786; needs the cluster extra)")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
+    p.add_argument("--formats", nargs="+", choices=FORMATS, default=list(FORMATS),
+                   metavar="FORMAT", help="figure files to write: png, pdf or both (default)")
     return p
 
 
@@ -127,7 +132,7 @@ def main(run: Callable, description: str | None, argv: Sequence[str] | None = No
     if args.jobs < 1:
         return fail(f"--jobs == {args.jobs}, must be at least 1")
     try:
-        outputs = Outputs(_writable_folder(args.out or Path("out") / name))
+        outputs = Outputs(_writable_folder(args.out or Path("out") / name), args.formats)
         import matplotlib
         matplotlib.use("Agg")
         progress = _PROGRESS.set(False if args.quiet else None)

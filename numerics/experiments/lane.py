@@ -25,7 +25,7 @@ import traceback
 
 from ..terminal import INTERRUPTED, command
 
-__all__ = ["run_command", "main"]
+__all__ = ["main", "run_command", "warm_up"]
 
 PACKAGE = "numerics.experiments."
 
@@ -35,8 +35,8 @@ def run_command(argv: list[str]) -> dict:
 
     Examples
     --------
-    >>> run_command(["numerics.experiments.common"])["status"]
-    0
+    >>> run_command(["numerics.experiments.momentum_regimes", "--jobs", "0"])
+    {'status': 2, 'stdout': '', 'stderr': 'error: --jobs == 0, must be at least 1\\n'}
     >>> run_command(["os", "-c", "1"])["stderr"]
     "error: 'os' is not an experiment module; run numerics.experiments.<name>\\n"
     """
@@ -65,9 +65,20 @@ def run_command(argv: list[str]) -> dict:
     return {"status": int(status), "stdout": out.getvalue(), "stderr": err.getvalue()}
 
 
+def warm_up() -> None:
+    """Import what every experiment imports (NumPy, SciPy, matplotlib with Agg), before the
+    first command comes."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot  # noqa: F401
+
+    from . import common, training_runs  # noqa: F401
+
+
 @command
 def main() -> int:
     """Answer every command read on standard input (see the module); the lane's exit status."""
+    warm_up()
     answers = sys.stdout
     for line in sys.stdin:
         answer = run_command(json.loads(line)["command"])

@@ -1,6 +1,7 @@
 """Derived predictions for the experiments' figures, without importing SymPy here.
 
-The derivations run in their own process (``python -m derivations.<topic> --json``);
+The derivations run in their own process (``python -m derivations.<topic> --json``), or
+a reports build that derived them already hands their results over (:func:`handed_over`);
 the ``value`` text of each result is read by a small arithmetic reader (Python's
 ``ast``: numbers, names, ``+ - * / **``, and a fixed table of functions) into a NumPy
 function of the parameters.  Nothing is ``eval``-ed.
@@ -12,12 +13,16 @@ import functools
 import json
 import math
 import operator
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 
-__all__ = ["results", "prediction"]
+__all__ = ["THEORY_FOLDER", "handed_over", "prediction", "results"]
+
+THEORY_FOLDER = "OPTVERIFY_THEORY"
 
 _BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
            ast.Div: operator.truediv, ast.Pow: operator.pow}
@@ -93,11 +98,44 @@ def prediction(text: str):
     return evaluate
 
 
+def handed_over(topic: str) -> Path | None:
+    """``<folder>/<topic>.json`` in the folder named by ``OPTVERIFY_THEORY``, when it is there.
+
+    A reports build derives every topic of its sheets anyway; it writes each one's
+    results there (as ``--json`` prints them, name and value) for the experiments it
+    runs, which then need no derivation process of their own.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> folder = tempfile.mkdtemp()
+    >>> _ = (Path(folder) / "gd.json").write_text('{"results": []}')
+    >>> os.environ[THEORY_FOLDER] = folder
+    >>> handed_over("gd").name, handed_over("momentum"), handed_over("../gd")
+    ('gd.json', None, None)
+    >>> del os.environ[THEORY_FOLDER]
+    """
+    folder = os.environ.get(THEORY_FOLDER)
+    if not folder or not topic.isidentifier():
+        return None
+    path = Path(folder) / f"{topic}.json"
+    return path if path.is_file() else None
+
+
 @functools.lru_cache(maxsize=None)
 def results(topic: str, *options: str) -> dict[str, str]:
-    """Each result's ``value`` text from ``python -m derivations.<topic> --json [options]``."""
-    done = subprocess.run([sys.executable, "-m", f"derivations.{topic}", "--json", *options],
-                          capture_output=True, text=True)
-    if done.returncode != 0:
-        raise RuntimeError(f"derivations.{topic} failed: {done.stderr.strip()}")
-    return {r["name"]: r["value"] for r in json.loads(done.stdout)["results"]}
+    """Each result's ``value`` text from ``python -m derivations.<topic> --json [options]``.
+
+    Without ``options``, the results a build handed over (:func:`handed_over`) are read
+    instead: plain JSON, the same values.
+    """
+    given = None if options else handed_over(topic)
+    if given is not None:
+        text = given.read_text()
+    else:
+        done = subprocess.run([sys.executable, "-m", f"derivations.{topic}", "--json",
+                               *options], capture_output=True, text=True)
+        if done.returncode != 0:
+            raise RuntimeError(f"derivations.{topic} failed: {done.stderr.strip()}")
+        text = done.stdout
+    return {r["name"]: r["value"] for r in json.loads(text)["results"]}

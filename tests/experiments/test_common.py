@@ -124,3 +124,16 @@ def test_ctrl_c_in_a_running_experiment_process(tmp_path):
     _, stderr = process.communicate(timeout=30)
     assert (process.returncode, stderr) == (130, "interrupted\n")
     assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_formats_choose_the_figure_files(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "numerics.experiments.momentum_regimes",
+                           "--quick", "--quiet", "--formats", "pdf", "--out", str(tmp_path)],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.suffix for p in tmp_path.iterdir() if p.suffix in (".png", ".pdf")) == [
+        ".pdf", ".pdf"]
+    done = subprocess.run([sys.executable, "-m", "numerics.experiments.momentum_regimes",
+                           "--formats", "svg"], capture_output=True, text=True)
+    assert done.returncode == 2 and done.stderr.startswith("error: argument --formats: invalid "
+                                                           "choice: 'svg'")

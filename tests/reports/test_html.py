@@ -72,3 +72,22 @@ def test_latex_text_becomes_html(tex, html):
 
 def test_unknown_commands_stay_visible_for_the_browser_test_to_see():
     assert text(r"a \unknown{b}") == r"a \unknownb"
+
+
+def test_page_reuses_the_check_rows_the_build_simulated(tmp_path, monkeypatch):
+    """An --html build runs each check's simulation as often as a build without pages."""
+    from reports.checks import Check
+    calls = []
+    original = Check.measured
+
+    def counted(self):
+        calls.append((self.topic, self.result))
+        return original(self)
+    monkeypatch.setattr(Check, "measured", counted)
+    options = ["--quick", "--no-pdf", "--out"]
+    assert main(["build", "convexity-and-autodiff", *options, str(tmp_path / "tex")]) == 0
+    without_pages = list(calls)
+    calls.clear()
+    assert main(["build", "convexity-and-autodiff", "--html", *options,
+                 str(tmp_path / "html")]) == 0
+    assert without_pages and calls == without_pages
