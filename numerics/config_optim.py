@@ -8,6 +8,9 @@ neither ``w`` nor ``config`` is modified: a new array and a new dict are returne
 """
 from __future__ import annotations
 
+import re
+from contextlib import contextmanager
+
 import numpy as np
 
 from . import optim
@@ -25,6 +28,41 @@ def _settings(config, *keys):
     if config is not None and not isinstance(config, dict):
         raise TypeError(f"config == {config!r}, must be a dict or None; pass config={{}}")
     return {**{key: DEFAULTS[key] for key in keys}, **(config or {})}
+
+
+# the core's name of each setting the assignments name otherwise
+CORE_NAMES = {"learning_rate": "lr", "decay_rate": "alpha", "epsilon": "eps",
+              "beta1": "betas[0]", "beta2": "betas[1]"}
+
+
+@contextmanager
+def _config_names():
+    """Errors of the core optimizers, told in the names of ``config``'s keys.
+
+    The core validates every setting (the one place its constraints are written); its
+    message names its own parameter (``eps == -1, must be > 0``), which the user of an
+    adapter never wrote: the key (``epsilon``) takes its place.
+
+    Examples
+    --------
+    >>> with _config_names():
+    ...     optim.rmsprop(0.1, eps=-1.0)
+    Traceback (most recent call last):
+    ...
+    ValueError: epsilon == -1.0, must be > 0; choose a larger epsilon
+    """
+    try:
+        yield
+    except (ValueError, TypeError) as error:
+        message = str(error)
+        for key, core in CORE_NAMES.items():
+            message = re.sub(rf"(?<![\w\[]){re.escape(core)}(?![\w\[])", key, message)
+        raise type(error)(message) from None
+
+
+def _step_count(config):
+    """``config["t"]``, the steps Adam has taken: a whole number ``>= 0``."""
+    return optim._count("t", config["t"], 0, example=0)
 
 
 def _restore(state, config, fields):
@@ -47,7 +85,8 @@ def sgd(w, dw, config=None):
     (array([0.5]), {'learning_rate': 0.25})
     """
     config = _settings(config, "learning_rate")
-    opt = optim.sgd(config["learning_rate"])
+    with _config_names():
+        opt = optim.sgd(config["learning_rate"])
     next_w, _ = _step(opt, opt.init(w), w, dw)
     return next_w, config
 
@@ -72,7 +111,8 @@ def sgd_momentum(w, dw, config=None, convention="pytorch"):
     config = _settings(config, "learning_rate", "momentum")
     factory = {"pytorch": optim.sgd, "cs231n": optim.sgd_momentum_cs231n}[
         _choice("convention", convention, MOMENTUM_CONVENTIONS)]
-    opt = factory(config["learning_rate"], config["momentum"])
+    with _config_names():
+        opt = factory(config["learning_rate"], config["momentum"])
     next_w, state = _step(opt, _restore(opt.init(w), config, {"trace": "velocity"}), w, dw)
     return next_w, {**config, "velocity": state.trace}
 
@@ -88,8 +128,9 @@ def rmsprop(w, dw, config=None):
     (array([-0.2]), array([1.]))
     """
     config = _settings(config, "learning_rate", "decay_rate", "epsilon")
-    opt = optim.rmsprop(config["learning_rate"], alpha=config["decay_rate"],
-                        eps=config["epsilon"])
+    with _config_names():
+        opt = optim.rmsprop(config["learning_rate"], alpha=config["decay_rate"],
+                            eps=config["epsilon"])
     next_w, state = _step(opt, _restore(opt.init(w), config, {"square_avg": "cache"}), w, dw)
     return next_w, {**config, "cache": state.square_avg}
 
@@ -107,8 +148,9 @@ def adam(w, dw, config=None):
     (array([-0.1]), 1)
     """
     config = _settings(config, "learning_rate", "beta1", "beta2", "epsilon", "t")
-    opt = optim.adam(config["learning_rate"], betas=(config["beta1"], config["beta2"]),
-                     eps=config["epsilon"])
-    state = _restore(opt.init(w), config, {"count": "t", "exp_avg": "m", "exp_avg_sq": "v"})
-    next_w, state = _step(opt, state._replace(count=int(state.count)), w, dw)
+    with _config_names():
+        opt = optim.adam(config["learning_rate"], betas=(config["beta1"], config["beta2"]),
+                         eps=config["epsilon"])
+    state = _restore(opt.init(w), config, {"exp_avg": "m", "exp_avg_sq": "v"})
+    next_w, state = _step(opt, state._replace(count=_step_count(config)), w, dw)
     return next_w, {**config, "m": state.exp_avg, "v": state.exp_avg_sq, "t": state.count}

@@ -130,3 +130,20 @@ def test_bad_config_and_convention_are_named():
         config_optim.sgd_momentum(np.zeros(1), np.zeros(1), convention="nesterov")
     with pytest.raises(ValueError, match=r"momentum == 1.0, must lie in \[0, 1\)"):
         config_optim.sgd_momentum(np.zeros(1), np.zeros(1), {"momentum": 1.0})
+
+
+@pytest.mark.parametrize("rule, key, value, message", [
+    (config_optim.rmsprop, "epsilon", -1.0, r"^epsilon == -1.0, must be > 0; choose a larger epsilon$"),
+    (config_optim.adam, "epsilon", 0.0, r"^epsilon == 0.0, must be > 0; choose a larger epsilon$"),
+    (config_optim.rmsprop, "decay_rate", 1.0, r"^decay_rate == 1.0, must lie in \[0, 1\); choose a "
+                                               r"smaller decay_rate$"),
+    (config_optim.adam, "beta1", 1.5, r"^beta1 == 1.5, must lie in \[0, 1\); choose a smaller beta1$"),
+    (config_optim.adam, "beta2", -0.5, r"^beta2 == -0.5, must lie in \[0, 1\); choose a larger beta2$"),
+    (config_optim.sgd, "learning_rate", -0.1, r"^learning_rate == -0.1, must be >= 0; choose a "
+                                               r"larger learning_rate$"),
+    (config_optim.adam, "t", -1, r"^t == -1, must be a whole number >= 0; pass e.g. t=0$"),
+    (config_optim.adam, "t", 1.5, r"^t == 1.5, must be a whole number >= 0"),
+])
+def test_errors_name_the_config_key_the_user_wrote(rule, key, value, message):
+    with pytest.raises(ValueError, match=message):
+        rule(np.zeros(2), np.ones(2), {key: value})
