@@ -29,33 +29,55 @@ def summary(name: str) -> str:
     return (topic_module(name).__doc__ or "").strip().splitlines()[0]
 
 
-def select_all(subs, only):
-    """Every topic, with each ``--subs`` value fixed in the topics that have that parameter
-    and only the ``--only`` results in the topics that have them.
+def render_all(subs, only, form: str, standalone: bool = False) -> str:
+    """Every topic in one output, with each ``--subs`` value fixed in the topics that have
+    that parameter and only the ``--only`` results in the topics that have them.
 
     A parameter or result that no topic has is an error, and so is a value outside the
     model of a topic that has the parameter.
     """
-    derived = derive_topics(topics())
     values = cli.parse_assignments(subs)
-    for option, asked, known in (("--subs", values, {p.name for d in derived for p in d.parameters}),
-                                 ("--only", only, {n for d in derived for n in d.names})):
+    outcomes = topic_outcomes(topics(), values, only, form)
+    for option, asked, key in (("--subs", values, "parameters"), ("--only", only, "names")):
+        known = {name for outcome in outcomes for name in outcome[key]}
         unknown = [name for name in asked if name not in known]
         if unknown:
             raise ValueError(f"{option} {unknown[0]} names nothing in any topic; "
                              f"choose from {', '.join(sorted(known))}")
-    chosen = []
-    for derivation in derived:
-        mine = {p.name: values[p.name] for p in derivation.parameters if p.name in values}
-        try:
-            derivation = derivation.with_values(mine)
-        except ValueError as error:
-            raise ValueError(f"{derivation.topic}: {error}") from None
-        kept = [name for name in only if name in derivation.names]
-        if only and not kept:
-            continue
-        chosen.append(derivation.only(kept) if only else derivation)
-    return chosen
+    for outcome in outcomes:
+        if "error" in outcome:
+            raise ValueError(f"{outcome['topic']}: {outcome['error']}")
+    kept = [outcome for outcome in outcomes if outcome["piece"] is not None]
+    return cli.joined([o["piece"] for o in kept], [o["title"] for o in kept], form, standalone)
+
+
+def outcome(module, values: dict, only, form: str) -> dict:
+    """One topic's share of ``all``, as plain data: its parameters and result names (the
+    options are checked against every topic's), its title and its part of the output
+    (``None`` when ``--only`` keeps none of its results), or the error its ``--subs``
+    values raise.
+
+    Examples
+    --------
+    >>> from derivations import gd
+    >>> shown = outcome(gd, {"sigma": "2"}, ["sigma"], "text")
+    >>> shown["topic"], shown["piece"]
+    ('gd', None)
+    >>> outcome(gd, {"sigma": "-1"}, [], "text")["error"]  # doctest: +ELLIPSIS
+    'sigma == -1, must lie in (0, oo) ...; choose a value in that range'
+    """
+    derivation = module.derive()
+    shown = {"topic": derivation.topic, "title": derivation.title, "names": list(derivation.names),
+             "parameters": [p.name for p in derivation.parameters]}
+    mine = {p.name: values[p.name] for p in derivation.parameters if p.name in values}
+    try:
+        derivation = derivation.with_values(mine)
+    except ValueError as error:
+        return {**shown, "error": str(error)}
+    kept = [name for name in only if name in derivation.names]
+    if only and not kept:
+        return {**shown, "piece": None}
+    return {**shown, "piece": cli.piece(derivation.only(kept) if only else derivation, form)}
 
 
 def workers() -> int:
@@ -79,21 +101,21 @@ def workers() -> int:
                else os.cpu_count() or 1)
 
 
-def derive_topics(names) -> list:
-    """The derivations of the named topics, in order.
+def topic_outcomes(names, values: dict, only, form: str) -> list[dict]:
+    """The :func:`outcome` of each named topic, in order.
 
-    The topics whose derivation is not cached are derived by this process and, with two
-    workers, by one forked after the imports: each takes the next topic not yet taken
-    until none is left, and the forked one sends its derivations back as plain JSON data
-    (:func:`core.as_plain`, never pickled).  A topic the worker did not send back is
-    derived here, so an error is raised here as it would be one topic at a time.
+    The topics whose derivation is not cached are derived and rendered by this process
+    and, with two workers, by one forked after the imports: each takes the next topic not
+    yet taken until none is left, and the forked one sends its outcomes back as JSON (plain
+    data, never a pickle).  A topic the worker did not send back is done here, so an
+    error is raised here as it would be one topic at a time.
     """
     modules = [topic_module(name) for name in names]
     pending = [index for index, module in enumerate(modules) if not core.is_cached(module.derive)]
-    derived = {}
+    done = {}
     if len(pending) > 1 and workers() > 1:
-        derived = _derive_beside_a_worker(modules, pending)
-    return [derived[index] if index in derived else module.derive()
+        done = _beside_a_worker(lambda index: outcome(modules[index], values, only, form), pending)
+    return [done[index] if index in done else outcome(module, values, only, form)
             for index, module in enumerate(modules)]
 
 
@@ -108,52 +130,52 @@ def _claimed(counter, pending):
         yield pending[taken]
 
 
-def _derive_beside_a_worker(modules, pending) -> dict:
+def _beside_a_worker(task, pending) -> dict:
+    """``task(index)`` (plain data) for the indices in ``pending``, shared with one forked
+    worker; an index the worker took but could not do is left out."""
     import multiprocessing
 
     context = multiprocessing.get_context("fork")
     counter = context.Value("i", 0)
     receiver, sender = context.Pipe(duplex=False)
-    worker = context.Process(target=_worker, args=(modules, pending, counter, sender),
-                             daemon=True)
+    worker = context.Process(target=_worker, args=(task, pending, counter, sender), daemon=True)
     worker.start()
     sender.close()
     try:
-        derived = {index: modules[index].derive() for index in _claimed(counter, pending)}
-        return {**_received(receiver), **derived}
+        mine = {index: task(index) for index in _claimed(counter, pending)}
+        return {**_received(receiver), **mine}
     except BaseException:
-        worker.terminate()  # Ctrl-C or an error here: the worker's derivations are not needed
+        worker.terminate()  # Ctrl-C or an error here: the worker's outcomes are not needed
         raise
     finally:
         worker.join()
         receiver.close()
 
 
-def _worker(modules, pending, counter, sender) -> None:
-    """The forked worker: derive the topics it takes, then send them as plain JSON data."""
+def _worker(task, pending, counter, sender) -> None:
+    """The forked worker: do the tasks it takes, then send their results as JSON."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to report
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # and the parent ends it quietly
-    derived = [[index, plain] for index in _claimed(counter, pending)
-               if (plain := _plain_or_none(modules[index])) is not None]
-    sender.send_bytes(json.dumps(derived).encode())
+    done = [[index, result] for index in _claimed(counter, pending)
+            if (result := _or_none(task, index)) is not None]
+    sender.send_bytes(json.dumps(done).encode())
     sender.close()
 
 
-def _plain_or_none(module):
-    """A topic's derivation as plain data, or ``None`` where deriving or storing it fails:
-    the parent then derives the topic itself and reports the error as it would alone."""
+def _or_none(task, index):
+    """``task(index)``, or ``None`` where it fails: the parent then does the task itself
+    and reports the error as it would alone."""
     try:
-        return core.as_plain(module.derive())
+        return task(index)
     except Exception:  # noqa: BLE001
         return None
 
 
 def _received(receiver) -> dict:
-    """The worker's derivations by topic index; what did not arrive whole is left out."""
+    """The worker's results by index; what did not arrive whole is left out."""
     try:
-        entries = json.loads(receiver.recv_bytes())
-        return {index: core.from_plain(data) for index, data in entries}
-    except (EOFError, OSError, ValueError, TypeError, KeyError, AttributeError, RecursionError):
+        return {index: result for index, result in json.loads(receiver.recv_bytes())}
+    except (EOFError, OSError, ValueError, TypeError):
         return {}
 
 
@@ -174,9 +196,10 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     try:
         cli.check_form(args)
-        derivations = (select_all(args.subs, args.only) if args.topic == "all" else
-                       [cli.select(topic_module(args.topic).derive, args.subs, args.only)])
-        output = cli.render_as(derivations, args.form, args.standalone)
+        output = (render_all(args.subs, args.only, args.form, args.standalone)
+                  if args.topic == "all" else
+                  cli.render_as([cli.select(topic_module(args.topic).derive, args.subs, args.only)],
+                                args.form, args.standalone))
     except ValueError as error:
         return fail(error)
     sys.stdout.write(output)

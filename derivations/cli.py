@@ -16,7 +16,8 @@ from numerics.terminal import ArgumentParser, command, fail
 from . import render
 from .core import Derivation
 
-__all__ = ["main", "parse_assignment", "parse_assignments", "render_as", "select", "ArgumentParser"]
+__all__ = ["main", "parse_assignment", "parse_assignments", "render_as", "piece", "joined", "select",
+           "ArgumentParser"]
 
 
 def parse_assignments(texts: Sequence[str]) -> dict[str, str]:
@@ -76,18 +77,35 @@ def add_output_options(parser: argparse.ArgumentParser) -> None:
 
 def render_as(derivations: Sequence[Derivation], form: str, standalone: bool = False) -> str:
     """Render one or more derivations in one form; several LaTeX or HTML ones share one document."""
+    return joined([piece(d, form) for d in derivations], [d.title for d in derivations], form,
+                  standalone)
+
+
+def piece(derivation: Derivation, form: str):
+    """One derivation's part of the output: the JSON contract's object (plain data) or text.
+
+    Examples
+    --------
+    >>> from derivations import gd
+    >>> piece(gd.derive().only(["optimal_learning_rate"]), "json")["topic"]
+    'gd'
+    """
+    renderer = {"json": render.as_json, "latex": render.latex, "html": render.html}
+    return renderer.get(form, render.text)(derivation)
+
+
+def joined(pieces: Sequence, titles: Sequence[str], form: str, standalone: bool = False) -> str:
+    """The output of the derivations whose :func:`piece` and title are given, in order;
+    several LaTeX or HTML ones share one document."""
     if form == "json":
-        payload = [render.as_json(d) for d in derivations]
-        return json.dumps(payload[0] if len(payload) == 1 else payload, indent=2,
+        return json.dumps(pieces[0] if len(pieces) == 1 else list(pieces), indent=2,
                           ensure_ascii=False) + "\n"
-    if form == "latex":
-        body = "\n".join(render.latex(d) for d in derivations)
-        return render.standalone_document(body) if standalone else body
-    if form == "html":
-        body = "\n".join(render.html(d) for d in derivations)
-        title = derivations[0].title if len(derivations) == 1 else "Derivations"
-        return render.html_document(body, title) if standalone else body
-    return "\n".join(render.text(d) for d in derivations)
+    body = "\n".join(pieces)
+    if form == "latex" and standalone:
+        return render.standalone_document(body)
+    if form == "html" and standalone:
+        return render.html_document(body, titles[0] if len(titles) == 1 else "Derivations")
+    return body
 
 
 def check_form(args) -> None:

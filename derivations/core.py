@@ -40,8 +40,6 @@ __all__ = [
     "interval_from_inequalities",
     "linear_root",
     "derivation",
-    "as_plain",
-    "from_plain",
     "is_cached",
 ]
 
@@ -591,32 +589,10 @@ def _read_entry(path: Path, key: str) -> Derivation | None:
         entry = json.loads(raw)
         if not isinstance(entry, dict) or entry.get("key") != key:
             return None
-        return from_plain(entry["derivation"])
+        built = plain_data.from_data(entry["derivation"], (Step, Result, Parameter, Derivation))
+        return built if _well_formed(built) else None
     except (ValueError, TypeError, KeyError, AttributeError, RecursionError, MemoryError):
         return None
-
-
-def as_plain(built: Derivation):
-    """``built`` as plain JSON data (:mod:`plain_data`): what the cache stores and what a
-    worker process sends back.
-
-    Examples
-    --------
-    >>> x = sp.Symbol("x", positive=True)
-    >>> built = Derivation("demo", "Demo", (Result("sq", "x squared.", x**2),))
-    >>> from_plain(as_plain(built)) == built
-    True
-    """
-    return plain_data.to_data(built)
-
-
-def from_plain(data) -> Derivation:
-    """The derivation :func:`as_plain` wrote, built without running code; data that does not
-    hold a derivation, down to its steps, raises :class:`plain_data.PlainDataError`."""
-    built = plain_data.from_data(data, (Step, Result, Parameter, Derivation))
-    if not _well_formed(built):
-        raise plain_data.PlainDataError("the data does not hold a derivation")
-    return built
 
 
 def _well_formed(built) -> bool:
@@ -632,7 +608,7 @@ def _write_entry(path: Path, key: str, built: Derivation) -> None:
     if not _private_folder(path.parent):
         return
     try:
-        text = json.dumps({"key": key, "derivation": as_plain(built)})
+        text = json.dumps({"key": key, "derivation": plain_data.to_data(built)})
     except (plain_data.PlainDataError, RecursionError):
         return
     try:

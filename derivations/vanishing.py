@@ -20,6 +20,7 @@ h = sp.IndexedBase("h", real=True)
 z = sp.IndexedBase("z", real=True)
 s = sp.Function("s")
 D = sp.Function("D")
+SLOPE = sp.Function("s'")
 SIGMOID = 1 / (1 + sp.exp(-zeta))
 
 LAYER_INDEX = sp.Range(2, sp.oo)
@@ -30,7 +31,7 @@ PARAMETERS = (
 )
 NOTATION = {"w": "w_k, the weight of layer k", "h": "h_k, the output of layer k",
             "z": "z_k = w_k h_{k-1}, the pre-activation of layer k", "s": "the activation",
-            "D": "D(k) = d h_k / d w_i"}
+            "D": "D(k) = d h_k / d w_i", "s'": "the activation's derivative"}
 
 
 def s_prime(argument):
@@ -87,6 +88,22 @@ def concrete_chain(depth: int):
     return layers
 
 
+def with_slopes(expr):
+    """``expr`` with each ``d s(xi)/d xi`` at ``xi = p`` (the ``Subs`` that ``diff`` makes of
+    a derivative at a point) written ``s'(p)``: the same value, and unlike ``Subs``, whose
+    bound dummy is numbered by a hash, factors that print in the same order in every run.
+
+    Examples
+    --------
+    >>> with_slopes(sp.diff(s(s(x) * w[2]), w[2]))
+    s(x)*s'(s(x)*w[2])
+    """
+    def slope(subs):
+        (variable,), (point,) = subs.variables, subs.point
+        return SLOPE(point) if subs.expr == sp.Derivative(s(variable), variable) else subs
+    return expr.replace(lambda e: isinstance(e, sp.Subs), slope)
+
+
 def check_depth(product, depth: int = 4):
     """Differentiate the explicit chain of ``depth`` layers and compare with ``product``.
 
@@ -102,7 +119,7 @@ def check_depth(product, depth: int = 4):
         formula = formula.subs({h[layer]: layers[layer] for layer in range(1, depth + 1)})
         if sp.expand(direct - formula) != 0:
             raise ArithmeticError(f"chain rule product differs at i = {index}: {direct} != {formula}")
-        checks.append(sp.Eq(sp.Derivative(h[depth], w[index]), direct))
+        checks.append(sp.Eq(sp.Derivative(h[depth], w[index]), with_slopes(direct)))
     return checks
 
 
@@ -138,7 +155,7 @@ def first_weight(product, depth: int = 4):
         Step("read instead as h_1 = s(w_1 x), i.e. h_0 = x: the first layer is like the others, "
              "and the product at i = 1 with h_0 = x is", sp.Eq(sp.Derivative(h[n], w[1]), formula)),
         Step("check at depth 4 by differentiating the explicit chain",
-             sp.Eq(sp.Derivative(h[depth], w[1]), direct)),
+             sp.Eq(sp.Derivative(h[depth], w[1]), with_slopes(direct))),
     )
     return as_written, formula, steps
 

@@ -4,16 +4,13 @@ import os
 import subprocess
 import sys
 import time
-from types import SimpleNamespace
 
 import pytest
-import sympy as sp
 
 from derivations import __main__ as package
 from derivations import cli, gd, momentum
 from derivations.__main__ import main as package_main
 from derivations.__main__ import topics
-from derivations.core import Derivation, Result
 
 
 def run(*args):
@@ -86,55 +83,52 @@ def test_all_topics_as_json(capsys):
 
 # ``all`` shares the uncached topics between this process and a forked worker.
 
-def demo_topic(name, parent, marker):
-    """A stand-in topic module whose ``derive`` says which process derived it.
+def told_apart(parent, marker):
+    """A task that says which process did it, as plain data.
 
-    In the parent it first waits (at most a minute) until the worker has derived a topic,
-    so that both processes take part whatever the machine's load.
+    In the parent it first waits (at most a minute) until the worker has done a task, so
+    that both processes take part whatever the machine's load.
     """
-    def derive():
+    def task(index):
         if os.getpid() == parent:
             deadline = time.monotonic() + 60
             while not marker.exists() and time.monotonic() < deadline:
                 time.sleep(0.01)
         else:
             marker.touch()
-        x = sp.Symbol("x", positive=True)
-        return Derivation(name, str(os.getpid()), (Result("square", "x squared.", x**2),))
+        return {"index": index, "pid": os.getpid(), "value": [0.1, None, "x**2"]}
 
-    return SimpleNamespace(derive=derive)
+    return task
 
 
-def test_the_worker_sends_its_topics_back_as_data_and_the_parent_derives_the_rest(tmp_path):
+def test_the_worker_sends_its_results_back_as_data_and_the_parent_does_the_rest(tmp_path):
     parent = os.getpid()
-    modules = [demo_topic(f"t{i}", parent, tmp_path / "worker-started") for i in range(6)]
-    derived = package._derive_beside_a_worker(modules, list(range(6)))
-    assert sorted(derived) == list(range(6))
-    assert [derived[i].topic for i in range(6)] == [f"t{i}" for i in range(6)]
-    derivers = {d.title for d in derived.values()}
-    assert str(parent) in derivers and len(derivers) == 2  # each process derived some
-    x = sp.Symbol("x", positive=True)
-    assert all(d["square"].value == x**2 and d["square"].value.args[0].is_positive
-               for d in derived.values())
+    done = package._beside_a_worker(told_apart(parent, tmp_path / "worker-started"), range(6))
+    assert sorted(done) == list(range(6))
+    assert all(done[i]["index"] == i and done[i]["value"] == [0.1, None, "x**2"] for i in range(6))
+    assert {done[i]["pid"] for i in range(6)} - {parent}  # the worker did some
+    assert parent in {done[i]["pid"] for i in range(6)}  # and so did the parent
 
 
-def test_a_topic_the_worker_cannot_derive_is_derived_by_the_parent(tmp_path):
+def test_a_task_the_worker_cannot_do_is_left_to_the_parent(tmp_path):
     parent = os.getpid()
+    (tmp_path / "started").touch()  # the parent need not wait
+    in_parent = told_apart(parent, tmp_path / "started")
 
-    def failing_in_the_worker(name):
-        ok = demo_topic(name, parent, tmp_path / "never")
+    def task(index):
+        if os.getpid() != parent:
+            raise ArithmeticError("only the worker fails")
+        return in_parent(index)
 
-        def derive():
-            if os.getpid() != parent:
-                raise ArithmeticError("only the worker fails")
-            return ok.derive()
-        return SimpleNamespace(derive=derive)
+    done = package._beside_a_worker(task, range(4))
+    assert all(result["pid"] == parent for result in done.values())  # none from the worker
 
-    (tmp_path / "never").touch()  # the parent need not wait
-    modules = [failing_in_the_worker(f"t{i}") for i in range(4)]
-    derived = package._derive_beside_a_worker(modules, list(range(4)))
-    got = [derived[i] if i in derived else modules[i].derive() for i in range(4)]
-    assert [d.title for d in got] == [str(parent)] * 4
+
+def test_all_keeps_the_order_of_the_topics_and_reports_a_bad_value_of_the_first_topic_with_it(
+        monkeypatch, capsys):
+    monkeypatch.setenv("OPTVERIFY_WORKERS", "2")
+    assert package_main(["all", "--text", "--subs", "sigma=-1"]) == 2
+    assert capsys.readouterr().err.startswith("error: gd: sigma == -1, must lie in (0, oo)")
 
 
 def test_workers_is_read_from_the_environment(monkeypatch):
