@@ -5,9 +5,12 @@ default number of parallel experiments; beside it, in the same run, the cold-cac
 build (every derivation computed, as on a fresh machine) and the warm build with one
 experiment at a time (``--jobs 1``), as ratios to the headline: the machine is shared,
 so only ratios measured together compare.  ``--no-pdf`` builds are timed too, so the
-share of pdflatex shows.
+share of pdflatex shows.  Each build's CPU time (its processes and theirs, user and
+system) is printed beside its wall time, and the load average before and after: CPU
+seconds do not grow when other processes hold the cores, wall seconds do.
 """
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -15,17 +18,28 @@ import tempfile
 import time
 
 
+def _children_cpu():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def build(out, cache, *options):
-    start = time.perf_counter()
+    """``(wall seconds, CPU seconds)`` of one build."""
+    start, start_cpu = time.perf_counter(), _children_cpu()
     subprocess.run([sys.executable, "-m", "reports", "build", "all", "--quick", "--out", out,
                     *options], check=True, capture_output=True,
                    env={**os.environ, "OPTVERIFY_CACHE": cache, "OMP_NUM_THREADS": "1",
                         "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"})
-    return time.perf_counter() - start
+    return time.perf_counter() - start, _children_cpu() - start_cpu
+
+
+def _load():
+    return "load average " + " / ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def main():
     pdf = () if shutil.which("pdflatex") else ("--no-pdf",)
+    before = _load()
     with tempfile.TemporaryDirectory() as root, tempfile.TemporaryDirectory() as cache:
         def fresh(*options):
             return build(tempfile.mkdtemp(dir=root), cache, *pdf, *options)
@@ -34,11 +48,13 @@ def main():
         serial = fresh("--jobs", "1")
         no_pdf = fresh("--no-pdf")
     what = "with PDFs" if not pdf else "(no pdflatex: .tex only)"
-    print(f"build all --quick {what}, warm cache, parallel experiments: {warm:.1f} s "
-          f"(goal <= 25 s; {os.cpu_count()} cores)")
-    print(f"  cold cache:          {cold:.1f} s  ({cold / warm:.2f} x)")
-    print(f"  one experiment at a time (--jobs 1): {serial:.1f} s  ({serial / warm:.2f} x)")
-    print(f"  --no-pdf:            {no_pdf:.1f} s  ({no_pdf / warm:.2f} x)")
+    print(f"build all --quick {what}, warm cache, parallel experiments: {warm[0]:.1f} s, "
+          f"{warm[1]:.1f} s of CPU (goal <= 25 s; {os.cpu_count()} cores; {before}, after "
+          f"{_load()})")
+    for name, (wall, cpu) in (("cold cache", cold), ("one experiment at a time (--jobs 1)",
+                                                     serial), ("--no-pdf", no_pdf)):
+        print(f"  {name}: {wall:.1f} s ({wall / warm[0]:.2f} x), {cpu:.1f} s of CPU "
+              f"({cpu / warm[1]:.2f} x)")
 
 
 if __name__ == "__main__":
