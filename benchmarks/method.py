@@ -1,7 +1,9 @@
 """Cold time to derive each built-in method of ``derivations.method`` (goal: each < 2 s).
 
 Each built-in is derived in a fresh process (nothing cached); the child times
-``derive_method(builtin(name))`` after its imports and prints it.  Rounds alternate the
+``derive_method(builtin(name))`` after its imports and prints it.  Two more rows time
+the numerical tuning of ``qhm`` and ``triple_momentum`` on the numeric range ``[1, 100]``
+(``--range 1 100``).  Rounds alternate the
 methods, so a load from another process slows them alike; each figure is the median over
 the rounds with the spread beside it, and its ratio to the median of
 ``python -c "import sympy"`` measured in the same rounds.
@@ -15,12 +17,14 @@ from derivations.method import BUILTINS
 
 ROUNDS = 3
 CHILD = ("import time; from derivations import method as M; start = time.perf_counter(); "
-         "M.derive_method(M.builtin({name!r})); print(time.perf_counter() - start)")
+         "m = M.builtin({name!r}); M.derive_method(m, {range!r} and M.curvature_range_for(m, {range!r})); "
+         "print(time.perf_counter() - start)")
+NUMERIC = {f"{name} --range 1 100": (name, ("1", "100")) for name in ("qhm", "triple_momentum")}
 
 
-def derive_time(name):
-    done = subprocess.run([sys.executable, "-c", CHILD.format(name=name)], capture_output=True,
-                          text=True, check=True)
+def derive_time(name, curvature_range=None):
+    done = subprocess.run([sys.executable, "-c", CHILD.format(name=name, range=curvature_range)],
+                          capture_output=True, text=True, check=True)
     return float(done.stdout)
 
 
@@ -31,18 +35,19 @@ def import_time():
 
 
 def main():
-    times = {name: [] for name in BUILTINS}
+    runs = {**{name: (name, None) for name in BUILTINS}, **NUMERIC}
+    times = {label: [] for label in runs}
     imports = []
     for _ in range(ROUNDS):
         imports.append(import_time())
-        for name in BUILTINS:
-            times[name].append(derive_time(name))
+        for label, (name, curvature_range) in runs.items():
+            times[label].append(derive_time(name, curvature_range))
     sympy_time = statistics.median(imports)
-    print(f"{'import sympy (process)':<22} median {sympy_time:6.3f} s")
+    print(f"{'import sympy (process)':<32} median {sympy_time:6.3f} s")
     for name, values in times.items():
         median = statistics.median(values)
         verdict = "ok" if median < 2 else "over the goal"
-        print(f"{name:<22} median {median:6.3f} s  spread {min(values):.3f}..{max(values):.3f} s"
+        print(f"{name:<32} median {median:6.3f} s  spread {min(values):.3f}..{max(values):.3f} s"
               f"  ratio to import sympy {median / sympy_time:5.2f}  (goal < 2 s: {verdict})")
 
 

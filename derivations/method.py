@@ -24,13 +24,17 @@ import sympy as sp
 from numerics.terminal import command, fail
 
 from . import cli
+from .core import (POSITIVE, Derivation, Parameter, Result, Step, derivation, describe_set,
+                   equation)
 from .parsing import latex_parser
-from .core import POSITIVE, Derivation, Parameter, Result, Step, derivation, describe_set
 
-__all__ = ["Method", "MethodError", "read_update", "method_from_latex", "builtin", "BUILTINS",
-           "state_matrix", "characteristic_polynomial", "jury_conditions", "stability_region",
-           "natural_form", "balanced_tuning", "polyak_tuning", "critically_damped_tuning",
-           "equivalence", "eigenvalues_in_radicals", "numeric_spectrum", "disk_conditions", "maximum_at_the_ends", "worst_rate", "nelder_mead", "numeric_tuning", "derive_method", "derive", "main"]
+__all__ = ["BUILTINS", "Method", "MethodError", "balanced_tuning", "builtin",
+           "characteristic_polynomial", "critically_damped_tuning", "derive",
+           "derive_method", "disk_conditions", "eigenvalues_in_radicals", "equivalence",
+           "jury_conditions", "main", "maximum_at_the_ends", "method_from_latex",
+           "natural_form", "nelder_mead", "numeric_spectrum", "numeric_tuning",
+           "polyak_tuning", "read_update", "stability_region", "state_matrix",
+           "worst_rate"]
 
 h = sp.Symbol("h", positive=True)
 lam = sp.Symbol("lambda")
@@ -89,7 +93,7 @@ def _readable_length(text: str) -> int:
     for end in range(len(text), 0, -1):
         try:
             latex_parser()(text[:end], strict=True)
-        except Exception:  # any failure means the prefix is unreadable too
+        except Exception:  # noqa: BLE001, S112 -- any failure means the prefix is unreadable too
             continue
         partial = re.search(r"\\[a-zA-Z]*$", text[:end])   # inside a command: point at its start
         return partial.start() if partial else end
@@ -209,7 +213,7 @@ def method_from_equations(equations, sources, name="custom", title="A linear met
     Examples
     --------
     >>> w, w_next, alpha = sp.symbols("w_t w_{t+1} alpha")
-    >>> method_from_equations([sp.Eq(w_next, w - alpha * sp.Symbol("g_t"))], ["gd"]).step
+    >>> method_from_equations([equation(w_next, w - alpha * sp.Symbol("g_t"))], ["gd"]).step
     alpha
     """
     domains, meanings = dict(domains or {}), dict(meanings or {})
@@ -331,7 +335,7 @@ def state_matrix(method: Method):
     values = {}
     steps = [Step(f"update {k + 1} as read", u) for k, u in enumerate(method.updates)]
     steps.append(Step("on a quadratic, in each eigendirection and with w^* = 0, the gradient "
-                      "is the curvature times the point", sp.Eq(sp.Function(GRADIENT)(
+                      "is the curvature times the point", equation(sp.Function(GRADIENT)(
                           sp.Symbol("v")), method.curvature * sp.Symbol("v"))))
     iterate = _at(method.iterate, 0)
     for k, (update, text) in enumerate(zip(method.updates, method.sources or [""] * 99)):
@@ -366,7 +370,7 @@ def state_matrix(method: Method):
             new_values.append(values[_at(timed[0], 1)])
     matrix = sp.ImmutableMatrix(new_values).jacobian(states)
     steps.append(Step("substitute each update into the next; the new states are",
-                      sp.Tuple(*(sp.Eq(sp.Symbol(_next_name(s)), v) for s, v in zip(states,
+                      sp.Tuple(*(equation(sp.Symbol(_next_name(s)), v) for s, v in zip(states,
                                                                                    new_values)))))
     steps.append(Step("T is the Jacobian of the new states in the old ones "
                       f"({', '.join(s.name for s in states)})", matrix))
@@ -399,7 +403,7 @@ def characteristic_polynomial(matrix):
     lambda**2 - 3*lambda + 2
     """
     polynomial = sp.collect(sp.expand(matrix.charpoly(lam).as_expr()), lam)
-    return polynomial, (Step("expand det(lambda I - T)", sp.Eq(sp.Function("p")(lam), polynomial)),)
+    return polynomial, (Step("expand det(lambda I - T)", equation(sp.Function("p")(lam), polynomial)),)
 
 
 RADICAL_OPERATIONS = 200
@@ -760,9 +764,9 @@ def quadratic_regimes(method: Method, polynomial):
     momentum = next((p.symbol for p in method.parameters
                      if p.symbol != step and constant.has(p.symbol)), None)
     rewrite = {}
-    if momentum is not None and not constant.has(method.curvature) and not constant.has(step):
-        if sp.degree(constant, momentum) == 1:
-            rewrite = {momentum: _linear_solution(constant - r**2, momentum)}
+    if momentum is not None and not constant.has(method.curvature, step) and \
+            sp.degree(constant, momentum) == 1:
+        rewrite = {momentum: _linear_solution(constant - r**2, momentum)}
     roots = _roots_in(disc.subs(rewrite), step)
     if rewrite:     # r >= 0 with r^2 = p(0)
         roots = [_rationalised(x, r, constant).subs(r, sp.sqrt(constant)) for x in roots]
@@ -772,7 +776,7 @@ def quadratic_regimes(method: Method, polynomial):
         return found   # the regimes below need two positive roots in the step
     low, high = sorted(roots, key=lambda x: float(x.subs(_sample(method))))
     found["repeated"] = ((low, high), (
-        Step("the eigenvalues coincide where the discriminant vanishes", sp.Eq(disc, 0)),
+        Step("the eigenvalues coincide where the discriminant vanishes", equation(disc, 0)),
         Step(f"a quadratic in {step}; its roots", sp.Tuple(low, high))))
     found["real"] = (sp.Union(sp.Interval.Lopen(0, low), sp.Interval(high, sp.oo)), (
         Step(f"the discriminant is a quadratic in {step} with positive leading coefficient",
@@ -817,7 +821,7 @@ def _sample(method):
 
 # --------------------------------------------------------------------------- worst rate
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def disk_conditions(degree: int):
     """Jury's conditions for every root of a monic ``z^n + a_{n-1} z^{n-1} + ... + a_0`` in
     the unit disk, for generic coefficients ``a_k``, and whether each is linear in them.
@@ -889,7 +893,7 @@ def worst_rate(method: Method, polynomial, roots, small, large):
         Step(f"so for each r the curvatures with spectral radius below r are the {curvature} "
              "where an affine map lands in an intersection of half-planes: an interval. The "
              f"radius is quasi-convex in {curvature}, and over [{small}, {large}] it is largest "
-             "at an end", sp.Eq(sp.Symbol("rho_max"), value)),
+             "at an end", equation(sp.Symbol("rho_max"), value)),
     )
     return value, steps
 
@@ -914,9 +918,9 @@ def balanced_tuning(factor, step, small, large):
     steps = (
         Step("|rho| is convex in the curvature, so its maximum is at an end of the range",
              sp.Max(sp.Abs(at_small), sp.Abs(at_large))),
-        Step("the maximum is least where the two ends balance", sp.Eq(at_small, -at_large)),
-        Step("solve for the step", sp.Eq(step, best)),
-        Step("the common contraction factor there", sp.Eq(rho, rate)),
+        Step("the maximum is least where the two ends balance", equation(at_small, -at_large)),
+        Step("solve for the step", equation(step, best)),
+        Step("the common contraction factor there", equation(rho, rate)),
     )
     return best, rate, steps
 
@@ -945,16 +949,16 @@ def polyak_tuning(method: Method, polynomial, repeated, small, large):
     step_best = natural_form(low.subs({h: small, rho: rho_best}))
     steps = (
         Step("the product of the roots is p(0), so max|lambda| >= sqrt(p(0)) = rho, with "
-             "equality exactly in the complex or repeated regime", sp.Eq(momentum, in_rho[momentum])),
+             "equality exactly in the complex or repeated regime", equation(momentum, in_rho[momentum])),
         Step("every curvature is in that regime when the step lies in every band; the "
              "extreme bands", sp.Tuple(low.subs(h, small), high.subs(h, large))),
         Step("the bands overlap when this ratio is at most 1", overlap),
         Step("both sides are squares of positive numbers for 0 < rho < 1; compare the roots",
              sp.Le(root_lhs, root_rhs, evaluate=False)),
         Step("solve for rho", feasible),
-        Step("the smallest rho that allows it", sp.Eq(rho, rho_best)),
+        Step("the smallest rho that allows it", equation(rho, rho_best)),
         Step("the smallest curvature sits on the lower repeated-eigenvalue step",
-             sp.Eq(step, step_best)),
+             equation(step, step_best)),
     )
     return {momentum: momentum_best, step: step_best}, rho_best, steps
 
@@ -996,12 +1000,12 @@ def critically_damped_tuning(method: Method, polynomial, momentum, small, large)
     steps = (
         Step("the characteristic polynomial at the smallest curvature", at_small),
         Step("its discriminant, which vanishes for a critically damped mode",
-             sp.Eq(discriminant, 0)),
+             equation(discriminant, 0)),
         Step(f"of the roots in {momentum}, the one in {describe_set(domain)}",
-             sp.Eq(momentum, value)),
-        Step("the double root there", sp.Eq(lam, double_root)),
+             equation(momentum, value)),
+        Step("the double root there", equation(lam, double_root)),
         Step(f"a faster mode h > {small} has a smaller constant term p(0), hence complex roots "
-             f"of modulus sqrt(p(0)) below the double root", sp.Eq(lam * sp.conjugate(lam), constant)),
+             f"of modulus sqrt(p(0)) below the double root", equation(lam * sp.conjugate(lam), constant)),
     )
     return value, double_root, steps
 
@@ -1192,8 +1196,8 @@ def numeric_tuning(method: Method, polynomial, small, large, starts=NUMERIC_STAR
         middle = (low + high) / 2
         for scale in (0.05, 0.3, 0.01):
             turned, _ = np.linalg.qr(rng.standard_normal((size, size)))
-            moved, negative_margin = nelder_mead(lambda v: -margin(point(v), middle), u,
-                                                 scale * turned, 400)
+            moved, negative_margin = nelder_mead(
+                lambda v, r=middle: -margin(point(v), r), u, scale * turned, 400)
             if negative_margin < 0:
                 break
         if negative_margin < 0:
@@ -1209,8 +1213,8 @@ def numeric_tuning(method: Method, polynomial, small, large, starts=NUMERIC_STAR
         Step(f"the worst spectral radius over [{small}, {large}] at given parameters, computed "
              f"{where}", sp.Symbol("rho_max")),
         Step(f"minimised over the parameters in their domains ({_domain_text(method)}) by "
-             f"{search}", sp.Tuple(*(sp.Eq(k, v) for k, v in values.items()))),
-        Step("the worst spectral radius there", sp.Eq(rho, rate_best)),
+             f"{search}", sp.Tuple(*(equation(k, v) for k, v in values.items()))),
+        Step("the worst spectral radius there", equation(rho, rate_best)),
     )
     return values, rate_best, steps
 
@@ -1250,7 +1254,7 @@ def equivalence(first: Method, second: Method):
     if shared:
         mapping = {sp.Symbol(k.name, **k.assumptions0): v for k, v in mapping.items()}
     return mapping, steps + (Step("solve for the first method's parameters",
-                                   sp.Tuple(*(sp.Eq(k, v) for k, v in mapping.items()))),)
+                                   sp.Tuple(*(equation(k, v) for k, v in mapping.items()))),)
 
 
 # --------------------------------------------------------------------------- assembly
@@ -1279,19 +1283,19 @@ def engine_results(method: Method, curvature_range=(mu, L), tuning="auto"):
             "eigenvalues", f"The eigenvalues of T are the roots of p; in radicals one of them "
             f"has {size} operations, more than {RADICAL_OPERATIONS}, so they are omitted; "
             + numerically.format("them and the rate"),
-            sp.ConditionSet(lam, sp.Eq(polynomial, 0), sp.S.Complexes),
-            (Step("the roots of p(lambda) = 0", sp.Eq(polynomial, 0)),), lhs=lam)
+            sp.ConditionSet(lam, equation(polynomial, 0), sp.S.Complexes),
+            (Step("the roots of p(lambda) = 0", equation(polynomial, 0)),), lhs=lam)
     elif degree > 2:
         results["eigenvalues"] = Result(
             "eigenvalues", "The eigenvalues of T, in radicals. Their largest modulus (the rate) "
             "is not written symbolically (SymPy cannot order moduli of nested radicals); "
             + numerically.format("it"), sp.FiniteSet(*roots),
-            (Step("solve p(lambda) = 0", sp.Eq(polynomial, 0)),), lhs=lam)
+            (Step("solve p(lambda) = 0", equation(polynomial, 0)),), lhs=lam)
     else:
         roots = [natural_form(r) if degree == 1 else r for r in roots]
         results["eigenvalues"] = Result(
             "eigenvalues", "The eigenvalues of T.", sp.FiniteSet(*roots),
-            (Step("solve p(lambda) = 0", sp.Eq(polynomial, 0)),), lhs=lam)
+            (Step("solve p(lambda) = 0", equation(polynomial, 0)),), lhs=lam)
         rate = sp.Abs(roots[0]) if degree == 1 else sp.Max(*(sp.Abs(r) for r in roots))
         results["rate"] = Result(
             "rate", "The spectral radius of T: the asymptotic rate of convergence (the error "
@@ -1331,8 +1335,8 @@ def engine_results(method: Method, curvature_range=(mu, L), tuning="auto"):
                 "complex_eigenvalue_modulus", "In the complex regime both eigenvalues have "
                 "this modulus.", modulus,
                 (Step("complex eigenvalues are conjugate, so |lambda|^2 = lambda_1 lambda_2 "
-                      "= p(0)", sp.Eq(sp.Symbol("lambda_1") * sp.Symbol("lambda_2"), constant)),
-                 Step("take the square root", sp.Eq(rho, modulus))), lhs=rho)
+                      "= p(0)", equation(sp.Symbol("lambda_1") * sp.Symbol("lambda_2"), constant)),
+                 Step("take the square root", equation(rho, modulus))), lhs=rho)
     region, region_steps, undecided = stability_region(method, polynomial)
     var = method.step if method.step is not None else method.curvature
     results["stability_region"] = Result(
@@ -1358,7 +1362,7 @@ def engine_results(method: Method, curvature_range=(mu, L), tuning="auto"):
             rate_best = sp.factor(root)
             results.update(_tuning_results(
                 {method.step: 1 / large, momentum: value}, rate_best,
-                (Step(f"the step is 1/{large}", sp.Eq(method.step, 1 / large)),) + steps, small, large,
+                (Step(f"the step is 1/{large}", equation(method.step, 1 / large)),) + steps, small, large,
                 statement=f"With the step fixed at 1/{large}, the momentum minimising the worst "
                 f"spectral radius over curvatures in [{small}, {large}] (it makes the slowest "
                 f"mode critically damped); the step itself is not optimised."))
@@ -1395,7 +1399,7 @@ def _tuning_results(values, rate_best, steps, small, large, statement=None, nume
         "optimal_parameters": Result(
             "optimal_parameters", statement or f"The tuning that minimises the worst spectral "
             f"radius over curvatures in [{small}, {large}]{how}.",
-            sp.Tuple(*(sp.Eq(k, v) for k, v in values.items())), steps),
+            sp.Tuple(*(equation(k, v) for k, v in values.items())), steps),
         "optimal_rate": Result(
             "optimal_rate", f"The worst spectral radius over the curvatures at that tuning{how}: "
             "an asymptotic rate; the distance to the minimiser need not shrink by it at every "
@@ -1436,8 +1440,8 @@ def transient_growth(method: Method, matrix, values, rate_best, large) -> Result
     asymptotic rate, not a per-step factor.
     """
     start = _rest_state(method)
-    row = [k for k, s in enumerate(method.states) if _timed(s)[0] == method.iterate
-           and _timed(s)[1] == 0][0]
+    row = next(k for k, s in enumerate(method.states) if _timed(s)[0] == method.iterate
+               and _timed(s)[1] == 0)
     first = sp.factor((matrix * start)[row])
     at_tuning = first.subs(values).subs(h, large)
     cancelled = sp.cancel(at_tuning)      # cancel only where a parameter (dampening) drops out
@@ -1455,15 +1459,15 @@ def transient_growth(method: Method, matrix, values, rate_best, large) -> Result
         (Step("the state at rest", sp.Tuple(*start)),
          Step("the iterate after one step, as a multiple of w_0 - w^*", first),
          Step("at the tuning and the largest curvature", tuned),
-         Step("written with the optimal rate rho", sp.Eq(rho, rate_best)),
+         Step("written with the optimal rate rho", equation(rho, rate_best)),
          Step("eliminate the smallest curvature", in_rate)))
 
 
 def _parameters(method: Method, curvature_range=(mu, L)):
     extra = [Parameter(method.curvature, "a curvature (Hessian eigenvalue)", POSITIVE)]
     extra += [Parameter(s, m, POSITIVE) for s, m in zip(
-        curvature_range, ("smallest curvature (strong convexity)", "largest curvature "
-                          "(smoothness)")) if isinstance(s, sp.Symbol)]
+        curvature_range, ("smallest curvature (strong convexity)",
+                          "largest curvature (smoothness)")) if isinstance(s, sp.Symbol)]
     return tuple(method.parameters) + tuple(extra)
 
 
@@ -1534,7 +1538,7 @@ def _derive_cached(method, curvature_range):
                   "T": "the state-transition matrix", "g": "the gradient"})
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def builtin_derivation(name: str):
     """``derive(**overrides)`` of a built-in, kept in the on-disk cache like every topic.
 
@@ -1615,6 +1619,17 @@ examples:
   python -m derivations.method --file my_method.toml
 A --file is TOML: updates = ["...", "..."], and optionally name, title, step,
 curvature, range = ["mu", "L"], and [domains] alpha = "(0, oo)", beta = "[0, 1)".
+
+Curvature range: --range MU L names the smallest and largest curvature (default mu L;
+h_min h_max when the method has a parameter mu or L); worst_rate (the largest spectral
+radius over it, at an end of the range: proved for up to two states) and the tuning
+use it.  Where no closed-form tuning applies (qhm, triple_momentum, most methods of your
+own), give the range as numbers and the tuning is computed numerically (a minimum over
+every parameter in its domain, said to be numerical):
+  python -m derivations.method --name qhm --range 1 100 --only optimal_parameters optimal_rate
+Eigenvalues of three and four states are given in radicals when each has at most 200
+operations, else omitted; with --subs fixing every parameter and h the rate (and omitted
+eigenvalues) is computed numerically: --subs alpha=1/10 h=1.
 """
 
 
@@ -1676,7 +1691,8 @@ def main(argv=None) -> int:
     parser.add_argument("--step", metavar="NAME", help="the step-size parameter")
     parser.add_argument("--curvature", metavar="NAME", help="the curvature's name (default h)")
     parser.add_argument("--range", nargs=2, metavar=("MU", "L"),
-                        help="names of the smallest and largest curvature (default mu L)")
+                        help="the smallest and largest curvature: two names (default mu L) "
+                        "or two numbers (1 100: numerical tuning where no closed form exists)")
     cli.add_output_options(parser)
     parser.add_argument("--check", nargs=2, metavar=("RESULT", "CLAIM"),
                         help="check a claimed answer in LaTeX")

@@ -81,7 +81,7 @@ def svd_gradient():
         Step("U^T U = V^T V = I and the normal equations Sigma^T U^T r = 0 leave",
              equation(V.T * g_vec, reduced)),
         Step("Sigma^T Sigma is diagonal with entries sigma_i^2, so coordinate i of V^T g_t is "
-             "2 sigma_i^2 x_t[i]: the curvature of direction i is", sp.Eq(h, CURVATURE)),
+             "2 sigma_i^2 x_t[i]: the curvature of direction i is", equation(h, CURVATURE)),
     )
     return reduced, steps
 
@@ -109,7 +109,7 @@ def heavy_ball_cycles(gradient, step, momentum):
     """
     points = sp.symbols("x_1:4", real=True)
     slopes, intercepts = sp.symbols("c_1:4"), sp.symbols("d_1:4")
-    equations = [sp.Eq(points[(k + 1) % 3],
+    equations = [equation(points[(k + 1) % 3],
                        points[k] - step * (slopes[k] * points[k] + intercepts[k])
                        + momentum * (points[k] - points[k - 1])) for k in range(3)]
     system, rhs = sp.linear_eq_to_matrix(equations, points)
@@ -145,16 +145,16 @@ def derive() -> Derivation:
     1/2
     """
     engine = engine_results(EMA, (2 * sigma_min**2, 2 * sigma_max**2))
-    svd, svd_steps = svd_gradient()
+    _, svd_steps = svd_gradient()
     R = in_svd_coordinates(engine["state_matrix"].value)
     new = R * sp.Matrix([a_t, x_t])
     a_new, x_new = sp.expand(new[0]), sp.expand(new[1])
     decoupled = Result(
         "decoupled_recurrence", "Each singular direction follows two scalar recurrences "
-        "(cs182 2(a)).", sp.Tuple(sp.Eq(a_next, a_new), sp.Eq(x_next, x_new)),
+        "(cs182 2(a)).", sp.Tuple(equation(a_next, a_new), equation(x_next, x_new)),
         svd_steps + (Step("multiply the EMA by V^T: a_{t+1} = (1 - beta) a_t + beta V^T g_t, "
                           "and the weight update by V^T: x_{t+1} = x_t - eta a_{t+1}; "
-                          "coordinate i", sp.Tuple(sp.Eq(a_next, a_new), sp.Eq(x_next, x_new))),))
+                          "coordinate i", sp.Tuple(equation(a_next, a_new), equation(x_next, x_new))),))
 
     def from_engine(name, new_name=None, statement=None, value=None, lhs=None):
         result = engine[name]
@@ -213,7 +213,7 @@ def derive() -> Derivation:
     equivalence_result = Result(
         "heavy_ball_equivalence",
         "The EMA form is the classical heavy ball w_{t+1} = w_t - alpha g_t + m (w_t - w_{t-1}).",
-        sp.Tuple(sp.Eq(alpha, step_coefficient), sp.Eq(m, momentum_coefficient)), map_steps)
+        sp.Tuple(equation(alpha, step_coefficient), equation(m, momentum_coefficient)), map_steps)
 
     comparison, iterations = sheet_comparison(rate_best)
 
@@ -231,7 +231,7 @@ def derive() -> Derivation:
         (Step("the Hessian 2 sigma^2 ranges over [1, 25], so", sp.Tuple(*tuned_hb.values())),
          Step("the optimal (alpha, m) of the quadratic theory", sp.Tuple(step_hb, momentum_hb)),
          Step("the gradient, piecewise linear with slopes in {1, 25}",
-              sp.Eq(sp.Symbol("f'(x)"), gradient)),
+              equation(sp.Symbol("f'(x)"), gradient)),
          Step("solve x_{k+1} = x_k - alpha f'(x_k) + m (x_k - x_{k-1}) with period 3 for each "
               "assignment of the points to pieces; the consistent cycles", sp.Tuple(*cycles))),
         lhs=sp.Tuple(*sp.symbols("x_1:4")))
