@@ -668,14 +668,15 @@ def softmax_cross_entropy(logits, labels):
         raise ValueError(f"labels range over [{labels.min()}, {labels.max()}], must lie in "
                          f"[0, {k - 1}] for {k} classes; pass class indices")
     rows = np.arange(n)
+    z = np.asarray(z, order="F")          # a row's maximum then runs down k columns at once
     shifted = z - z.max(axis=1, keepdims=True)
     grad = np.exp(shifted)
-    total = grad.sum(axis=1, keepdims=True)
-    loss = _mean(np.log(total[:, 0]) - shifted[rows, labels])
+    total = grad @ np.ones(k, dtype=grad.dtype)
+    loss = _mean(np.log(total) - shifted[rows, labels])
     total *= n
-    grad /= total                                     # softmax / n
+    grad /= total[:, None]                            # softmax / n
     grad[rows, labels] -= 1.0 / n
-    return loss, grad.astype(grad_dtype, copy=False)
+    return loss, grad.astype(grad_dtype, order="C", copy=False)
 
 
 def logistic_loss(scores, labels):

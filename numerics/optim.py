@@ -210,9 +210,9 @@ def _root(r, eps, eps_placement):
 def _combination(a, x, b, y):
     """``a * x + b * y`` with fewer temporaries, rounded exactly as NumPy rounds that expression.
 
-    The sum is added into the new array ``a * x`` when it has the sum's dtype and shape,
-    and ``b * y`` is not formed when ``b`` is the Python number 1 (it would be ``y``,
-    dtype included).
+    The sum is added into the new array ``a * x`` when it holds the sum's dtype (a safe
+    cast) and shape, and ``b * y`` is not formed when it would be ``y``, dtype included
+    (``b`` the Python int 1, or the float 1.0 with ``y`` of floating type).
 
     Examples
     --------
@@ -223,10 +223,12 @@ def _combination(a, x, b, y):
     dtype('float64')
     """
     ax = a * x
-    by = y if type(b) in (int, float) and b == 1 else b * y
-    if isinstance(ax, np.ndarray) and ax.dtype == np.result_type(ax, by) and ax.shape == np.shape(by):
-        return np.add(ax, by, out=ax)
-    return ax + by
+    keeps_dtype = type(b) is int or (type(b) is float and np.asarray(y).dtype.kind in "fc")
+    by = y if keeps_dtype and b == 1 else b * y
+    try:
+        return np.add(ax, by, out=ax, casting="safe")
+    except (TypeError, ValueError):      # a scalar, a wider sum, a larger broadcast shape
+        return ax + by
 
 
 def _momentum(decay, gain: Schedule, scale: Schedule, nesterov=False, weight_decay=0.0):

@@ -494,3 +494,23 @@ def test_decoupled_weight_decay_is_adamw_at_a_fixed_rate():
     np.testing.assert_allclose(params[0], params[1], rtol=1e-12)
     with pytest.raises(ValueError, match="decay == 1.5"):
         optim.decoupled_weight_decay(optim.sgd(0.1), 1.5)
+
+
+DTYPES = st.sampled_from([np.float16, np.float32, np.float64, np.int64])
+SCALARS = st.one_of(st.floats(-2, 2), st.sampled_from([1, 1.0, 0, -1]),
+                    st.floats(-2, 2).map(np.float64), st.floats(-2, 2).map(np.float32))
+
+
+@given(a=SCALARS, b=SCALARS, x_dtype=DTYPES, y_dtype=DTYPES, seed=st.integers(0, 2**16),
+       shapes=st.sampled_from([((3,), (3,)), ((2, 3), (3,)), ((3,), (2, 3)), ((), ()), ((), (2,))]))
+def test_trace_combination_is_the_expression_bit_for_bit(a, b, x_dtype, y_dtype, seed, shapes):
+    """The momentum trace's a x + b y: same values, dtype and shape as NumPy's expression."""
+    from numerics.optim import _combination
+    rng = np.random.default_rng(seed)
+    x = np.asarray(rng.normal(size=shapes[0]) * 4).astype(x_dtype)
+    y = np.asarray(rng.normal(size=shapes[1]) * 4).astype(y_dtype)
+    expected = a * x + b * y
+    got = _combination(a, x, b, y)
+    assert np.result_type(got) == np.result_type(expected)
+    assert np.shape(got) == np.shape(expected)
+    np.testing.assert_array_equal(got, expected)    # exact: the same operations, same order
