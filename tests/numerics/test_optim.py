@@ -3,7 +3,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import assume, given, strategies as st
+from hypothesis import assume, example, given, strategies as st
 
 from numerics import optim
 from numerics.optim import apply_updates
@@ -503,6 +503,11 @@ SCALARS = st.one_of(st.floats(-2, 2), st.sampled_from([1, 1.0, 0, -1]),
 
 @given(a=SCALARS, b=SCALARS, x_dtype=DTYPES, y_dtype=DTYPES, seed=st.integers(0, 2**16),
        shapes=st.sampled_from([((3,), (3,)), ((2, 3), (3,)), ((3,), (2, 3)), ((), ()), ((), (2,))]))
+@example(a=0.5, b=1.0, x_dtype=np.int64, y_dtype=np.int64, seed=0, shapes=((3,), (3,)))
+@example(a=0.5, b=np.float64(1.0), x_dtype=np.float32, y_dtype=np.float32, seed=0,
+         shapes=((3,), (3,)))
+@example(a=0.9, b=1, x_dtype=np.float32, y_dtype=np.float64, seed=0, shapes=((3,), (2, 3)))
+@example(a=0.9, b=1.0, x_dtype=np.float64, y_dtype=np.float64, seed=0, shapes=((), ()))
 def test_trace_combination_is_the_expression_bit_for_bit(a, b, x_dtype, y_dtype, seed, shapes):
     """The momentum trace's a x + b y: same values, dtype and shape as NumPy's expression."""
     from numerics.optim import _combination
