@@ -11,7 +11,7 @@ from __future__ import annotations
 import sympy as sp
 
 from .cli import main
-from .core import POSITIVE, Derivation, Parameter, Result, Step, derivation
+from .core import POSITIVE, Derivation, Parameter, Result, Step, derivation, linear_root
 
 eta = sp.Symbol("eta", positive=True)
 B = sp.Symbol("B", positive=True)
@@ -68,7 +68,7 @@ def three_point_identity():
     expanded = (following.T * following).expand()
     names = {e_t.T * e_t: D(t), e_t.T * v_t: P(t), v_t.T * e_t: P(t), v_t.T * v_t: G(t)}
     scalar = as_inner_products(expanded, names)
-    (inner,) = sp.solve(sp.Eq(D(t + 1), scalar), P(t), simplify=False)
+    inner = linear_root(sp.Eq(D(t + 1), scalar), P(t))
     identity = sp.Eq(P(t), sp.expand(inner))
     e, v = (sp.Matrix(sp.symbols(f"{name}_1:4", real=True)) for name in "ev")
     explicit = sp.expand((e.T * v)[0] - ((e.T * e)[0] - ((e - eta * v).T * (e - eta * v))[0])

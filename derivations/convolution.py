@@ -29,7 +29,7 @@ import sympy as sp
 from numerics.terminal import fail
 
 from .cli import main
-from .core import Derivation, Parameter, Result, Step, derivation
+from .core import Derivation, Parameter, Result, Step, derivation, linear_root
 
 n = sp.Symbol("n", integer=True, positive=True)
 k = sp.Symbol("k", integer=True, positive=True)
@@ -92,7 +92,7 @@ def output_size():
     floor((-k + n + 2*p)/s) + 1
     """
     fits = sp.LessThan(i * s + k, n + 2 * p)
-    last = sp.solve(sp.Eq(fits.lhs, fits.rhs), i, simplify=False)[0]
+    last = linear_root(sp.Eq(fits.lhs, fits.rhs), i)
     count = sp.floor(sp.together(last)) + 1
     if count != positions(n, k, p, s):
         raise ArithmeticError(f"the counted positions {count} differ from positions()")

@@ -11,7 +11,7 @@ from sympy.matrices.expressions.matexpr import MatrixElement
 
 from .cli import main
 from .core import (POSITIVE, Derivation, Parameter, Result, Step, derivation, equation,
-                   matrix_symbol)
+                   linear_root, matrix_symbol)
 from .graph import ComputationGraph
 
 n = sp.Symbol("n", integer=True, positive=True)
@@ -243,7 +243,7 @@ def derive() -> Derivation:
          Step("a sum of squares over a positive n^3, hence", sp.GreaterThan(curvature, 0, evaluate=False))),
         lhs=sp.Derivative(L_1, (eta, 2)))
 
-    (best,) = sp.solve(slope, eta)
+    best = linear_root(slope, eta)
     optimal = Result(
         "optimal_learning_rate",
         "The learning rate minimising the one-step loss (when X X^T a != 0, i.e. r > 0).",

@@ -15,7 +15,7 @@ import sympy as sp
 
 from .cli import main
 from .core import (POSITIVE, Derivation, Parameter, Result, Step, derivation, equation,
-                   matrix_symbol)
+                   linear_root, matrix_symbol)
 
 n = sp.Symbol("n", integer=True, positive=True)
 d = sp.Symbol("d", integer=True, positive=True)
@@ -248,7 +248,7 @@ def derive() -> Derivation:
                                              matrix_symbol("t", 1, 1): target}).doit()
     *_, adaptive_steps = adaptive_step_on_one_example(tuple(example), target[0])
     fit = sp.Eq((example * sp.Matrix([alpha, alpha]))[0], target[0])
-    (common,) = sp.solve(fit, alpha)
+    common = linear_root(fit, alpha)
     adaptive = sp.ImmutableMatrix([common, common])
     counterexample = Result(
         "rmsprop_counterexample",

@@ -12,7 +12,7 @@ import sympy as sp
 
 from .cli import main
 from .core import (POSITIVE, Derivation, Parameter, Result, Step, derivation,
-                   interval_from_inequalities)
+                   interval_from_inequalities, linear_root)
 
 m = sp.Symbol("m", integer=True, positive=True)
 n = sp.Symbol("n", integer=True, positive=True)
@@ -166,7 +166,7 @@ def ridge_lambda(objective):
     ridge = CLEAN_LOSS / m + lam * SQUARED_NORM
     gap = sp.expand(scaled - ridge)
     condition = gap.coeff(SQUARED_NORM)
-    (value,) = sp.solve(condition, lam, simplify=False)
+    value = linear_root(condition, lam)
     steps = (
         Step("divide the expected loss by m",
              sp.Eq(J / m, sp.expand(scaled))),
@@ -248,7 +248,7 @@ def derive() -> Derivation:
          Step("solve for eta > 0", condition)),
         lhs=eta)
 
-    (fixed,) = sp.solve(sp.Eq(mu, a * mu + b), mu, simplify=False)
+    fixed = linear_root(sp.Eq(mu, a * mu + b), mu)
     fixed = sp.factor(fixed)
     clean = fixed.subs(sigma, 0)
     shrinkage = sp.factor(sp.cancel(fixed / clean))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sympy as sp
 
 from .cli import main
-from .core import POSITIVE, Derivation, Parameter, Result, Step, derivation
+from .core import POSITIVE, Derivation, Parameter, Result, Step, derivation, linear_root
 
 t = sp.Symbol("t", nonnegative=True)
 T = sp.Symbol("T", positive=True)
@@ -160,7 +160,7 @@ def interchangeable(effective):
     ((eta, 9/10), (5*eta, 1/2))
     """
     same = sp.Eq(effective.subs({eta: eta_2, rho: rho_2}), effective)
-    general = sp.factor(sp.solve(same, eta_2, simplify=False)[0])
+    general = linear_root(same, eta_2)
     pair = {rho: sp.Rational(9, 10), rho_2: sp.S.Half}
     partner = sp.factor(general.subs(pair))
     pairs = sp.Tuple(sp.Tuple(eta, pair[rho]), sp.Tuple(partner, pair[rho_2]))
