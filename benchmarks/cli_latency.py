@@ -11,7 +11,8 @@ Rows (issue 17's goals in brackets):
 
 Every command runs once per round and the rounds alternate the commands, so a load
 from another process slows them alike; each figure is the median over the rounds, with
-the spread (min..max) beside it.
+the spread (min..max) beside it.  The load average before and after is printed last:
+sharing ``all`` between two processes pays only where a processor is free.
 """
 import os
 import statistics
@@ -45,6 +46,7 @@ def wall_time(args, environment):
 
 
 def main():
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as cache:
         warm = {**os.environ, "OPTVERIFY_CACHE": cache}
         cold = {**warm, "OPTVERIFY_NO_CACHE": "1"}
@@ -61,6 +63,8 @@ def main():
               f"{max(values):.3f} s  ratio {medians[label] / medians['import sympy']:5.2f}{goal}")
     shared = medians["all --json, no cache"] / medians["all --json, no cache, 1 process"]
     print(f"all --json, no cache: as it runs over one topic at a time  ratio {shared:5.2f}")
+    print(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} processors, "
+          f"load average (1 min) {load_before:.2f} before and {os.getloadavg()[0]:.2f} after")
 
 
 if __name__ == "__main__":
