@@ -19,8 +19,7 @@ from . import INFRASTRUCTURE, cli, core, topic_module, topics  # noqa: F401
 # The topic registry lives in the package's __init__ (checking uses it too).
 
 # Processes that derive the topics of ``all`` whose derivation is not cached:
-# ``OPTVERIFY_WORKERS`` (1 derives them one at a time), else 2 where this process may
-# run on two processors or more.
+# ``OPTVERIFY_WORKERS`` (1 derives them one at a time), else see :func:`workers`.
 WORKERS = "OPTVERIFY_WORKERS"
 
 
@@ -82,7 +81,9 @@ def outcome(module, values: dict, only, form: str) -> dict:
 
 def workers() -> int:
     """How many processes derive the uncached topics of ``all``: ``OPTVERIFY_WORKERS``, else
-    2 where this process may use two processors (more do not pay: topics are few).
+    2 where this process may use two processors and the load average is below their number
+    (a second process pays only on a processor that is free: on a busy machine it adds the
+    work both processes repeat, about a tenth, and gains nothing), else 1.
 
     Examples
     --------
@@ -97,8 +98,9 @@ def workers() -> int:
             raise ValueError(f"{WORKERS} == {asked!r}, must be a whole number >= 1; "
                              f"set it to 1 or 2, or unset it")
         return int(asked)
-    return min(2, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
-               else os.cpu_count() or 1)
+    processors = (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+                  else os.cpu_count() or 1)
+    return 2 if processors >= 2 and os.getloadavg()[0] < processors else 1
 
 
 def topic_outcomes(names, values: dict, only, form: str) -> list[dict]:

@@ -131,9 +131,20 @@ def test_all_keeps_the_order_of_the_topics_and_reports_a_bad_value_of_the_first_
     assert capsys.readouterr().err.startswith("error: gd: sigma == -1, must lie in (0, oo)")
 
 
-def test_workers_is_read_from_the_environment(monkeypatch):
+def test_workers_is_read_from_the_environment_else_two_where_a_processor_is_free(monkeypatch):
+    monkeypatch.delenv("OPTVERIFY_WORKERS", raising=False)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.9, 1.0, 1.0))
+    assert package.workers() == 2
+    monkeypatch.setattr(os, "getloadavg", lambda: (2.0, 1.0, 1.0))  # both processors busy
+    assert package.workers() == 1
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.0, 0.0, 0.0))
+    assert package.workers() == 1
     monkeypatch.setenv("OPTVERIFY_WORKERS", "1")
     assert package.workers() == 1
+    monkeypatch.setenv("OPTVERIFY_WORKERS", "2")
+    assert package.workers() == 2
     monkeypatch.setenv("OPTVERIFY_WORKERS", "two")
     with pytest.raises(ValueError, match="OPTVERIFY_WORKERS == 'two', must be a whole number"):
         package.workers()
