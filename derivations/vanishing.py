@@ -5,6 +5,8 @@ Model: ``h_1 = s(x)``, ``h_k = s(z_k)`` with ``z_k = w_k h_{k-1}`` for ``k = 2, 
 """
 from __future__ import annotations
 
+import functools
+
 import sympy as sp
 
 from .cli import main
@@ -160,8 +162,10 @@ def first_weight(product, depth: int = 4):
     return as_written, formula, steps
 
 
+@functools.cache
 def sigmoid_slope_maximum():
-    """The largest slope of the sigmoid, from ``s''(z) = 0``; returns it and the steps.
+    """The largest slope of the sigmoid, from ``s''(z) = 0``; returns it and the steps
+    (derived once per process: the logistic topic uses it too).
 
     Examples
     --------
