@@ -9,7 +9,7 @@ from __future__ import annotations
 import sympy as sp
 
 from .cli import main
-from .core import POSITIVE, Derivation, Parameter, Result, Step, derivation
+from .core import POSITIVE, Derivation, Parameter, Result, Step, derivation, linear_root
 
 n_in = sp.Symbol("n_in", integer=True, positive=True)
 n_out = sp.Symbol("n_out", integer=True, positive=True)
@@ -156,8 +156,11 @@ def variance_keeping(gain):
     >>> variance_keeping(n_in * sigma_W**2)[0]
     1/n_in
     """
-    (std,) = sp.solve(sp.Eq(gain, 1), sigma_W)
-    variance = sp.factor(std**2)
+    variance_w = sp.Symbol("v", positive=True)
+    in_variance = gain.subs(sigma_W**2, variance_w)
+    if in_variance.has(sigma_W):
+        raise ArithmeticError(f"the gain {gain} is not a function of sigma_W^2")
+    variance = linear_root(sp.Eq(in_variance, 1), variance_w)
     return variance, (Step("set the variance gain to 1", sp.Eq(gain, 1)),
                       Step("solve for the weight variance", sp.Eq(sigma_W**2, variance)))
 
