@@ -6,8 +6,10 @@ gradient ``g`` taken at the iterate (``g_t``) or at any linear combination of st
 eigendirection has ``g(v) = h (v - w^*)``, so in the error coordinates (``w^* = 0``)
 one step is a matrix ``T(h)``; everything below is derived from it: its characteristic
 polynomial, eigenvalues and regimes, the stability region from Jury's conditions (any
-degree), the rate (the spectral radius: an asymptotic rate, not a per-step factor) and,
-where a closed form exists, the best tuning over curvatures in ``[mu, L]``.
+degree), the rate (the spectral radius: an asymptotic rate, not a per-step factor), its
+worst value over curvatures in ``[mu, L]`` (at an end of the range, proved up to degree
+2) and the best tuning over them: in closed form where one exists, else computed
+numerically for a numeric range.
 ``python -m derivations.method`` without a method derives the sheet's (cs182 2) EMA
 heavy ball.
 """

@@ -6,7 +6,8 @@ curvature ``h`` (error coordinates, ``g(v) = h v``) one step is ``T(h) = A + h B
 Each built-in writes its ``(A, B, C)`` here by hand from its update rules, in the same
 state order as the derivation (updated states in order, then history), independently of
 the algebra.  This module iterates methods on diagonal quadratics, measures their
-contraction, finds stability edges by bisection and grids spectral radii.
+contraction, finds stability edges by bisection, grids spectral radii, finds the worst
+radius over a range of curvatures and (with SciPy) the tuning that minimises it.
 """
 from __future__ import annotations
 
@@ -18,9 +19,9 @@ from .optim import _count
 from .recurrences import contraction_rate
 from .spectra import spectral_radius
 
-__all__ = ["StateSpace", "BUILTINS", "state_space", "transition_matrix", "iterate_method",
-           "measured_rate", "stability_edge", "radius_grid", "random_state_space", "worst_rate",
-           "optimal_tuning"]
+__all__ = ["BUILTINS", "StateSpace", "iterate_method", "measured_rate",
+           "optimal_tuning", "radius_grid", "random_state_space", "stability_edge",
+           "state_space", "transition_matrix", "worst_rate"]
 
 
 class StateSpace(NamedTuple):
