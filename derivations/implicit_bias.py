@@ -81,9 +81,9 @@ def kkt_check(rows: int = 2, columns: int = 3):
     multipliers = sp.Matrix(sp.symbols(f"nu_1:{rows + 1}", real=True))
     lagrangian = (weights.T * weights / 2 - multipliers.T * (inputs * weights - targets))[0]
     unknowns = list(weights) + list(multipliers)
-    (solution,) = sp.solve([sp.diff(lagrangian, u) for u in unknowns], unknowns, dict=True,
-                           simplify=False)
-    solved = weights.subs(solution)
+    # the KKT equations are linear in the weights and the multipliers
+    (solution,) = sp.linsolve([sp.diff(lagrangian, u) for u in unknowns], unknowns)
+    solved = weights.subs(dict(zip(unknowns, solution)))
     formula = inputs.T * (inputs * inputs.T).inv() * targets
     return solved, (solved - formula).applyfunc(sp.cancel)
 
