@@ -1,7 +1,9 @@
 """``python -m derivations``: list the topics, or run one topic or all of them.
 
 ``python -m derivations`` lists the topics with one line each;
-``python -m derivations all --json`` runs every topic;
+``python -m derivations all --json`` runs every topic (the topics not cached are shared
+between two processes where a processor is free; ``OPTVERIFY_WORKERS=1`` runs them one at
+a time, with the same output);
 ``python -m derivations momentum --latex`` is ``python -m derivations.momentum --latex``;
 ``python -m derivations check answers.toml [--json]`` checks an answers file.
 """
