@@ -131,6 +131,22 @@ def test_all_keeps_the_order_of_the_topics_and_reports_a_bad_value_of_the_first_
     assert capsys.readouterr().err.startswith("error: gd: sigma == -1, must lie in (0, oo)")
 
 
+def test_a_worker_that_dies_leaves_its_tasks_to_the_parent(tmp_path):
+    parent = os.getpid()
+    in_parent = told_apart(parent, tmp_path / "started")
+
+    def task(index):
+        if os.getpid() != parent:
+            (tmp_path / "started").touch()
+            os._exit(1)  # as if killed: nothing is sent back
+        return in_parent(index)
+
+    done = package._beside_a_worker(task, range(4))
+    assert all(result["pid"] == parent for result in done.values())
+    outcomes = [done[i] if i in done else task(i) for i in range(4)]
+    assert [o["index"] for o in outcomes] == [0, 1, 2, 3]
+
+
 def test_workers_is_read_from_the_environment_else_two_where_a_processor_is_free(monkeypatch):
     monkeypatch.delenv("OPTVERIFY_WORKERS", raising=False)
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
