@@ -356,9 +356,9 @@ def linear_root(condition: sp.Basic, var: sp.Symbol) -> sp.Expr:
     """The one value of ``var`` that solves an equation linear in ``var``.
 
     ``a var + b = 0`` (``a`` and ``b`` free of ``var``, as polynomials or fractions in the
-    other symbols) has the root ``-b/a``, returned factored: what ``solve`` answers for
-    such an equation, without its general search and checks.  An equation that is not of
-    degree one in ``var`` raises ``ValueError``.
+    other symbols) has the one root ``-b/a`` wherever ``a != 0``, returned factored: the
+    root ``solve`` finds, without its general search and checks.  An equation that is not
+    of degree one in ``var`` raises ``ValueError``.
 
     Examples
     --------
@@ -682,7 +682,8 @@ def is_cached(derive) -> bool:
     >>> is_cached(lambda: None)
     False
     """
-    return bool(getattr(derive, "is_cached", bool)())
+    at_hand = getattr(derive, "is_cached", None)
+    return bool(at_hand and at_hand())
 
 
 def matrix_symbol(name: str, rows, columns) -> sp.MatrixSymbol:
