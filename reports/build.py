@@ -1,10 +1,13 @@
 """Assemble the answer keys: experiments (in parallel), derivations, check tables, figures, PDF.
 
 :func:`build_all` is what ``python -m reports build`` runs: it checks the output folder,
-starts every experiment the chosen problem sets need as its own process (several at
-once), writes each document when its figures are there and compiles it once (twice only
-when pdflatex asks for it).  An interrupt stops the experiments and compilations it
-started and removes their temporary files before :class:`KeyboardInterrupt` goes on.
+derives the sheets' topics (handing their results to the experiments), runs every
+experiment the chosen problem sets need in lanes, one process per job that runs its
+experiments' commands one after another (several lanes at once), simulates the check
+tables meanwhile, writes each document when its figures are there and compiles it once
+(twice only when pdflatex asks for it).  An interrupt stops the experiments and
+compilations it started and removes their temporary files before
+:class:`KeyboardInterrupt` goes on.
 """
 from __future__ import annotations
 
