@@ -322,6 +322,7 @@ def builtin(name: str) -> Method:
 
 # --------------------------------------------------------------------------- derivation
 
+@functools.cache          # a method's matrix is asked for by several results
 def state_matrix(method: Method):
     """The state-transition matrix ``T(h)`` in error coordinates, with its steps.
 
