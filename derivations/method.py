@@ -879,13 +879,15 @@ def worst_rate(method: Method, polynomial, roots, small, large):
     --------
     >>> a = sp.Symbol("alpha", positive=True)
     >>> worst_rate(builtin("gd"), lam - 1 + a * h, [1 - a * h], mu, L)[0]
-    Max(Abs(-L*alpha + 1), Abs(-alpha*mu + 1))
+    Max(Abs(L*alpha - 1), Abs(alpha*mu - 1))
     """
     if not maximum_at_the_ends(method, polynomial):
         return None
     curvature = method.curvature
     coefficients = sp.Poly(polynomial, lam).all_coeffs()
-    value = sp.Max(*(sp.Abs(r.xreplace({curvature: end}), evaluate=False)
+    # Abs in its canonical form, so the value's srepr reads back as the same value; Max
+    # unevaluated, as comparing the moduli pairwise decides nothing here and is slow.
+    value = sp.Max(*(sp.Abs(r.xreplace({curvature: end}))
                      for end in (small, large) for r in roots), evaluate=False)
     steps = (
         Step(f"each coefficient of p is affine in {curvature} (its second derivative vanishes)",
