@@ -51,6 +51,9 @@ def run_command(argv: list[str]) -> dict:
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             try:
+                # as python -m: the module's code runs fresh, not as the copy an earlier
+                # command imported (runpy would warn that it found one)
+                sys.modules.pop(module, None)
                 runpy.run_module(module, run_name="__main__", alter_sys=True)
                 status = 0
             except SystemExit as done:
