@@ -290,6 +290,11 @@ def test_command_line_numeric_range():
 @pytest.mark.parametrize("args, message", [
     (["--name", "qhm", "--range", "100", "1"], r"error: --range 100 1: the curvatures must"),
     (["--name", "qhm", "--range", "1", "L"], r"error: --range 1 L mixes a number and a name"),
+    (["--name", "qhm", "--range", "1", "1e400"], r"error: --range == '1e400' has an exponent"),
+    # at kappa 10^5 the search ends 40% of the gap 1 - rho short of Polyak's rate
+    (["--name", "qhm", "--range", "1", "100000"],
+     r"error: --range 1 100000: the numerical tuning is trusted for a condition number "
+     r"largest/smallest up to 10000"),
 ])
 def test_command_line_bad_numeric_ranges(args, message):
     done = run(*args)
