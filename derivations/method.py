@@ -27,7 +27,7 @@ from numerics.terminal import command, fail
 
 from . import cli
 from .core import (POSITIVE, Derivation, Parameter, Result, Step, derivation, describe_set,
-                   equation)
+                   equation, linear_root)
 from .parsing import latex_parser
 
 __all__ = ["BUILTINS", "Method", "MethodError", "balanced_tuning", "builtin",
@@ -435,19 +435,6 @@ def eigenvalues_in_radicals(polynomial):
     return list(found), size
 
 
-def _linear_solution(expr, var):
-    """The root of ``expr = 0``, linear in ``var``: ``-offset/slope``.
-
-    Examples
-    --------
-    >>> b, r = sp.symbols("beta r")
-    >>> _linear_solution(1 - b - r**2, b)
-    1 - r**2
-    """
-    slope, offset = sp.Poly(expr, var).all_coeffs()
-    return -offset / slope
-
-
 def _roots_in(expr, var):
     """The roots in ``var`` of the factors of ``expr`` that contain it (each of degree <= 2).
 
@@ -769,7 +756,7 @@ def quadratic_regimes(method: Method, polynomial):
     rewrite = {}
     if momentum is not None and not constant.has(method.curvature, step) and \
             sp.degree(constant, momentum) == 1:
-        rewrite = {momentum: _linear_solution(constant - r**2, momentum)}
+        rewrite = {momentum: sp.expand(linear_root(constant - r**2, momentum))}
     roots = _roots_in(disc.subs(rewrite), step)
     if rewrite:     # r >= 0 with r^2 = p(0)
         roots = [_rationalised(x, r, constant).subs(r, sp.sqrt(constant)) for x in roots]
@@ -918,7 +905,7 @@ def balanced_tuning(factor, step, small, large):
     (2/(L + mu), (L - mu)/(L + mu))
     """
     at_small, at_large = factor.subs(h, small), factor.subs(h, large)
-    best = natural_form(_linear_solution(at_small + at_large, step))
+    best = natural_form(linear_root(at_small + at_large, step))
     rate = sp.factor(at_small.subs(step, best))
     steps = (
         Step("|rho| is convex in the curvature, so its maximum is at an end of the range",
@@ -942,7 +929,7 @@ def polyak_tuning(method: Method, polynomial, repeated, small, large):
     step = method.step
     constant = sp.Poly(polynomial, lam).all_coeffs()[-1]
     momentum = next(p.symbol for p in method.parameters if constant.has(p.symbol))
-    in_rho = {momentum: _linear_solution(constant - rho**2, momentum)}
+    in_rho = {momentum: sp.expand(linear_root(constant - rho**2, momentum))}
     low, high = (sp.factor(b.subs(in_rho)) for b in repeated)
     overlap = sp.factor(low.subs(h, small) / high.subs(h, large))
     squared_lhs, squared_rhs = sp.fraction(overlap)
@@ -1441,12 +1428,12 @@ def _solve_for_curvature(expr, small):
     """
     numerator = sp.fraction(sp.together(expr))[0]
     if not numerator.has(sp.sqrt(small)) and sp.degree(numerator, small) == 1:
-        return sp.factor(_linear_solution(numerator, small))
+        return sp.factor(linear_root(numerator, small))
     root = sp.Dummy("q", positive=True)
     numerator = sp.fraction(sp.together(expr.subs(sp.sqrt(small), root).subs(small, root**2)))[0]
     if sp.degree(numerator, root) != 1:
         return None
-    return sp.factor(_linear_solution(numerator, root) ** 2)
+    return sp.factor(linear_root(numerator, root) ** 2)
 
 
 def transient_growth(method: Method, matrix, values, rate_best, large) -> Result:
