@@ -1254,12 +1254,22 @@ def equivalence(first: Method, second: Method):
 
 # --------------------------------------------------------------------------- assembly
 
-def engine_results(method: Method, curvature_range=(mu, L), tuning="auto"):
+def engine_results(method: Method, curvature_range=(mu, L), tuning="auto", only=None):
     """Every result the engine derives for ``method``, as a dict name -> Result.
 
     ``tuning``: ``"auto"`` (one state: balanced step; two states with ``p(0)`` free of
     ``h``: Polyak's; ``nesterov``'s built-in: step 1/L and critical damping), or ``None``.
+    ``only``: the names of the results wanted (a topic that reads a few of them); the
+    others are not derived.  ``None`` derives them all.
+
+    Examples
+    --------
+    >>> sorted(engine_results(builtin("gd"), only={"eigenvalues", "rate"}))
+    ['eigenvalues', 'rate']
     """
+    def wanted(*names):
+        return only is None or not set(only).isdisjoint(names)
+
     matrix, matrix_steps = state_matrix(method)
     results = {"state_matrix": Result(
         "state_matrix", f"One step of {method.title} on a quadratic mode of curvature "
@@ -1270,86 +1280,50 @@ def engine_results(method: Method, curvature_range=(mu, L), tuning="auto"):
         "characteristic_polynomial", "The characteristic polynomial det(lambda I - T).",
         polynomial, poly_steps, lhs=sp.Symbol("p(lambda)"))
     degree = sp.degree(polynomial, lam)
-    roots, size = eigenvalues_in_radicals(polynomial)
-    numerically = ("with --subs fixing every parameter and the curvature, the command line "
-                   "adds {}, computed numerically (numeric_spectrum).")
-    if roots is None:
-        results["eigenvalues"] = Result(
-            "eigenvalues", f"The eigenvalues of T are the roots of p; in radicals one of them "
-            f"has {size} operations, more than {RADICAL_OPERATIONS}, so they are omitted; "
-            + numerically.format("them and the rate"),
-            sp.ConditionSet(lam, equation(polynomial, 0), sp.S.Complexes),
-            (Step("the roots of p(lambda) = 0", equation(polynomial, 0)),), lhs=lam)
-    elif degree > 2:
-        results["eigenvalues"] = Result(
-            "eigenvalues", "The eigenvalues of T, in radicals. Their largest modulus (the rate) "
-            "is not written symbolically (SymPy cannot order moduli of nested radicals); "
-            + numerically.format("it"), sp.FiniteSet(*roots),
-            (Step("solve p(lambda) = 0", equation(polynomial, 0)),), lhs=lam)
-    else:
-        roots = [natural_form(r) if degree == 1 else r for r in roots]
-        results["eigenvalues"] = Result(
-            "eigenvalues", "The eigenvalues of T.", sp.FiniteSet(*roots),
-            (Step("solve p(lambda) = 0", equation(polynomial, 0)),), lhs=lam)
-        rate = sp.Abs(roots[0]) if degree == 1 else sp.Max(*(sp.Abs(r) for r in roots))
-        results["rate"] = Result(
-            "rate", "The spectral radius of T: the asymptotic rate of convergence (the error "
-            "shrinks like rate^t up to a factor polynomial in t), not a bound on each step.",
-            rate, (Step("the largest modulus of the eigenvalues", rate),), lhs=rho)
-        worst = worst_rate(method, polynomial, roots, *curvature_range)
-        if worst:
-            small, large = curvature_range
-            results["worst_rate"] = Result(
-                "worst_rate", f"The largest spectral radius over curvatures {method.curvature} "
-                f"in [{small}, {large}] for fixed parameters: an asymptotic rate for every "
-                "quadratic with Hessian eigenvalues there. It is at an end of the range, as "
-                "proved for characteristic polynomials of degree at most 2 with coefficients "
-                "affine in the curvature (the engine gives it only for those).",
-                worst[0], worst[1], lhs=sp.Symbol("rho_max"))
-    if degree == 2:
+    tuning_wanted = tuning == "auto" and wanted("optimal_parameters", "optimal_rate",
+                                                 "transient_growth")
+    tuned = tuning_wanted and method.step is not None
+    roots = None
+    if wanted("eigenvalues", "rate", "worst_rate") or (tuned and degree == 1):
+        spectrum, roots = spectrum_results(method, polynomial, curvature_range,
+                                           worst=wanted("worst_rate"))
+        results.update(spectrum)
+    constant = sp.Poly(polynomial, lam).all_coeffs()[-1]
+    polyak = tuned and degree == 2 and not constant.has(h, method.step)
+    regimes = {}
+    if degree == 2 and (polyak or wanted(
+            "discriminant", "repeated_eigenvalue_learning_rates", "real_eigenvalue_range",
+            "complex_eigenvalue_range")):
         regimes = quadratic_regimes(method, polynomial)
-        disc, disc_steps = regimes["discriminant"]
-        results["discriminant"] = Result(
-            "discriminant", "The discriminant of the characteristic polynomial.", disc,
-            disc_steps, lhs=sp.Symbol("Delta"))
-        if "repeated" in regimes:
-            results["repeated_eigenvalue_learning_rates"] = Result(
-                "repeated_eigenvalue_learning_rates", "The step sizes at which the two "
-                "eigenvalues coincide.", sp.FiniteSet(*regimes["repeated"][0]),
-                regimes["repeated"][1], lhs=method.step)
-            results["real_eigenvalue_range"] = Result(
-                "real_eigenvalue_range", "The step sizes with real eigenvalues.",
-                *regimes["real"], lhs=method.step)
-            results["complex_eigenvalue_range"] = Result(
-                "complex_eigenvalue_range", "The step sizes with complex eigenvalues.",
-                *regimes["complex"], lhs=method.step)
-        constant = sp.Poly(polynomial, lam).all_coeffs()[-1]
-        if _sign(constant, _domains(method)) >= 0 or constant.is_nonnegative:
-            modulus = sp.sqrt(sp.factor(constant))
-            results["complex_eigenvalue_modulus"] = Result(
-                "complex_eigenvalue_modulus", "In the complex regime both eigenvalues have "
-                "this modulus.", modulus,
-                (Step("complex eigenvalues are conjugate, so |lambda|^2 = lambda_1 lambda_2 "
-                      "= p(0)", equation(sp.Symbol("lambda_1") * sp.Symbol("lambda_2"), constant)),
-                 Step("take the square root", equation(rho, modulus))), lhs=rho)
-    region, region_steps, undecided = stability_region(method, polynomial)
-    var = method.step if method.step is not None else method.curvature
-    results["stability_region"] = Result(
-        "stability_region", f"The values of {var} for which every eigenvalue of T lies inside "
-        f"the unit circle (the other parameters fixed in their domains).", region,
-        region_steps, lhs=var, assumptions=undecided)
+        results.update(regime_results(method, regimes))
+    if degree == 2 and wanted("complex_eigenvalue_modulus") and (
+            _sign(constant, _domains(method)) >= 0 or constant.is_nonnegative):
+        modulus = sp.sqrt(sp.factor(constant))
+        results["complex_eigenvalue_modulus"] = Result(
+            "complex_eigenvalue_modulus", "In the complex regime both eigenvalues have "
+            "this modulus.", modulus,
+            (Step("complex eigenvalues are conjugate, so |lambda|^2 = lambda_1 lambda_2 "
+                  "= p(0)", equation(sp.Symbol("lambda_1") * sp.Symbol("lambda_2"), constant)),
+             Step("take the square root", equation(rho, modulus))), lhs=rho)
+    if wanted("stability_region"):
+        region, region_steps, undecided = stability_region(method, polynomial)
+        var = method.step if method.step is not None else method.curvature
+        results["stability_region"] = Result(
+            "stability_region", f"The values of {var} for which every eigenvalue of T lies "
+            f"inside the unit circle (the other parameters fixed in their domains).", region,
+            region_steps, lhs=var, assumptions=undecided)
     small, large = curvature_range
-    if tuning == "auto" and method.step is not None:
+    if tuned:
         if degree == 1:
             best, rate_best, steps = balanced_tuning(roots[0], method.step, small, large)
             results.update(_tuning_results({method.step: best}, rate_best, steps, small, large))
-        elif degree == 2 and "repeated_eigenvalue_learning_rates" in results and not \
-                sp.Poly(polynomial, lam).all_coeffs()[-1].has(h, method.step):
+        elif polyak and "repeated" in regimes:
             values, rate_best, steps = polyak_tuning(
                 method, polynomial, regimes["repeated"][0], small, large)
             results.update(_tuning_results(values, rate_best, steps, small, large))
-            results["transient_growth"] = transient_growth(method, matrix, values, rate_best,
-                                                           large)
+            if wanted("transient_growth"):
+                results["transient_growth"] = transient_growth(method, matrix, values,
+                                                               rate_best, large)
         elif method.tuning == "critical":
             fixed = polynomial.subs(method.step, 1 / large)
             momentum = next(p.symbol for p in method.parameters if p.symbol != method.step)
@@ -1362,7 +1336,7 @@ def engine_results(method: Method, curvature_range=(mu, L), tuning="auto"):
                 f"spectral radius over curvatures in [{small}, {large}] (it makes the slowest "
                 f"mode critically damped); the step itself is not optimised."))
     numeric_range = all(end.is_number for end in curvature_range)
-    if tuning == "auto" and numeric_range and "optimal_parameters" not in results \
+    if tuning_wanted and numeric_range and "optimal_parameters" not in results \
             and method.parameters:
         if large / small > NUMERIC_CONDITION:
             raise MethodError(
@@ -1371,6 +1345,79 @@ def engine_results(method: Method, curvature_range=(mu, L), tuning="auto"):
                 f"the optimum); give a narrower range")
         values, rate_best, steps = numeric_tuning(method, polynomial, small, large)
         results.update(_tuning_results(values, rate_best, steps, small, large, numeric=True))
+    return {name: result for name, result in results.items() if wanted(name)}
+
+
+def spectrum_results(method: Method, polynomial, curvature_range, worst=True):
+    """The eigenvalues, and where the degree is at most 2 the rate and (with ``worst``)
+    the worst rate over ``curvature_range``, as a dict name -> Result; and the roots
+    (``None`` where they are omitted).
+
+    Examples
+    --------
+    >>> gd = builtin("gd")
+    >>> polynomial = characteristic_polynomial(state_matrix(gd)[0])[0]
+    >>> spectrum_results(gd, polynomial, (mu, L))[0]["rate"].value
+    Abs(alpha*h - 1)
+    """
+    degree = sp.degree(polynomial, lam)
+    roots, size = eigenvalues_in_radicals(polynomial)
+    numerically = ("with --subs fixing every parameter and the curvature, the command line "
+                   "adds {}, computed numerically (numeric_spectrum).")
+    if roots is None:
+        return {"eigenvalues": Result(
+            "eigenvalues", f"The eigenvalues of T are the roots of p; in radicals one of them "
+            f"has {size} operations, more than {RADICAL_OPERATIONS}, so they are omitted; "
+            + numerically.format("them and the rate"),
+            sp.ConditionSet(lam, equation(polynomial, 0), sp.S.Complexes),
+            (Step("the roots of p(lambda) = 0", equation(polynomial, 0)),), lhs=lam)}, None
+    if degree > 2:
+        return {"eigenvalues": Result(
+            "eigenvalues", "The eigenvalues of T, in radicals. Their largest modulus (the rate) "
+            "is not written symbolically (SymPy cannot order moduli of nested radicals); "
+            + numerically.format("it"), sp.FiniteSet(*roots),
+            (Step("solve p(lambda) = 0", equation(polynomial, 0)),), lhs=lam)}, roots
+    roots = [natural_form(r) if degree == 1 else r for r in roots]
+    rate = sp.Abs(roots[0]) if degree == 1 else sp.Max(*(sp.Abs(r) for r in roots))
+    results = {
+        "eigenvalues": Result(
+            "eigenvalues", "The eigenvalues of T.", sp.FiniteSet(*roots),
+            (Step("solve p(lambda) = 0", equation(polynomial, 0)),), lhs=lam),
+        "rate": Result(
+            "rate", "The spectral radius of T: the asymptotic rate of convergence (the error "
+            "shrinks like rate^t up to a factor polynomial in t), not a bound on each step.",
+            rate, (Step("the largest modulus of the eigenvalues", rate),), lhs=rho)}
+    largest = worst_rate(method, polynomial, roots, *curvature_range) if worst else None
+    if largest:
+        small, large = curvature_range
+        results["worst_rate"] = Result(
+            "worst_rate", f"The largest spectral radius over curvatures {method.curvature} "
+            f"in [{small}, {large}] for fixed parameters: an asymptotic rate for every "
+            "quadratic with Hessian eigenvalues there. It is at an end of the range, as "
+            "proved for characteristic polynomials of degree at most 2 with coefficients "
+            "affine in the curvature (the engine gives it only for those).",
+            largest[0], largest[1], lhs=sp.Symbol("rho_max"))
+    return results, roots
+
+
+def regime_results(method: Method, regimes) -> dict:
+    """The discriminant and, where the eigenvalues can coincide, the step sizes of the
+    real and complex regimes, as a dict name -> Result (from :func:`quadratic_regimes`)."""
+    disc, disc_steps = regimes["discriminant"]
+    results = {"discriminant": Result(
+        "discriminant", "The discriminant of the characteristic polynomial.", disc,
+        disc_steps, lhs=sp.Symbol("Delta"))}
+    if "repeated" in regimes:
+        results["repeated_eigenvalue_learning_rates"] = Result(
+            "repeated_eigenvalue_learning_rates", "The step sizes at which the two "
+            "eigenvalues coincide.", sp.FiniteSet(*regimes["repeated"][0]),
+            regimes["repeated"][1], lhs=method.step)
+        results["real_eigenvalue_range"] = Result(
+            "real_eigenvalue_range", "The step sizes with real eigenvalues.",
+            *regimes["real"], lhs=method.step)
+        results["complex_eigenvalue_range"] = Result(
+            "complex_eigenvalue_range", "The step sizes with complex eigenvalues.",
+            *regimes["complex"], lhs=method.step)
     return results
 
 

@@ -51,6 +51,11 @@ EMA = builtin("heavy_ball_ema")
 CURVATURE = 2 * sigma**2         # the Hessian 2 X^T X of ||y - X w||^2 has eigenvalues 2 sigma^2
 SHEET_2G = {sigma_max: sp.sqrt(5), sigma_min: sp.sqrt(sp.Rational(1, 20))}
 SHEET_BETA = sp.Rational(1, 10)
+# The engine's results this topic reads (its rate and worst rate it does not).
+ENGINE_RESULTS = {"state_matrix", "characteristic_polynomial", "eigenvalues", "discriminant",
+                  "repeated_eigenvalue_learning_rates", "real_eigenvalue_range",
+                  "complex_eigenvalue_range", "complex_eigenvalue_modulus", "stability_region",
+                  "optimal_parameters", "optimal_rate", "transient_growth"}
 SHEET_EPSILON = sp.Rational(1, 200)
 
 
@@ -89,7 +94,7 @@ def svd_gradient():
 def in_svd_coordinates(expr):
     """The engine's error coordinates ``(z_t, w_t)`` renamed ``(a_t, x_t)``, with ``h = 2 sigma^2``."""
     names = {s: {"z_t": a_t, "w_t": x_t}.get(s.name, s) for s in expr.free_symbols}
-    return expr.xreplace(names).subs(h, CURVATURE)
+    return expr.xreplace({**names, h: CURVATURE})
 
 
 def heavy_ball_cycles(gradient, step, momentum):
@@ -144,7 +149,7 @@ def derive() -> Derivation:
     >>> derive(sigma_min=1, sigma_max=3)["optimal_rate"].value
     1/2
     """
-    engine = engine_results(EMA, (2 * sigma_min**2, 2 * sigma_max**2))
+    engine = engine_results(EMA, (2 * sigma_min**2, 2 * sigma_max**2), only=ENGINE_RESULTS)
     _, svd_steps = svd_gradient()
     R = in_svd_coordinates(engine["state_matrix"].value)
     new = R * sp.Matrix([a_t, x_t])
