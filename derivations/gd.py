@@ -12,7 +12,7 @@ import sympy as sp
 
 from .cli import main
 from .core import (POSITIVE, Derivation, Parameter, Result, Step, derivation,
-                   interval_from_inequalities)
+                   equation, interval_from_inequalities, linear_root)
 from .method import balanced_tuning, characteristic_polynomial, method_from_equations, \
     stability_region, state_matrix
 from .method import h
@@ -78,13 +78,13 @@ def curvature_of(loss, weight=w):
     (2*sigma**2, y/sigma)
     """
     gradient = sp.diff(loss, weight)
-    minimiser = sp.solve(sp.Eq(gradient, 0), weight)[0]
+    minimiser = linear_root(gradient, weight)   # gradient = 0
     curvature = sp.diff(loss, weight, 2)
     steps = (
-        Step("differentiate the loss", sp.Eq(sp.Derivative(loss, weight), gradient)),
-        Step("the minimiser sets the gradient to zero", sp.Eq(w_star, minimiser)),
+        Step("differentiate the loss", equation(sp.Derivative(loss, weight), gradient)),
+        Step("the minimiser sets the gradient to zero", equation(w_star, minimiser)),
         Step("the gradient is linear, g(w) = h (w - w^*), with curvature",
-             sp.Eq(h, curvature)),
+             equation(h, curvature)),
     )
     return curvature, minimiser, steps
 
@@ -99,7 +99,7 @@ def gd_factor(curvature=h):
     """
     matrix, steps = state_matrix(GRADIENT_DESCENT)
     factor = matrix[0, 0].subs(h, curvature)
-    return factor, steps + (Step("with the curvature of the loss", sp.Eq(rho, factor)),)
+    return factor, steps + (Step("with the curvature of the loss", equation(rho, factor)),)
 
 
 def gd_stability(curvature=h):
@@ -116,6 +116,16 @@ def gd_stability(curvature=h):
         Step("with the curvature of the loss", region.subs(h, curvature)),)
 
 
+def _below_zero(expr, var):
+    """``expr < 0`` solved for ``var``: ``var < -offset/slope`` where ``expr`` is linear in
+    ``var`` with a positive slope, else by ``reduce_inequalities``."""
+    poly = sp.Poly(expr, var)
+    if poly.degree() == 1 and poly.all_coeffs()[0].is_positive:
+        slope, offset = poly.all_coeffs()
+        return sp.Lt(var, -offset / slope)
+    return sp.reduce_inequalities([expr < 0], var)
+
+
 def faster_direction(factor_large, factor_small):
     """The learning rates at which the larger-curvature direction contracts faster, with steps.
 
@@ -124,9 +134,10 @@ def faster_direction(factor_large, factor_small):
     >>> faster_direction(1 - 2 * eta * sigma_L**2, 1 - 2 * eta * sigma_S**2)[0]
     Interval.open(0, 1/(sigma_L**2 + sigma_S**2))
     """
-    difference = sp.factor((factor_large**2 - factor_small**2).subs(sigma_L, sigma_S + delta))
+    difference = sp.factor(((factor_large - factor_small) * (factor_large + factor_small))
+                           .subs(sigma_L, sigma_S + delta))     # rho_L^2 - rho_S^2, factored
     varying = sp.Mul(*(p for p in sp.Mul.make_args(difference) if not p.is_positive))
-    condition = sp.reduce_inequalities([varying < 0], eta) if varying.is_positive is None else sp.false
+    condition = _below_zero(varying, eta) if varying.is_positive is None else sp.false
     rates = interval_from_inequalities(condition, eta).subs(delta, sigma_L - sigma_S)
     rates = sp.Interval.open(rates.start, sp.factor(rates.end))
     steps = (
@@ -137,6 +148,34 @@ def faster_direction(factor_large, factor_small):
         Step("solve for eta", rates),
     )
     return rates, steps
+
+
+def affine_recurrence_solution(recurrence, iterate, start):
+    """Solve ``w(t+1) = a w(t) + b`` (``a != 1`` free of ``t``) with ``w(0) = start``.
+
+    The fixed point ``p = b / (1 - a)`` gives ``w(t) - p = a^t (start - p)``; the solution
+    is checked against the recurrence and the start.
+
+    Examples
+    --------
+    >>> u = sp.Function("u")
+    >>> affine_recurrence_solution(sp.Eq(u(t + 1), u(t) / 2 + 1), u, 0)
+    2 - 2/2**t
+    """
+    previous = sp.Dummy("previous")
+    rule = sp.Poly(recurrence.rhs.subs(iterate(t), previous), previous)
+    if recurrence.lhs != iterate(t + 1) or rule.degree() != 1:
+        raise ValueError(f"{recurrence} is not an affine first-order recurrence in {iterate(t)}")
+    rate, offset = rule.all_coeffs()
+    if rate.has(t) or offset.has(t) or sp.cancel(rate - 1) == 0:
+        raise ValueError(f"{recurrence} has no single fixed point; solve it another way")
+    fixed = sp.factor(offset / (1 - rate))
+    solution = fixed + rate**t * sp.together(start - fixed)
+    residual = solution.subs(t, t + 1) - (rate * solution + offset)
+    if sp.cancel(sp.expand(residual, power_base=False)) != 0 or \
+            sp.cancel(solution.subs(t, 0) - start) != 0:
+        raise ArithmeticError(f"{solution} does not solve {recurrence} from {start}")
+    return solution
 
 
 @derivation
@@ -157,12 +196,12 @@ def derive() -> Derivation:
         factor, curvature_steps + factor_steps, lhs=rho)
 
     iterate = sp.Function("w")
-    recurrence = sp.Eq(iterate(t + 1), sp.expand(minimiser + factor * (iterate(t) - minimiser)))
-    closed = sp.rsolve(recurrence.lhs - recurrence.rhs, iterate(t), {iterate(0): w_0})
+    recurrence = equation(iterate(t + 1), sp.expand(minimiser + factor * (iterate(t) - minimiser)))
+    closed = affine_recurrence_solution(recurrence, iterate, w_0)
     closed_form_iterate = Result(
         "closed_form_iterate", "The t-th iterate of GD from w_0.", closed,
         (Step("the update as a linear recurrence", recurrence),
-         Step("solve the recurrence with w(0) = w_0", sp.Eq(iterate(t), closed))),
+         Step("solve the recurrence with w(0) = w_0", equation(iterate(t), closed))),
         lhs=sp.Symbol("w_t"))
 
     stable, stable_steps = gd_stability(curvature)
@@ -180,9 +219,9 @@ def derive() -> Derivation:
         "that is not zero).",
         iterations,
         (Step("relative error after t steps from w_0 = 0",
-              sp.Eq(sp.Abs(sp.Symbol("w_t") - w_star) / sp.Abs(w_star), error_ratio)),
-         Step("it falls below epsilon once t passes the solution of", sp.Eq(error_ratio, epsilon)),
-         Step("the smallest whole number of steps", sp.Eq(t, iterations))),
+              equation(sp.Abs(sp.Symbol("w_t") - w_star) / sp.Abs(w_star), error_ratio)),
+         Step("it falls below epsilon once t passes the solution of", equation(error_ratio, epsilon)),
+         Step("the smallest whole number of steps", equation(t, iterations))),
         lhs=sp.Symbol("t_epsilon"))
 
     # cs182 1(c): both directions must be stable; the intersection is set by sigma_L.
@@ -197,7 +236,7 @@ def derive() -> Derivation:
         both.end,
         (Step("each direction is stable on its own range", sp.Tuple(*ranges)),
          Step("with sigma_L = sigma_S + delta the sigma_S bound exceeds the sigma_L one by",
-              sp.Eq(ranges[1].end - ranges[0].end, gap)),
+              equation(ranges[1].end - ranges[0].end, gap)),
          Step("so the intersection of the two ranges ends at the sigma_L bound", both)),
         lhs=sp.Symbol("eta_max"))
 
@@ -209,7 +248,7 @@ def derive() -> Derivation:
         "optimal_learning_rate",
         "The single learning rate that makes both directions converge fastest.",
         best, (Step("the Hessian of (y - sigma w)^2 is 2 sigma^2, so the factor is",
-                    sp.Eq(rho, factor)),) + best_steps[:3],
+                    equation(rho, factor)),) + best_steps[:3],
         lhs=sp.Symbol("eta^*"))
     optimal_rate = Result(
         "optimal_rate", "The contraction factor of both directions at the optimal rate.",
@@ -227,26 +266,30 @@ def derive() -> Derivation:
         "Directions with sigma_S < sigma < sigma_L change neither the stable rates nor the "
         "best rate: |rho| over the whole range is largest at its ends.",
         sp.Max(sp.Abs(factors[sigma_S]), sp.Abs(factors[sigma_L])),
-        (Step("the factor is linear in s = sigma^2", sp.Eq(rho, linear)),
+        (Step("the factor is linear in s = sigma^2", equation(rho, linear)),
          Step("its second derivative in s vanishes, so |rho| (a linear function's absolute "
-              "value) is convex in s", sp.Eq(sp.Derivative(linear, s, 2), sp.diff(linear, s, 2))),
+              "value) is convex in s", equation(sp.Derivative(linear, s, 2), sp.diff(linear, s, 2))),
          Step("a convex function on [sigma_S^2, sigma_L^2] is largest at an end, so the "
               "slowest direction and the stability limit are those of sigma_S and sigma_L",
               sp.Max(sp.Abs(factors[sigma_S]), sp.Abs(factors[sigma_L])))))
 
     model = f(w_t) + g * (w - w_t) + lam / 2 * (w - w_t) ** 2
-    minimiser_w = sp.solve(sp.diff(model, w), w)[0]
+    stationary = sp.Poly(sp.diff(model, w), w)
+    if stationary.degree() != 1:
+        raise ArithmeticError(f"the model's derivative {stationary.as_expr()} is not linear in w")
+    slope, offset = stationary.all_coeffs()
+    minimiser_w = sp.expand(-offset / slope)     # its one root
     proximal_step = Result(
         "proximal_step",
         "GD's step minimises the linearisation plus lambda/2 ||w - w_t||^2 (coordinate-wise).",
         minimiser_w,
         (Step("the model of f around w_t", model),
-         Step("set its derivative to zero", sp.Eq(sp.diff(model, w), 0))),
+         Step("set its derivative to zero", equation(sp.diff(model, w), 0))),
         lhs=sp.Symbol("w_{t+1}"))
-    match = sp.solve(sp.Eq(w_t - eta * g, minimiser_w), eta)[0]
+    match = linear_root(w_t - eta * g - minimiser_w, eta)
     proximal_rate = Result(
         "proximal_learning_rate", "The GD learning rate whose step is the proximal step.",
-        match, (Step("match w_t - eta g with the minimiser", sp.Eq(w_t - eta * g, minimiser_w)),),
+        match, (Step("match w_t - eta g with the minimiser", equation(w_t - eta * g, minimiser_w)),),
         lhs=eta)
 
     _, kappa_rate, kappa_steps = balanced_tuning(gd_factor()[0], eta, mu, L)
@@ -254,7 +297,7 @@ def derive() -> Derivation:
     condition_number_rate = Result(
         "condition_number_rate",
         "The best GD contraction factor on a quadratic with Hessian eigenvalues in [mu, L].",
-        in_kappa, gd_factor()[1] + kappa_steps + (Step("with L = kappa mu", sp.Eq(rho, in_kappa)),),
+        in_kappa, gd_factor()[1] + kappa_steps + (Step("with L = kappa mu", equation(rho, in_kappa)),),
         lhs=sp.Symbol("rho^*"))
 
     return Derivation(
