@@ -162,6 +162,24 @@ def first_weight(product, depth: int = 4):
     return as_written, formula, steps
 
 
+def limits_at_infinity(expr, variable):
+    """The limits of ``expr`` as ``variable`` tends to ``-oo`` and to ``oo``, for ``expr`` a
+    rational function of ``u = exp(-variable)``: ``u`` runs over ``(0, oo)`` as ``variable``
+    runs down the real line, so they are the limits of that rational function as ``u``
+    tends to ``oo`` and to ``0``.
+
+    Examples
+    --------
+    >>> limits_at_infinity(SIGMOID, zeta)
+    (0, 1)
+    """
+    u = sp.Symbol("u", positive=True)
+    rational = expr.subs(sp.exp(-variable), u)
+    if rational.has(variable):
+        raise ValueError(f"{expr} is not a rational function of exp(-{variable})")
+    return sp.limit(rational, u, sp.oo), sp.limit(rational, u, 0)
+
+
 @functools.cache
 def sigmoid_slope_maximum():
     """The largest slope of the sigmoid, from ``s''(z) = 0``; returns it and the steps
@@ -173,12 +191,18 @@ def sigmoid_slope_maximum():
     1/4
     """
     first = sp.diff(SIGMOID, zeta)
-    logistic_form = sp.simplify(first - SIGMOID * (1 - SIGMOID))
+    logistic_form = sp.cancel(first - SIGMOID * (1 - SIGMOID))
     second = sp.diff(first, zeta)
-    critical = sp.solve(sp.Eq(second, 0), zeta)
-    (where,) = critical
+    # s'' is a rational function of u = exp(-z) > 0, and z = -log(u) is one-to-one
+    u = sp.Symbol("u", positive=True)
+    top, bottom = sp.fraction(sp.together(second.subs(sp.exp(-zeta), u)))
+    roots = sp.roots(sp.Poly(top, u))
+    if not bottom.is_positive or sum(roots.values()) != sp.degree(top, u):
+        raise ArithmeticError(f"the zeros of s'' = {top}/{bottom} are not all found")
+    (root,) = [r for r in roots if r.is_positive]
+    where = -sp.log(root)
     curvature = sp.simplify(sp.diff(second, zeta).subs(zeta, where))
-    tails = [sp.limit(first, zeta, end) for end in (-sp.oo, sp.oo)]
+    tails = limits_at_infinity(first, zeta)
     peak = sp.simplify(first.subs(zeta, where))
     if curvature >= 0 or logistic_form != 0 or any(t != 0 for t in tails):
         raise ArithmeticError("s' has no single interior maximum")
@@ -247,9 +271,9 @@ def derive() -> Derivation:
         lhs=sp.Symbol("s'_max"))
 
     size = sp.Abs(sp.Derivative(h[n], w[i]))
-    outputs = [sp.limit(SIGMOID, zeta, end) for end in (-sp.oo, sp.oo)]
+    outputs = limits_at_infinity(SIGMOID, zeta)
     sigmoid_bound = bound_of(product, sp.Max(*map(sp.Abs, outputs)), peak)
-    decay = sp.simplify(sigmoid_bound.subs(n, n + 1) / sigmoid_bound)
+    decay = sp.powsimp(sigmoid_bound.subs(n, n + 1) / sigmoid_bound)
     sigmoid_result = Result(
         "sigmoid_gradient_bound",
         "With |w_k| <= 1 the sigmoid chain's gradient is at most 4^-(n - i + 1): it shrinks "
@@ -266,7 +290,7 @@ def derive() -> Derivation:
     relu_slope = sp.diff(sp.Max(zeta, 0), zeta)
     slopes = sp.FiniteSet(relu_slope.subs(zeta, -1), relu_slope.subs(zeta, 1))
     relu_bound = bound_of(product, sp.Abs(x), sp.Max(*slopes))
-    relu_decay = sp.simplify(relu_bound.subs(n, n + 1) / relu_bound)
+    relu_decay = sp.powsimp(relu_bound.subs(n, n + 1) / relu_bound)
     relu_result = Result(
         "relu_gradient_bound",
         "With |w_k| <= 1 the ReLU chain's gradient is at most |x|: relu' is 1 on the active "
