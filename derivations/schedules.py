@@ -11,7 +11,16 @@ from __future__ import annotations
 import sympy as sp
 
 from .cli import main
-from .core import POSITIVE, Derivation, Parameter, Result, Step, derivation, linear_root
+from .core import (
+    POSITIVE,
+    Derivation,
+    Parameter,
+    Result,
+    Step,
+    derivation,
+    equation,
+    linear_root,
+)
 
 t = sp.Symbol("t", nonnegative=True)
 T = sp.Symbol("T", positive=True)
@@ -57,11 +66,11 @@ def warmup_cosine():
     at_problem = schedule.subs(T, EPOCHS * BATCHES)
     steps = (
         Step("the two pieces: linear warm-up, then a quarter cosine",
-             sp.Eq(sp.Function("eta")(t), general)),
-        Step("with T_0 = T/5", sp.Eq(sp.Function("eta")(t), schedule)),
+             equation(sp.Function("eta")(t), general)),
+        Step("with T_0 = T/5", equation(sp.Function("eta")(t), schedule)),
         Step(f"the problem set's T = {EPOCHS} epochs x {BATCHES} minibatches",
-             sp.Tuple(sp.Eq(T, EPOCHS * BATCHES), sp.Eq(T_0, sp.Integer(EPOCHS * BATCHES) / 5))),
-        Step("so", sp.Eq(sp.Function("eta")(t), at_problem)),
+             sp.Tuple(equation(T, EPOCHS * BATCHES), equation(T_0, sp.Integer(EPOCHS * BATCHES) / 5))),
+        Step("so", equation(sp.Function("eta")(t), at_problem)),
         Step("the landmarks eta(0), eta(T_0), eta(T)",
              sp.Tuple(*(schedule.subs(t, v) for v in (0, T / 5, T)))),
     )
@@ -89,8 +98,8 @@ def boundary_jump(schedule):
              sp.Tuple(sp.Le(boundary, boundary, evaluate=False),
                       sp.And(sp.Le(boundary, boundary, evaluate=False),
                              sp.Le(boundary, T, evaluate=False), evaluate=False))),
-        Step("the warm-up branch there", sp.Eq(sp.Function("eta_warmup")(sp.Symbol("T_0")), left)),
-        Step("the cosine branch there", sp.Eq(sp.Function("eta_cosine")(sp.Symbol("T_0")), right)),
+        Step("the warm-up branch there", equation(sp.Function("eta_warmup")(sp.Symbol("T_0")), left)),
+        Step("the cosine branch there", equation(sp.Function("eta_cosine")(sp.Symbol("T_0")), right)),
         Step("the difference, independent of eta_max and T: the 1e-4 and 1e-6 offsets",
              jump),
     )
@@ -110,16 +119,16 @@ def finder_steps():
     """
     reached = FINDER_START * FINDER_FACTOR**k
     in_logs = sp.expand_log(sp.log(reached), force=True)
-    boundary = sp.solve(sp.Eq(in_logs, sp.log(eta_target)), k, simplify=False)[0]
-    boundary = sp.together(boundary)
+    slope, offset = sp.Poly(in_logs - sp.log(eta_target), k).all_coeffs()   # linear in k
+    boundary = sp.together(-offset / slope)
     count = sp.ceiling(boundary)
     steps = (
-        Step("after k steps the finder's rate is", sp.Eq(sp.Symbol("eta_k"), reached)),
+        Step("after k steps the finder's rate is", equation(sp.Symbol("eta_k"), reached)),
         Step("it reaches the target when", sp.GreaterThan(reached, eta_target, evaluate=False)),
         Step("log is increasing: take logarithms", sp.GreaterThan(in_logs, sp.log(eta_target),
                                                                   evaluate=False)),
-        Step("linear in k, increasing since log(11/10) > 0; equality at", sp.Eq(k, boundary)),
-        Step("the first whole step at or past it", sp.Eq(sp.Symbol("k_min"), count)),
+        Step("linear in k, increasing since log(11/10) > 0; equality at", equation(k, boundary)),
+        Step("the first whole step at or past it", equation(sp.Symbol("k_min"), count)),
         Step("e.g. to 0.1 and to 1", sp.Tuple(*(count.subs(eta_target, v)
                                                  for v in (sp.Rational(1, 10), 1)))),
     )
@@ -135,18 +144,21 @@ def momentum_sum():
     eta/(1 - rho)
     """
     buffer = sp.Sum(rho**j * g, (j, 0, k - 1))
-    partial = sp.factor(sp.summation(rho**j, (j, 0, k - 1)).args[1][0]) * g
-    series = sp.summation(rho**j, (j, 0, sp.oo))
-    limit, condition = series.args[0]
+    geometric = sp.summation(rho**j, (j, 0, k - 1)).args[1][0]     # the branch rho != 1
+    partial = sp.factor(geometric) * g
+    condition = sp.Lt(sp.Abs(rho), 1)     # where the geometric series converges: rho^k -> 0
+    limit = geometric.subs(rho**k, 0)
+    if limit.has(k):
+        raise ArithmeticError(f"the partial sum {geometric} has no limit free of k")
     effective = eta * limit
     steps = (
         Step("unroll b_k = rho b_{k-1} + g from b_0 = 0 for a constant gradient",
-             sp.Eq(sp.Symbol("b_k"), buffer)),
-        Step("the geometric sum (rho != 1)", sp.Eq(sp.Symbol("b_k"), partial)),
-        Step(f"as k -> oo, for {condition}", sp.Eq(sp.Limit(sp.Symbol("b_k"), k, sp.oo),
+             equation(sp.Symbol("b_k"), buffer)),
+        Step("the geometric sum (rho != 1)", equation(sp.Symbol("b_k"), partial)),
+        Step(f"as k -> oo, for {condition}", equation(sp.Limit(sp.Symbol("b_k"), k, sp.oo),
                                                   limit * g)),
         Step("so each step approaches eta b = eta g/(1 - rho): the effective learning rate",
-             sp.Eq(sp.Symbol("eta_eff"), effective)),
+             equation(sp.Symbol("eta_eff"), effective)),
     )
     return effective, steps
 
@@ -159,15 +171,15 @@ def interchangeable(effective):
     >>> interchangeable(momentum_sum()[0])[0]
     ((eta, 9/10), (5*eta, 1/2))
     """
-    same = sp.Eq(effective.subs({eta: eta_2, rho: rho_2}), effective)
+    same = equation(effective.subs({eta: eta_2, rho: rho_2}), effective)
     general = linear_root(same, eta_2)
     pair = {rho: sp.Rational(9, 10), rho_2: sp.S.Half}
     partner = sp.factor(general.subs(pair))
     pairs = sp.Tuple(sp.Tuple(eta, pair[rho]), sp.Tuple(partner, pair[rho_2]))
     steps = (
         Step("equal effective rates", same),
-        Step("solve for eta_2", sp.Eq(eta_2, general)),
-        Step("from rho = 0.9 to rho_2 = 0.5", sp.Eq(eta_2, partner)),
+        Step("solve for eta_2", equation(eta_2, general)),
+        Step("from rho = 0.9 to rho_2 = 0.5", equation(eta_2, partner)),
         Step("both have effective rate", effective.subs(rho, pair[rho])),
         Step("this matches only the steady step under a constant gradient; the transient "
              "(about 1/(1 - rho) steps) and the response to changing gradients differ, so "
