@@ -162,22 +162,53 @@ def first_weight(product, depth: int = 4):
     return as_written, formula, steps
 
 
+EXP = sp.Symbol("E", positive=True)
+
+
+def in_exp(expr, variable):
+    """``expr``, a rational function of ``exp(variable)``, as one of ``E = exp(variable)``;
+    ``E`` runs over ``(0, oo)`` as ``variable`` runs over the real line, one to one.
+
+    Examples
+    --------
+    >>> in_exp(SIGMOID, zeta)
+    E/(E + 1)
+    """
+    rational = sp.together(expr.subs(sp.exp(variable), EXP))
+    if rational.has(variable):
+        raise ValueError(f"{expr} is not a rational function of exp({variable})")
+    return rational
+
+
 def limits_at_infinity(expr, variable):
-    """The limits of ``expr`` as ``variable`` tends to ``-oo`` and to ``oo``, for ``expr`` a
-    rational function of ``u = exp(-variable)``: ``u`` runs over ``(0, oo)`` as ``variable``
-    runs down the real line, so they are the limits of that rational function as ``u``
-    tends to ``oo`` and to ``0``.
+    """The limits of ``expr``, a rational function of ``exp(variable)``, as ``variable``
+    tends to ``-oo`` and to ``oo``: those of ``in_exp(expr)`` as ``E`` tends to 0 and to oo.
 
     Examples
     --------
     >>> limits_at_infinity(SIGMOID, zeta)
     (0, 1)
     """
-    u = sp.Symbol("u", positive=True)
-    rational = expr.subs(sp.exp(-variable), u)
-    if rational.has(variable):
-        raise ValueError(f"{expr} is not a rational function of exp(-{variable})")
-    return sp.limit(rational, u, sp.oo), sp.limit(rational, u, 0)
+    rational = in_exp(expr, variable)
+    return sp.limit(rational, EXP, 0), sp.limit(rational, EXP, sp.oo)
+
+
+def real_zeros(expr, variable):
+    """The real zeros of ``expr``, a rational function of ``exp(variable)``: ``log(E)`` for
+    the positive roots ``E`` of its numerator in ``E``, its denominator being positive.
+
+    Examples
+    --------
+    >>> real_zeros(sp.exp(zeta) - 2, zeta)
+    [log(2)]
+    """
+    top, bottom = sp.fraction(in_exp(expr, variable))
+    roots = sp.roots(sp.Poly(top, EXP))
+    positive = {root: root.is_positive for root in roots}
+    if (not bottom.is_positive or sum(roots.values()) != sp.degree(top, EXP)
+            or None in positive.values()):
+        raise ArithmeticError(f"the zeros of {top}/{bottom} in E = exp({variable}) are not all found")
+    return [sp.log(root) for root, is_positive in positive.items() if is_positive]
 
 
 @functools.cache
@@ -193,14 +224,7 @@ def sigmoid_slope_maximum():
     first = sp.diff(SIGMOID, zeta)
     logistic_form = sp.cancel(first - SIGMOID * (1 - SIGMOID))
     second = sp.diff(first, zeta)
-    # s'' is a rational function of u = exp(-z) > 0, and z = -log(u) is one-to-one
-    u = sp.Symbol("u", positive=True)
-    top, bottom = sp.fraction(sp.together(second.subs(sp.exp(-zeta), u)))
-    roots = sp.roots(sp.Poly(top, u))
-    if not bottom.is_positive or sum(roots.values()) != sp.degree(top, u):
-        raise ArithmeticError(f"the zeros of s'' = {top}/{bottom} are not all found")
-    (root,) = [r for r in roots if r.is_positive]
-    where = -sp.log(root)
+    (where,) = real_zeros(second, zeta)
     curvature = sp.simplify(sp.diff(second, zeta).subs(zeta, where))
     tails = limits_at_infinity(first, zeta)
     peak = sp.simplify(first.subs(zeta, where))
