@@ -12,11 +12,11 @@ from __future__ import annotations
 import sympy as sp
 
 from .cli import main
-from .core import POSITIVE, Derivation, Parameter, Result, Step, derivation
+from .core import POSITIVE, Derivation, Parameter, Result, Step, derivation, equation
 from .gd import gd_factor
 from .method import builtin, engine_results
 from .method import h as curvature
-from .vanishing import sigmoid_slope_maximum
+from .vanishing import in_exp, limits_at_infinity, real_zeros, sigmoid_slope_maximum
 
 lam = sp.Symbol("lambda", positive=True)
 n = sp.Symbol("n", integer=True, positive=True)
@@ -125,15 +125,14 @@ def explicit_sample_hessian():
     features = sp.Matrix([1, *sp.symbols("x_1:3", real=True)])
     margin = (features.T * weights)[0]
     outer = sigmoid_curvature(margin) * features * features.T
-    exp_margin = sp.Symbol("E", positive=True)
 
     def in_margin(matrix):
         """Write ``matrix`` in the margin ``z``: ``w_0 = z - x_1 w_1 - x_2 w_2``."""
         return matrix.subs(weights[0], zeta - margin + weights[0])
 
     hessians = {sign: sp.hessian(sample_loss(margin, sign), weights) for sign in (1, -1)}
-    differences = tuple(in_margin(hessians[sign] - outer).subs(sp.exp(zeta), exp_margin)
-                        .applyfunc(sp.cancel) for sign in (1, -1))
+    differences = tuple(in_margin(hessians[sign] - outer).applyfunc(lambda e: in_exp(e, zeta))
+                        for sign in (1, -1))
     return (in_margin(hessians[1]).applyfunc(sp.factor),) + differences
 
 
@@ -166,14 +165,14 @@ def gradient_and_hessian():
     grad_steps = (
         Step("one example's loss as a function of its margin z = sum_j x_j w_j",
              sample_loss()),
-        Step("differentiate in z", sp.Eq(sp.Derivative(sample_loss(), zeta), first)),
-        Step("which is -y s(-y z)", sp.Eq(sp.Derivative(sample_loss(), zeta), first_form)),
+        Step("differentiate in z", equation(sp.Derivative(sample_loss(), zeta), first)),
+        Step("which is -y s(-y z)", equation(sp.Derivative(sample_loss(), zeta), first_form)),
         Step("differentiate the sum z_i = sum_k x_ik w_k in w_j",
-             sp.Eq(sp.Derivative(z[i], w[j]), dz)),
-        Step("differentiate the penalty", sp.Eq(sp.Derivative(sp.Symbol("R"), w[j]),
+             equation(sp.Derivative(z[i], w[j]), dz)),
+        Step("differentiate the penalty", equation(sp.Derivative(sp.Symbol("R"), w[j]),
                                                penalty_gradient)),
         Step("chain rule, averaged over the examples",
-             sp.Eq(sp.Derivative(f(w), w[j]), gradient)),
+             equation(sp.Derivative(f(w), w[j]), gradient)),
     )
     hess_steps = grad_steps[2:3] + (
         Step("differentiate -y s(-y z) once more", second),
@@ -184,10 +183,10 @@ def gradient_and_hessian():
              sample),
         Step("which equals s(1 - s) x~ x~^T: the difference, in E = exp(z), is",
              difference),
-        Step("the penalty adds lambda I", sp.Eq(sp.Derivative(sp.Symbol("R"), w[j], w[k]),
+        Step("the penalty adds lambda I", equation(sp.Derivative(sp.Symbol("R"), w[j], w[k]),
                                                  penalty_hessian)),
         Step("average over the examples, with s_i = s(z_i)",
-             sp.Eq(sp.Derivative(f(w), w[j], w[k]), hessian)),
+             equation(sp.Derivative(f(w), w[j], w[k]), hessian)),
     )
     return gradient, hessian, grad_steps, hess_steps
 
@@ -210,16 +209,16 @@ def strong_convexity():
     curvature_exp = sp.factor(sigmoid_curvature().rewrite(sp.exp))
     if not curvature_exp.is_positive:
         raise ArithmeticError(f"the curvature {curvature_exp} is not positive")
-    tail = sp.limit(sigmoid_curvature(m), m, sp.oo)
+    _, tail = limits_at_infinity(sigmoid_curvature(m), m)
     best = sp.cancel(split.subs(c, tail) / (v.T * v)[0])
     steps = (
         Step("the data term's curvature s(1 - s) is positive", curvature_exp),
         Step("so along any v the Hessian's quadratic form (shown for one example, "
              "c = s(1 - s)) is c (v . x~)^2 + lambda ||v||^2 >= lambda ||v||^2", split),
         Step("at w = (w_0 = m, 0, ..., 0) every margin z_i = m, because x_i0 = 1; the "
-             "curvature there tends to", sp.Eq(sp.Limit(sigmoid_curvature(m), m, sp.oo), tail)),
+             "curvature there tends to", equation(sp.Limit(sigmoid_curvature(m), m, sp.oo), tail)),
         Step("so the Hessian tends to lambda I on every data set, and no constant above "
-             "lambda is valid", sp.Eq(mu, best)),
+             "lambda is valid", equation(mu, best)),
     )
     return best, steps
 
@@ -236,7 +235,7 @@ def smoothness_bound():
     bound = lam + peak * sigma_max**2 / n
     steps = peak_steps + (
         Step("so every weight s_i (1 - s_i) <= 1/4 and the Hessian is at most "
-             "X~^T X~ / (4 n) + lambda I; its largest eigenvalue is at most", sp.Eq(L, bound)),
+             "X~^T X~ / (4 n) + lambda I; its largest eigenvalue is at most", equation(L, bound)),
         Step("at w = 0 every s_i = 1/2, where the bound is attained", sigmoid_curvature(0)),
     )
     return bound, steps
@@ -268,12 +267,12 @@ def gd_rate():
         Step("for curvatures h in [mu, L] it lies in [0, 1 - mu/L], largest at h = mu; "
              "with L = kappa mu", worst),
         Step("beyond quadratics: the L-smooth upper model F + g delta + L/2 delta^2 is "
-             "least at the GD step", sp.Eq(delta, step_up)),
+             "least at the GD step", equation(delta, step_up)),
         Step("which lowers the loss by at least", decrease),
         Step("mu-strong convexity: the lower model's minimum bounds f^* from below",
              sp.Ge(sp.Symbol("f^*"), floor, evaluate=False)),
         Step("so with Delta = F - f^*, g^2 >= 2 mu Delta", sp.Ge(g**2, squared)),
-        Step("the new gap is at most Delta times", sp.Eq(sp.Symbol("rho"), ratio)),
+        Step("the new gap is at most Delta times", equation(sp.Symbol("rho"), ratio)),
     )
     return worst, steps
 
@@ -290,15 +289,16 @@ def nesterov_tuning():
     >>> nesterov_tuning()[:2]
     ((sqrt(kappa) - 1)/(sqrt(kappa) + 1), 1 - 1/sqrt(kappa))
     """
-    engine = engine_results(builtin("nesterov"), (mu, L))
+    engine = engine_results(builtin("nesterov"), (mu, L),
+                            only={"state_matrix", "optimal_parameters", "optimal_rate"})
     tuned = {e.lhs.name: e.rhs for e in engine["optimal_parameters"].value}
     in_kappa = {L: kappa * mu}
     momentum = sp.factor(tuned["beta"].subs(in_kappa))
     rate = sp.expand(engine["optimal_rate"].value.subs(in_kappa))
     steps = engine["state_matrix"].steps + engine["optimal_parameters"].steps
-    momentum_steps = steps + (Step("with L = kappa mu", sp.Eq(beta, momentum)),)
+    momentum_steps = steps + (Step("with L = kappa mu", equation(beta, momentum)),)
     rate_steps = steps + (Step("the double root, the rate of every mode, with L = kappa mu",
-                               sp.Eq(sp.Symbol("rho"), rate)),)
+                               equation(sp.Symbol("rho"), rate)),)
     return momentum, rate, momentum_steps, rate_steps
 
 
@@ -318,8 +318,8 @@ def quadratic_slopes(rates):
     slope = sp.diff(log_loss, t)
     steps = (
         Step("on a quadratic mode the loss is h/2 e_t^2 with e_t = rho^t e_0, so",
-             sp.Eq(sp.log(sp.Symbol("ell_t")), log_loss)),
-        Step("its slope in t", sp.Eq(sp.Derivative(sp.log(sp.Symbol("ell_t")), t), slope)),
+             equation(sp.log(sp.Symbol("ell_t")), log_loss)),
+        Step("its slope in t", equation(sp.Derivative(sp.log(sp.Symbol("ell_t")), t), slope)),
     )
     return tuple(slope.subs(rho, r) for r in rates), steps
 
@@ -342,8 +342,8 @@ def semilog_slopes(rates):
     u = sp.Symbol("u", positive=True)
     steps = (
         Step("a loss gap shrinking by rho per step is a line in t on a log scale",
-             sp.Eq(sp.log(sp.Symbol("Delta_t")), log_loss)),
-        Step("its slope", sp.Eq(sp.Derivative(sp.log(sp.Symbol("Delta_t")), t), slope)),
+             equation(sp.log(sp.Symbol("Delta_t")), log_loss)),
+        Step("its slope", equation(sp.Derivative(sp.log(sp.Symbol("Delta_t")), t), slope)),
         Step("with u = 1/kappa or 1/sqrt(kappa) small, log(1 - u) is about -u",
              sp.series(sp.log(1 - u), u, 0, 2)),
         Step("log10 divides by log(10)", sp.Tuple(*decimal)),
@@ -365,7 +365,7 @@ def softmax_cross_entropy_at_equal_logits():
     probability = sp.exp(logit) / normaliser
     loss = sp.expand_log(-sp.log(probability), force=True)
     steps = (
-        Step("equal logits a: the softmax's normaliser", sp.Eq(sp.Sum(sp.exp(logit), (c, 1, C)),
+        Step("equal logits a: the softmax's normaliser", equation(sp.Sum(sp.exp(logit), (c, 1, C)),
                                                               normaliser)),
         Step("so every class, the true one included, has probability", probability),
         Step("and the cross-entropy -log p_y is", loss),
@@ -393,7 +393,7 @@ def sgd_not_monotone():
         raise ArithmeticError("f_1, f_2 are not the softplus functions")
     total = sum(softplus.values())
     slope = sp.factor(sp.diff(total, u))
-    (minimiser,) = sp.solve(slope, u, simplify=False)
+    (minimiser,) = real_zeros(slope, u)
     bend = sp.factor(sp.diff(total, u, 2))
     at_minimum = sp.expand_log(total.subs(u, minimiser), force=True)
     steps_taken = {name: minimiser - eta * sp.diff(part, u).subs(u, minimiser)
@@ -410,13 +410,13 @@ def sgd_not_monotone():
     steps = (
         Step("1 - s(w) = 1/(1 + exp(w)) and s(w) = 1/(1 + exp(-w)), so f_1 and f_2 are",
              sp.Tuple(*softplus.values())),
-        Step("f = f_1 + f_2 and its derivative", sp.Eq(sp.Derivative(f(u), u), slope)),
-        Step("f' = 0 at", sp.Eq(sp.Symbol("w^*"), minimiser)),
-        Step("f'' > 0 there, so it is the minimum", sp.Eq(sp.Symbol("f''(w)"), bend)),
+        Step("f = f_1 + f_2 and its derivative", equation(sp.Derivative(f(u), u), slope)),
+        Step("f' = 0 at", equation(sp.Symbol("w^*"), minimiser)),
+        Step("f'' > 0 there, so it is the minimum", equation(sp.Symbol("f''(w)"), bend)),
         Step("f(w^*)", at_minimum),
         Step("one SGD step on the sample f_1 (on f_2 it goes the other way; f is even, as "
              "f(w) - f(-w) simplifies to 0)", sp.Tuple(*steps_taken.values())),
-        Step("f after the step", sp.Eq(f(sp.Symbol("w_1")), after)),
+        Step("f after the step", equation(f(sp.Symbol("w_1")), after)),
         Step("exp(f(w_1) - f(w^*)) simplifies to cosh(eta/4)^2, so the increase is",
              increase),
         Step("it is 0 at eta = 0 and increasing in eta, so positive for every eta > 0",
