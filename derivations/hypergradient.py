@@ -6,6 +6,8 @@ Model: ``L(w) = (1/n) ||X w - t||^2`` with ``X`` of size ``n x d``; one GD step
 """
 from __future__ import annotations
 
+import functools
+
 import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixElement
 
@@ -74,9 +76,21 @@ def least_squares_loss(weights):
     return residual.T * residual / n
 
 
+@functools.cache
+def loss_gradient():
+    """The gradient of :func:`least_squares_loss` in ``w`` (matrix calculus, derived once).
+
+    Examples
+    --------
+    >>> loss_gradient()
+    (2/n)*X.T*(X*w - t)
+    """
+    return sp.diff(least_squares_loss(w), w)
+
+
 def one_step():
     """The weights after one GD step and the residual they leave, with the steps."""
-    gradient = sp.diff(least_squares_loss(w), w)
+    gradient = loss_gradient()
     at_start = gradient.subs(w, w_0)
     weights = w_0 - eta * at_start
     in_residual = at_start.subs(X * w_0 - t, a)
@@ -180,8 +194,8 @@ def memory_results(lengths=(2, 3, 4, 5)):
          Step("as T grows", stored_order)),
         lhs=sp.Symbol("M_backprop"))
     lambda_tilde = sp.Symbol("lambdatilde", positive=True)
-    regularised = least_squares_loss(w) + lambda_tilde * w.T * w
-    gradient = sp.diff(regularised, w)
+    penalty = lambda_tilde * w.T * w       # the regularised loss is least_squares_loss(w) + penalty
+    gradient = loss_gradient() + sp.diff(penalty, w)      # the derivative term by term
     jacobian = sp.diff(w - eta * gradient, w)
     per_step = matrix_symbol("J", d, d)
     through = sp.Product(sp.Symbol("J"), (k, 1, T))  # the same J at every step: a quadratic
