@@ -7,7 +7,8 @@
 - **claims per second in process**: the corpus again, with the derivations already built
   (the time of reading, comparing and diagnosing alone);
 - **seconds per ``--check`` call**: ``python -m derivations.gd --check ...`` as a user
-  runs it, Python start-up and imports included (best of REPEATS).
+  runs it, Python start-up and imports included (best of REPEATS), with Python's bytecode
+  cache on as it is by default (see ``cli_latency.py``).
 
 One thread: the figures are for a single process on one core (SymPy does not thread).
 """
@@ -52,9 +53,10 @@ def accuracy(rows):
 
 
 def seconds_per_call():
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+    env = {**{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
+           "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
     command = [sys.executable, "-m", *CALL]
-    subprocess.run(command, capture_output=True, env=env)  # warms the derivation cache
+    subprocess.run(command, capture_output=True, env=env)  # warms the derivation cache, bytecode
     times = []
     for _ in range(REPEATS):
         start = time.perf_counter()

@@ -268,7 +268,7 @@ def sheet_comparison(momentum_rate):
     modulus = sp.sqrt(1 - beta)
     low = (1 - sp.sqrt(1 - beta))**2 / (2 * beta * sigma_min**2)
     high = (1 + sp.sqrt(1 - beta))**2 / (2 * beta * sigma_max**2)
-    band = sp.Interval.open(low, high).subs(beta, SHEET_BETA).subs(SHEET_2G)
+    band = sp.Interval.open(*(end.subs(beta, SHEET_BETA).subs(SHEET_2G) for end in (low, high)))
     if band.is_empty is not False:
         raise ArithmeticError(f"beta = {SHEET_BETA} leaves no learning rate in the complex regime")
     rates = sp.Tuple(gd_rate, momentum_rate, modulus.subs(beta, SHEET_BETA)).subs(SHEET_2G)
