@@ -11,7 +11,16 @@ from __future__ import annotations
 import sympy as sp
 
 from .cli import main
-from .core import POSITIVE, Derivation, Parameter, Result, Step, derivation, linear_root
+from .core import (
+    POSITIVE,
+    Derivation,
+    Parameter,
+    Result,
+    Step,
+    derivation,
+    equation,
+    linear_root,
+)
 
 eta = sp.Symbol("eta", positive=True)
 B = sp.Symbol("B", positive=True)
@@ -68,8 +77,8 @@ def three_point_identity():
     expanded = (following.T * following).expand()
     names = {e_t.T * e_t: D(t), e_t.T * v_t: P(t), v_t.T * e_t: P(t), v_t.T * v_t: G(t)}
     scalar = as_inner_products(expanded, names)
-    inner = linear_root(sp.Eq(D(t + 1), scalar), P(t))
-    identity = sp.Eq(P(t), sp.expand(inner))
+    inner = linear_root(equation(D(t + 1), scalar), P(t))
+    identity = equation(P(t), sp.expand(inner))
     e, v = (sp.Matrix(sp.symbols(f"{name}_1:4", real=True)) for name in "ev")
     explicit = sp.expand((e.T * v)[0] - ((e.T * e)[0] - ((e - eta * v).T * (e - eta * v))[0])
                          / (2 * eta) - eta / 2 * (v.T * v)[0])
@@ -77,7 +86,7 @@ def three_point_identity():
         Step("with e_t = w_t - w^*, the step gives w_{t+1} - w^* =", following),
         Step("expand its squared norm (d-vectors, d symbolic)", expanded),
         Step("v^T e = e^T v (a 1x1 matrix is its own transpose); in the named scalars",
-             sp.Eq(D(t + 1), scalar)),
+             equation(D(t + 1), scalar)),
         Step("solve for the inner product", identity),
         Step("check with explicit 3-vectors e, v: left minus right side expands to", explicit),
     )
@@ -99,10 +108,10 @@ def regret_bound(identity):
     telescoped = distance.doit()
     dropped = telescoped.subs(D(T + 1), 0)
     total = sp.Sum(P(t), (t, 1, T))
-    bound = sp.Le(total, dropped + sp.factor_terms(squares))
+    bound = sp.Le(total, dropped + sp.factor_terms(squares), evaluate=False)
     steps = (
-        Step("sum the identity over t = 1..T", sp.Eq(total, distance + squares)),
-        Step("the distance terms telescope", sp.Eq(distance, telescoped)),
+        Step("sum the identity over t = 1..T", equation(total, distance + squares)),
+        Step("the distance terms telescope", equation(distance, telescoped)),
         Step("D(T + 1) >= 0, so dropping it can only increase the right side; and "
              "D(1) = ||w_1 - w^*||^2 = ||w^*||^2 from w_1 = 0", bound),
     )
@@ -118,11 +127,12 @@ def average_iterate_bound(regret):
     -f(w^*) + f(wbar) <= B**2/(2*T*eta) + eta*rho**2/2
     """
     gap = f(w_bar) - f(w_star)
-    jensen = sp.Le(f(w_bar), sp.Sum(f(w_t), (t, 1, T)) / T)
-    tangent = sp.Le(f(w_t) - f(w_star), P(t))
+    jensen = sp.Le(f(w_bar), sp.Sum(f(w_t), (t, 1, T)) / T, evaluate=False)
+    tangent = sp.Le(f(w_t) - f(w_star), P(t), evaluate=False)
     averaged = regret.rhs / T
     bounded = averaged.subs(D(1), B**2).replace(G, lambda _: rho**2).doit()
     bound = sp.expand(bounded)
+    claim = sp.Le(gap, bound, evaluate=False)
     steps = (
         Step("Jensen: f is convex, so at the average iterate", jensen),
         Step("convexity: f(w^*) >= f(w_t) + <grad f(w_t), w^* - w_t>, so with "
@@ -131,9 +141,9 @@ def average_iterate_bound(regret):
              "regret bound at most", averaged),
         Step("with D(1) = ||w^*||^2 <= B^2 and G(t) <= rho^2, summed over T steps",
              bounded),
-        Step("expanded", sp.Le(gap, bound)),
+        Step("expanded", claim),
     )
-    return sp.Le(gap, bound), steps
+    return claim, steps
 
 
 def optimal_fixed_learning_rate(bound):
@@ -145,16 +155,20 @@ def optimal_fixed_learning_rate(bound):
     (B/(sqrt(T)*rho), B*rho/sqrt(T))
     """
     slope = sp.diff(bound, eta)
-    (best,) = sp.solve(sp.Eq(slope, 0), eta, simplify=False)
+    numerator, denominator = sp.fraction(sp.together(slope))
+    if not denominator.is_positive:
+        raise ArithmeticError(f"cannot show the slope's denominator {denominator} is positive")
+    # the slope vanishes where its numerator does; eta is positive
+    (best,) = [root for root in sp.roots(sp.Poly(numerator, eta)) if root.is_positive]
     bend = sp.diff(bound, eta, 2)
     rate = sp.factor(bound.subs(eta, best))
     if not bend.is_positive:
         raise ArithmeticError(f"the bound is not convex in eta: {bend}")
     steps = (
-        Step("differentiate the bound in eta", sp.Eq(sp.Derivative(sp.Symbol("b"), eta), slope)),
-        Step("it vanishes at", sp.Eq(eta, best)),
+        Step("differentiate the bound in eta", equation(sp.Derivative(sp.Symbol("b"), eta), slope)),
+        Step("it vanishes at", equation(eta, best)),
         Step("the second derivative is positive, so this is the minimum",
-             sp.Eq(sp.Derivative(sp.Symbol("b"), eta, 2), bend)),
+             equation(sp.Derivative(sp.Symbol("b"), eta, 2), bend)),
     )
     rate_steps = steps + (Step("the bound there", rate),)
     return best, rate, steps, rate_steps
