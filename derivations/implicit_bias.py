@@ -12,6 +12,7 @@ step ``-eta g / (sqrt(v) + epsilon)``), on the single example ``x_1 = [2, 1]``, 
 from __future__ import annotations
 
 import sympy as sp
+from sympy.polys.matrices import DomainMatrix
 
 from .cli import main
 from .core import (POSITIVE, Derivation, Parameter, Result, Step, derivation, equation,
@@ -81,11 +82,26 @@ def kkt_check(rows: int = 2, columns: int = 3):
     multipliers = sp.Matrix(sp.symbols(f"nu_1:{rows + 1}", real=True))
     lagrangian = (weights.T * weights / 2 - multipliers.T * (inputs * weights - targets))[0]
     unknowns = list(weights) + list(multipliers)
-    # the KKT equations are linear in the weights and the multipliers
-    (solution,) = sp.linsolve([sp.diff(lagrangian, u) for u in unknowns], unknowns)
-    solved = weights.subs(dict(zip(unknowns, solution)))
-    formula = inputs.T * (inputs * inputs.T).inv() * targets
-    return solved, (solved - formula).applyfunc(sp.cancel)
+    # the KKT equations are linear in the weights and the multipliers: solved over the
+    # polynomials in X and t, as numerators over one common denominator
+    ring = sp.QQ[tuple(inputs) + tuple(targets)]
+
+    def over_ring(matrix):
+        return DomainMatrix.from_Matrix(matrix).convert_to(ring)
+
+    system, constants = sp.linear_eq_to_matrix([sp.diff(lagrangian, u) for u in unknowns],
+                                               unknowns)
+    numerators, denominator = over_ring(system).solve_den(over_ring(constants))
+    solved = numerators[:columns, :]
+    # the formula, with (X X^T)^{-1} = adj(X X^T) / det(X X^T)
+    adjugate, determinant = (over_ring(inputs) * over_ring(inputs).transpose()).adj_det()
+    formula = over_ring(inputs).transpose() * adjugate * over_ring(targets)
+    if not determinant:
+        raise ArithmeticError("X X^T is singular for a symbolic X")
+    # solved / denominator - formula / determinant over the common denominator
+    gap = (solved * determinant - formula * denominator).to_Matrix()
+    common = ring.to_sympy(denominator * determinant)
+    return solved.to_Matrix() / ring.to_sympy(denominator), gap / common
 
 
 def minimum_norm_solution():
@@ -153,6 +169,25 @@ def row_span_increment():
     return vector, steps
 
 
+def without_epsilon(step):
+    """The limit of an adaptive ``step`` as ``epsilon -> 0``: a ratio of polynomials in
+    ``epsilon`` whose denominator is positive at 0 for every ``beta`` in (0, 1) (checked with
+    ``beta = 1/(1 + r)``, ``r > 0``) is continuous there, so the limit is its value at 0.
+
+    Examples
+    --------
+    >>> without_epsilon(-eta * 4 / (sp.sqrt((1 - beta) * 16) + epsilon))
+    -eta/sqrt(1 - beta)
+    """
+    top, bottom = sp.fraction(step)
+    at_zero = bottom.subs(epsilon, 0)
+    r = sp.Dummy("r", positive=True)
+    if not (top.is_polynomial(epsilon) and bottom.is_polynomial(epsilon)
+            and at_zero.subs(beta, 1 / (1 + r)).is_positive):
+        raise ArithmeticError(f"{step} is not continuous at epsilon = 0")
+    return sp.factor_terms(top.subs(epsilon, 0) / at_zero)
+
+
 def adaptive_step_on_one_example(x=(2, 1), target=2):
     """RMSProp's and Adam's steps on one example: equal in every coordinate with ``x_j > 0``.
 
@@ -179,10 +214,10 @@ def adaptive_step_on_one_example(x=(2, 1), target=2):
     kept = sp.factor(average / (1 - beta))
     average = sp.Mul(1 - beta, kept, evaluate=False)  # (1 - beta) in front, not -(beta - 1)
     scale = sp.Mul(1 - beta, sp.factor(kept / x_j**2), evaluate=False)
-    step = sp.limit(-eta * x_j * M / (sp.sqrt(x_j**2 * Q) + epsilon), epsilon, 0)
+    step = without_epsilon(-eta * x_j * M / (sp.sqrt(x_j**2 * Q) + epsilon))
     first_gradient = gradient.subs({u: 0 for u in weights})
     first_step = first_gradient.applyfunc(
-        lambda g: sp.limit(-eta * g / (sp.sqrt((1 - beta) * g**2) + epsilon), epsilon, 0))
+        lambda g: without_epsilon(-eta * g / (sp.sqrt((1 - beta) * g**2) + epsilon)))
     if x_j in step.free_symbols or len(set(first_step)) != 1:
         raise ArithmeticError(f"the adaptive steps {step}, {first_step.T} differ between coordinates")
     steps = (
