@@ -136,7 +136,7 @@ def natural(update):
     """An update written as ``c w_0 - eta grad L(w_0)``, checked against its expansion."""
     coefficient, _ = coefficient_of_start(update)
     written = sp.MatAdd(coefficient * w_0, -eta * gradient_at_start())
-    if (written - update).expand().doit() != sp.ZeroMatrix(d, 1):
+    if sp.MatAdd(written, -update).expand().doit() != sp.ZeroMatrix(d, 1):
         raise ArithmeticError(f"{update} is not {written}")
     return written
 
@@ -199,12 +199,12 @@ def equivalent_penalty(scale=SHEET):
     gap, rest = coefficient_of_start(penalised - decayed)
     if rest != sp.ZeroMatrix(d, 1):
         raise ArithmeticError(f"the two updates differ by more than a multiple of w_0: {rest}")
-    value = linear_root(sp.Eq(gap, 0), lambda_tilde)
+    value = linear_root(equation(gap, 0), lambda_tilde)
     steps = penalised_steps[-1:] + (
         Step("the two steps differ only in the factor on w_0",
              equation(w_L2 - w_decay, gap * w_0)),
-        Step("equal for every w_0, X and t exactly when that factor vanishes", sp.Eq(gap, 0)),
-        Step("solve for the penalty coefficient", sp.Eq(lambda_tilde, value)),
+        Step("equal for every w_0, X and t exactly when that factor vanishes", equation(gap, 0)),
+        Step("solve for the penalty coefficient", equation(lambda_tilde, value)),
     )
     return value, steps
 
@@ -243,23 +243,23 @@ def adaptive_mismatch(matching):
     with_penalty = step(penalised, scale=D)
     with_decay = step(g_i, scale=D, decay=lam)
     difference = sp.factor(sp.expand((with_penalty - with_decay).subs(lambda_tilde, matching)))
-    per_coordinate = linear_root(sp.Eq(with_penalty, with_decay), lambda_tilde)
+    per_coordinate = linear_root(equation(with_penalty, with_decay), lambda_tilde)
     D_1, D_2 = sp.symbols("D_1 D_2", positive=True)
     w_1, w_2, g_1, g_2 = sp.symbols("w_01 w_02 g_1 g_2", real=True)
     coordinates = ({D: D_1, w_0i: w_1, g_i: g_1}, {D: D_2, w_0i: w_2, g_i: g_2})
-    two = [sp.Eq(with_penalty.subs(c), with_decay.subs(c)) for c in coordinates]
+    two = [equation(with_penalty.subs(c), with_decay.subs(c)) for c in coordinates]
     common = common_root(two, lambda_tilde)
     steps = (
         Step("coordinate i of the regularised loss's gradient: the data part g_i and the "
-             "penalty's 2 lambda~ w_0i", sp.Eq(sp.Symbol("gtilde_i"), penalised)),
+             "penalty's 2 lambda~ w_0i", equation(sp.Symbol("gtilde_i"), penalised)),
         Step("the adaptive method divides the whole gradient it is given by D_i",
-             sp.Eq(w_L2_i, with_penalty)),
+             equation(w_L2_i, with_penalty)),
         Step("decoupled decay (AdamW) shrinks w outside the adaptive step",
-             sp.Eq(w_decay_i, with_decay)),
+             equation(w_decay_i, with_decay)),
         Step("with the GD-matching lambda~ = lambda/(2 eta) they differ by",
-             sp.Eq(w_L2_i - w_decay_i, difference)),
+             equation(w_L2_i - w_decay_i, difference)),
         Step("the penalty that matches decay in coordinate i depends on its D_i",
-             sp.Eq(lambda_tilde, per_coordinate)),
+             equation(lambda_tilde, per_coordinate)),
         Step("two coordinates with scales D_1 != D_2 (and non-zero weights w_01, w_02): the "
              "set of lambda~ solving both equations",
              common),
@@ -267,7 +267,7 @@ def adaptive_mismatch(matching):
              "the gradient history v_i is large, while decay shrinks every weight by lambda",
              sp.Tuple(*(sp.expand(update).coeff(w_0i) for update in (with_penalty, with_decay)))),
     )
-    return sp.Tuple(sp.Eq(w_L2_i, with_penalty), sp.Eq(w_decay_i, with_decay)), steps
+    return sp.Tuple(equation(w_L2_i, with_penalty), equation(w_decay_i, with_decay)), steps
 
 
 @derivation
