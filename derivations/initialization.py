@@ -9,7 +9,16 @@ from __future__ import annotations
 import sympy as sp
 
 from .cli import main
-from .core import POSITIVE, Derivation, Parameter, Result, Step, derivation, linear_root
+from .core import (
+    POSITIVE,
+    Derivation,
+    Parameter,
+    Result,
+    Step,
+    derivation,
+    equation,
+    linear_root,
+)
 
 n_in = sp.Symbol("n_in", integer=True, positive=True)
 n_out = sp.Symbol("n_out", integer=True, positive=True)
@@ -77,11 +86,11 @@ def product_variance(mean_1, variance_1, mean_2, variance_2):
     second = (variance_1 + mean_1**2) * (variance_2 + mean_2**2)
     variance = sp.expand(second - first**2)
     steps = (
-        Step("the variance from the moments", sp.Eq(Var(X_ * Y_), E(X_**2 * Y_**2) - E(X_ * Y_) ** 2)),
-        Step("independence factorises the mean", sp.Eq(E(X_ * Y_), first)),
+        Step("the variance from the moments", equation(Var(X_ * Y_), E(X_**2 * Y_**2) - E(X_ * Y_) ** 2)),
+        Step("independence factorises the mean", equation(E(X_ * Y_), first)),
         Step("independence factorises the second moment, E[X^2] = Var(X) + E[X]^2",
-             sp.Eq(E(X_**2 * Y_**2), second)),
-        Step("so", sp.Eq(Var(X_ * Y_), variance)),
+             equation(E(X_**2 * Y_**2), second)),
+        Step("so", equation(Var(X_ * Y_), variance)),
     )
     return variance, steps
 
@@ -113,15 +122,19 @@ def n_factor_variance():
             raise ArithmeticError(f"induction fails at n = {depth}: {iterated} != {closed}")
         checks.append(sp.Eq(iterated, closed, evaluate=False))
     equal = sp.Symbol("sigma", positive=True)
-    constant = sp.rsolve(v(n) - equal**2 * v(n - 1), v(n), {v(1): equal**2})
+    constant = solution.xreplace({sigma[k]: equal}).doit()
+    if (sp.powsimp(sp.expand(constant - equal**2 * constant.subs(n, n - 1))) != 0
+            or constant.subs(n, 1) != equal**2):
+        raise ArithmeticError(f"{constant} does not solve v(n) = sigma^2 v(n-1), v(1) = sigma^2")
     steps = (
         Step("P_n = P_{n-1} X_n with P_{n-1} and X_n independent; E[P_{n-1}] = 0 by the "
              "factorised mean, so the two-factor rule gives the recurrence",
-             sp.Eq(v(n), step_variance.subs(previous, v(n - 1)))),
-        Step("with v(1) = Var(X_1) its solution is the product", sp.Eq(v(n), solution)),
-        Step("base case n = 1", sp.Eq(v(1), base)),
+             equation(v(n), step_variance.subs(previous, v(n - 1)))),
+        Step("with v(1) = Var(X_1) its solution is the product", equation(v(n), solution)),
+        Step("base case n = 1", equation(v(1), base)),
         Step("the recurrence iterated for n = 2, 3, 4 equals the product", sp.Tuple(*checks)),
-        Step("equal variances sigma^2: rsolve gives", sp.Eq(v(n), constant)),
+        Step("equal variances sigma^2: the product, which solves the recurrence with "
+             "v(1) = sigma^2, is", equation(v(n), constant)),
     )
     return solution, steps
 
@@ -142,8 +155,8 @@ def weighted_sum_variance(terms, count, index):
         Step("cross terms vanish: two distinct products have independent zero-mean weights "
              "(E[W_jk h_k W_jl h_l] = E[W_jk] E[W_jl] E[h_k h_l] = 0), so the variance of the "
              "sum is the sum of the variances",
-             sp.Eq(sp.Symbol("Var(sum)"), sp.Sum(terms, (index, 1, count)))),
-        Step("sum the identical terms", sp.Eq(sp.Symbol("Var(sum)"), total)),
+             equation(sp.Symbol("Var(sum)"), sp.Sum(terms, (index, 1, count)))),
+        Step("sum the identical terms", equation(sp.Symbol("Var(sum)"), total)),
     )
     return total, steps
 
@@ -161,8 +174,8 @@ def variance_keeping(gain):
     if in_variance.has(sigma_W):
         raise ArithmeticError(f"the gain {gain} is not a function of sigma_W^2")
     variance = linear_root(sp.Eq(in_variance, 1), variance_w)
-    return variance, (Step("set the variance gain to 1", sp.Eq(gain, 1)),
-                      Step("solve for the weight variance", sp.Eq(sigma_W**2, variance)))
+    return variance, (Step("set the variance gain to 1", equation(gain, 1)),
+                      Step("solve for the weight variance", equation(sigma_W**2, variance)))
 
 
 def uniform_variance(bound):
@@ -175,7 +188,7 @@ def uniform_variance(bound):
     """
     variance = sp.integrate(z**2 / (2 * bound), (z, -bound, bound))
     return variance, (Step("integrate z^2 against the uniform density 1/(2b) on [-b, b]",
-                           sp.Eq(sp.Integral(z**2 / (2 * bound), (z, -bound, bound)), variance)),)
+                           equation(sp.Integral(z**2 / (2 * bound), (z, -bound, bound)), variance)),)
 
 
 def relu_second_moment():
@@ -200,14 +213,14 @@ def relu_second_moment():
         raise ArithmeticError(f"the halving differs between densities: {ratio}, {uniform_ratio}")
     steps = (
         Step("relu(z) = 0 for z < 0, so only z > 0 contributes",
-             sp.Eq(E(relu(z) ** 2), sp.Integral(z**2 * sp.Function("p")(z), (z, 0, sp.oo)))),
+             equation(E(relu(z) ** 2), sp.Integral(z**2 * sp.Function("p")(z), (z, 0, sp.oo)))),
         Step("for a symmetric density p(z) = p(-z) the substitution z -> -z shows both halves "
              "of E[z^2] are equal; for the normal density",
-             sp.Eq(sp.Integral(z**2 * normal, (z, 0, sp.oo)), positive_half)),
-        Step("against the whole line", sp.Eq(sp.Integral(z**2 * normal, (z, -sp.oo, sp.oo)), whole)),
+             equation(sp.Integral(z**2 * normal, (z, 0, sp.oo)), positive_half)),
+        Step("against the whole line", equation(sp.Integral(z**2 * normal, (z, -sp.oo, sp.oo)), whole)),
         Step("and for U(-b, b), E[relu(z)^2] over Var(z)",
              sp.Eq(uniform_half / uniform_whole, uniform_ratio, evaluate=False)),
-        Step("ReLU halves the second moment", sp.Eq(E(relu(z) ** 2) / Var(z), ratio)),
+        Step("ReLU halves the second moment", equation(E(relu(z) ** 2) / Var(z), ratio)),
     )
     return ratio, steps
 
@@ -231,7 +244,7 @@ def derive() -> Derivation:
         "bonn 1(b)3: Var(XY) = Var(X) Var(Y) for independent zero-mean X, Y; for n "
         "independent zero-mean factors the variances multiply.",
         sp.Tuple(zero_mean, many),
-        two_steps + (Step("with zero means", sp.Eq(Var(X_ * Y_), zero_mean)),) + many_steps,
+        two_steps + (Step("with zero means", equation(Var(X_ * Y_), zero_mean)),) + many_steps,
         lhs=sp.Tuple(Var(X_ * Y_), Var(sp.Product(X[k], (k, 1, n)))))
 
     term, _ = product_variance(0, sigma_W**2, 0, sigma_h**2)
@@ -242,10 +255,10 @@ def derive() -> Derivation:
         "the variance of the layer's input h^(i-1) (Var(X) for i = 1); n_in is the number of "
         "columns of W^(i), the fan-in, which the damaged sheet writes n_i.",
         forward,
-        (Step("a unit sums n_in products", sp.Eq(h_now, sp.Sum(W_jk * h_prev, (k, 1, n_in)))),
+        (Step("a unit sums n_in products", equation(h_now, sp.Sum(W_jk * h_prev, (k, 1, n_in)))),
          Step("each product of independent zero-mean factors has variance",
-              sp.Eq(Var(W_jk * h_prev), term)))
-        + sum_steps + (Step("so", sp.Eq(Var(h_now), forward)),),
+              equation(Var(W_jk * h_prev), term)))
+        + sum_steps + (Step("so", equation(Var(h_now), forward)),),
         lhs=Var(h_now))
 
     gain = sp.cancel(forward / sigma_h**2)
@@ -256,9 +269,9 @@ def derive() -> Derivation:
         "bonn 1(b)5: the weight variance that keeps the forward variance constant from layer "
         "to layer, one over the fan-in (the number of columns of W^(i)).",
         keep_forward,
-        (Step("each layer multiplies the variance by", sp.Eq(Var(h_now) / Var(h_prev), gain)),
+        (Step("each layer multiplies the variance by", equation(Var(h_now) / Var(h_prev), gain)),
          Step("after L layers the gains multiply (product_variance)",
-              sp.Eq(Var(sp.Symbol("h_L")) / Var(sp.Symbol("x")),
+              equation(Var(sp.Symbol("h_L")) / Var(sp.Symbol("x")),
                     sp.Product(gain, (sp.Symbol("i"), 1, depth)))))
         + forward_steps,
         lhs=sigma_W**2)
@@ -274,10 +287,10 @@ def derive() -> Derivation:
         "independent of the back-propagated gradient.",
         keep_backward,
         (Step("the chain rule through h_j = sum_k W_jk h_k: each input's gradient sums "
-              "n_out products", sp.Eq(g_prev, sp.Sum(W_jk * g_now, (j, 1, n_out)))),)
+              "n_out products", equation(g_prev, sp.Sum(W_jk * g_now, (j, 1, n_out)))),)
         + back_steps
         + (Step("each layer multiplies the gradient variance by",
-                sp.Eq(Var(g_prev) / Var(g_now), back_gain)),)
+                equation(Var(g_prev) / Var(g_now), back_gain)),)
         + backward_steps,
         lhs=sigma_W**2)
 
@@ -288,7 +301,7 @@ def derive() -> Derivation:
         "Glorot and Bengio's compromise: the average of the forward and backward gains is 1.",
         xavier,
         (Step("both gains are 1 only when n_in = n_out; ask their average to be 1",
-              sp.Eq(sp.Symbol("gain"), average)),) + xavier_steps,
+              equation(sp.Symbol("gain"), average)),) + xavier_steps,
         lhs=sigma_W**2)
 
     half, relu_steps = relu_second_moment()
@@ -305,9 +318,9 @@ def derive() -> Derivation:
         he,
         relu_steps
         + (Step("a_k = relu(z_k) has non-zero mean mu_a, but W has zero mean, so "
-                "Var(W a_k) = Var(W) E[a_k^2]", sp.Eq(Var(W_jk * sp.Symbol("a_k")), sp.factor(relu_term))),
+                "Var(W a_k) = Var(W) E[a_k^2]", equation(Var(W_jk * sp.Symbol("a_k")), sp.factor(relu_term))),
            Step("summing n_in such terms, the pre-activation variance gain per layer",
-                sp.Eq(Var(sp.Symbol("z_i")) / Var(sp.Symbol("z_{i-1}")), he_gain)))
+                equation(Var(sp.Symbol("z_i")) / Var(sp.Symbol("z_{i-1}")), he_gain)))
         + he_steps,
         lhs=sigma_W**2)
 
@@ -321,25 +334,25 @@ def derive() -> Derivation:
         "pytorch_linear_default",
         "The variance of nn.Linear's default weights, kaiming_uniform_(a = sqrt(5)).",
         pytorch,
-        (Step("kaiming_uniform_ uses the leaky-ReLU gain", sp.Eq(sp.Symbol("gain"), gain_leaky)),
-         Step("the target standard deviation gain / sqrt(fan_in)", sp.Eq(sp.Symbol("std"), std)),
-         Step("and samples U(-b, b) with b = sqrt(3) std", sp.Eq(b, bound)),
-         Step("with a = sqrt(5) the bound is", sp.Eq(b, pytorch_bound)))
+        (Step("kaiming_uniform_ uses the leaky-ReLU gain", equation(sp.Symbol("gain"), gain_leaky)),
+         Step("the target standard deviation gain / sqrt(fan_in)", equation(sp.Symbol("std"), std)),
+         Step("and samples U(-b, b) with b = sqrt(3) std", equation(b, bound)),
+         Step("with a = sqrt(5) the bound is", equation(b, pytorch_bound)))
         + uniform_steps
-        + (Step("so the variance is", sp.Eq(sigma_W**2, pytorch)),
-           Step("PyTorch's variance over He's: a sixth", sp.Eq(sp.Symbol("ratio"), sp.cancel(pytorch / he)))),
+        + (Step("so the variance is", equation(sigma_W**2, pytorch)),
+           Step("PyTorch's variance over He's: a sixth", equation(sp.Symbol("ratio"), sp.cancel(pytorch / he)))),
         lhs=sigma_W**2)
 
-    (width,) = sp.solve(sp.Eq(uniform, sigma_W**2), b)
+    (width,) = [r for r in sp.roots(sp.Poly(uniform - sigma_W**2, b)) if r.is_positive]
     bound_result = Result(
         "uniform_bound",
         "The half-width b of U(-b, b) whose variance is sigma_W^2.",
         width,
         uniform_steps
         + (Step("set it equal to the target variance and solve for b > 0",
-                sp.Eq(uniform, sigma_W**2)),
-           Step("Xavier-uniform bound", sp.Eq(b, sp.factor(width.subs(sigma_W, sp.sqrt(xavier))))),
-           Step("He-uniform bound", sp.Eq(b, width.subs(sigma_W, sp.sqrt(he))))),
+                equation(uniform, sigma_W**2)),
+           Step("Xavier-uniform bound", equation(b, sp.factor(width.subs(sigma_W, sp.sqrt(xavier))))),
+           Step("He-uniform bound", equation(b, width.subs(sigma_W, sp.sqrt(he))))),
         lhs=b)
 
     return Derivation(
