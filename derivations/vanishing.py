@@ -10,7 +10,7 @@ import functools
 import sympy as sp
 
 from .cli import main
-from .core import Derivation, Parameter, Result, Step, derivation
+from .core import Derivation, Parameter, Result, Step, derivation, equation
 
 n = sp.Symbol("n", integer=True, positive=True)
 i = sp.Symbol("i", integer=True, positive=True)
@@ -67,11 +67,11 @@ def chain_rule():
     product = start * sp.Product(per_layer, (k, i + 1, n))
     steps = (
         Step("only layers k >= i depend on w_i; at layer i, with z_i = w_i h_{i-1}",
-             sp.Eq(D(i), first)),
+             equation(D(i), first)),
         Step("beyond it the chain rule through h_k = s(w_k h_{k-1}) multiplies by",
-             sp.Eq(D(k) / D(k - 1), factor)),
+             equation(D(k) / D(k - 1), factor)),
         Step("the recurrence D(k) = w_k s'(z_k) D(k-1) from D(i) unrolls to",
-             sp.Eq(sp.Derivative(h[n], w[i]), product)),
+             equation(sp.Derivative(h[n], w[i]), product)),
     )
     return product, steps
 
@@ -121,7 +121,7 @@ def check_depth(product, depth: int = 4):
         formula = formula.subs({h[layer]: layers[layer] for layer in range(1, depth + 1)})
         if sp.expand(direct - formula) != 0:
             raise ArithmeticError(f"chain rule product differs at i = {index}: {direct} != {formula}")
-        checks.append(sp.Eq(sp.Derivative(h[depth], w[index]), with_slopes(direct)))
+        checks.append(equation(sp.Derivative(h[depth], w[index]), with_slopes(direct)))
     return checks
 
 
@@ -151,13 +151,13 @@ def first_weight(product, depth: int = 4):
         raise ArithmeticError(f"d h_n / d w_1: {as_written}, {direct} != {check}")
     steps = (
         Step("as written, h_1 = s(x) has no weight: the chain of depth 4 is",
-             sp.Eq(h[depth], literal[depth])),
+             equation(h[depth], literal[depth])),
         Step("w_1 appears nowhere in it (nor, by induction, in any h_k), so",
-             sp.Eq(sp.Derivative(h[depth], w[1]), as_written)),
+             equation(sp.Derivative(h[depth], w[1]), as_written)),
         Step("read instead as h_1 = s(w_1 x), i.e. h_0 = x: the first layer is like the others, "
-             "and the product at i = 1 with h_0 = x is", sp.Eq(sp.Derivative(h[n], w[1]), formula)),
+             "and the product at i = 1 with h_0 = x is", equation(sp.Derivative(h[n], w[1]), formula)),
         Step("check at depth 4 by differentiating the explicit chain",
-             sp.Eq(sp.Derivative(h[depth], w[1]), with_slopes(direct))),
+             equation(sp.Derivative(h[depth], w[1]), with_slopes(direct))),
     )
     return as_written, formula, steps
 
@@ -231,13 +231,13 @@ def sigmoid_slope_maximum():
     if curvature >= 0 or logistic_form != 0 or any(t != 0 for t in tails):
         raise ArithmeticError("s' has no single interior maximum")
     steps = (
-        Step("differentiate the sigmoid", sp.Eq(sp.Derivative(s(zeta), zeta), first)),
+        Step("differentiate the sigmoid", equation(sp.Derivative(s(zeta), zeta), first)),
         Step("which is s(1 - s): their difference simplifies to", logistic_form),
-        Step("s'' = 0 only at", sp.Eq(zeta, where)),
-        Step("s''' there is negative, a maximum", sp.Eq(sp.Symbol("s'''(0)"), curvature)),
+        Step("s'' = 0 only at", equation(zeta, where)),
+        Step("s''' there is negative, a maximum", equation(sp.Symbol("s'''(0)"), curvature)),
         Step("s' tends to 0 at both ends, so it is the global maximum",
              sp.Tuple(*tails)),
-        Step("the value there", sp.Eq(sp.Symbol("s'(0)"), peak)),
+        Step("the value there", equation(sp.Symbol("s'(0)"), peak)),
     )
     return peak, steps
 
@@ -294,7 +294,7 @@ def derive() -> Derivation:
         "sigmoid_derivative_max", "The sigmoid's largest slope, at z = 0.", peak, peak_steps,
         lhs=sp.Symbol("s'_max"))
 
-    size = sp.Abs(sp.Derivative(h[n], w[i]))
+    size = sp.Abs(sp.Derivative(h[n], w[i]), evaluate=False)
     outputs = limits_at_infinity(SIGMOID, zeta)
     sigmoid_bound = bound_of(product, sp.Max(*map(sp.Abs, outputs)), peak)
     decay = sp.powsimp(sigmoid_bound.subs(n, n + 1) / sigmoid_bound)
@@ -305,11 +305,11 @@ def derive() -> Derivation:
         sp.Le(size, sigmoid_bound),
         (Step("the sigmoid's outputs lie in (0, 1), so |h_{i-1}| <= 1",
               sp.Tuple(*outputs)),
-         Step("every factor s'(z_k) <= 1/4 and |w_k| <= 1 in the product", sp.Abs(product)),
+         Step("every factor s'(z_k) <= 1/4 and |w_k| <= 1 in the product", sp.Abs(product, evaluate=False)),
          Step("so the product is at most", sigmoid_bound),
-         Step("one more layer multiplies the bound by", sp.Eq(sp.Symbol("ratio"), decay)),
+         Step("one more layer multiplies the bound by", equation(sp.Symbol("ratio"), decay)),
          Step("on a log scale it falls linearly in n - i",
-              sp.Eq(sp.log(sigmoid_bound), sp.expand_log(sp.log(sigmoid_bound), force=True)))))
+              equation(sp.log(sigmoid_bound), sp.expand_log(sp.log(sigmoid_bound), force=True)))))
 
     relu_slope = sp.diff(sp.Max(zeta, 0), zeta)
     slopes = sp.FiniteSet(relu_slope.subs(zeta, -1), relu_slope.subs(zeta, 1))
@@ -320,12 +320,12 @@ def derive() -> Derivation:
         "With |w_k| <= 1 the ReLU chain's gradient is at most |x|: relu' is 1 on the active "
         "side, so only the weights can shrink it, not the activation.",
         sp.Le(size, relu_bound),
-        (Step("relu'(z) is a step function", sp.Eq(sp.Derivative(sp.Max(zeta, 0), zeta), relu_slope)),
+        (Step("relu'(z) is a step function", equation(sp.Derivative(sp.Max(zeta, 0), zeta), relu_slope)),
          Step("taking the values", slopes),
          Step("|h_1| = |relu(x)| <= |x| and |h_k| = relu(w_k h_{k-1}) <= |w_k| |h_{k-1}|, so "
               "|h_{i-1}| <= |x|", sp.Le(sp.Abs(h[i - 1]), sp.Abs(x))),
          Step("with relu' <= 1 and |w_k| <= 1 the product is at most", relu_bound),
-         Step("one more layer multiplies the bound by", sp.Eq(sp.Symbol("ratio"), relu_decay))))
+         Step("one more layer multiplies the bound by", equation(sp.Symbol("ratio"), relu_decay))))
 
     return Derivation(
         "vanishing", "Vanishing gradients through a chain of scalar layers",
