@@ -11,8 +11,17 @@ from __future__ import annotations
 import sympy as sp
 
 from .cli import main
-from .core import (POSITIVE, Derivation, Parameter, Result, Step, derivation,
-                   interval_from_inequalities, linear_root)
+from .core import (
+    POSITIVE,
+    Derivation,
+    Parameter,
+    Result,
+    Step,
+    derivation,
+    equation,
+    interval_from_inequalities,
+    linear_root,
+)
 
 m = sp.Symbol("m", integer=True, positive=True)
 n = sp.Symbol("n", integer=True, positive=True)
@@ -102,10 +111,10 @@ def row_noise_term():
     value = sp.factor_terms(sp.Sum(sp.expand(inner), (j, 0, n - 1)))
     steps = (
         Step("for any n, expand the square: E[(N_i^T w)^2] = sum_jk w_j w_k E[N_ij N_ik]",
-             sp.Eq(sp.Symbol("Delta_i"), double)),
+             equation(sp.Symbol("Delta_i"), double)),
         Step("independent zero-mean entries: E[N_ij N_ik] is E[N^2] for j = k and "
-             "E[N_a] E[N_b] otherwise", sp.Eq(pair, covariance)),
-        Step("only k = j survives the inner sum", sp.Eq(sp.Symbol("Delta_i"), value)),
+             "E[N_a] E[N_b] otherwise", equation(pair, covariance)),
+        Step("only k = j survives the inner sum", equation(sp.Symbol("Delta_i"), value)),
     )
     return value, steps
 
@@ -144,12 +153,12 @@ def expected_objective(rows: int = 2, columns: int = 2):
         Step("take the expectation: E[N_ij] = 0, E[N_ij^2] = sigma^2, independent entries",
              expected),
         Step("subtract the clean loss ||X w - y||^2: the noise adds",
-             sp.Eq(sp.Symbol("Delta"), noise_part)),
-        Step("per row that is sigma^2 ||w||^2", sp.Eq(sp.Symbol("Delta_i"), per_row)),
+             equation(sp.Symbol("Delta"), noise_part)),
+        Step("per row that is sigma^2 ||w||^2", equation(sp.Symbol("Delta_i"), per_row)),
     ) + general_steps + (
         Step("the cross term 2 (x_i^T w - y_i) E[N_i^T w] vanishes; sum the rows",
-             sp.Eq(sp.Sum(sigma**2 * SQUARED_NORM, (i, 0, m - 1)), noise_total)),
-        Step("so the expected loss is the clean loss plus a ridge term", sp.Eq(J, value)),
+             equation(sp.Sum(sigma**2 * SQUARED_NORM, (i, 0, m - 1)), noise_total)),
+        Step("so the expected loss is the clean loss plus a ridge term", equation(J, value)),
     )
     return value, steps
 
@@ -169,11 +178,11 @@ def ridge_lambda(objective):
     value = linear_root(condition, lam)
     steps = (
         Step("divide the expected loss by m",
-             sp.Eq(J / m, sp.expand(scaled))),
-        Step("the ridge objective", sp.Eq(sp.Symbol("R(w)"), ridge)),
-        Step("their difference is a multiple of ||w||^2", sp.Eq(sp.Symbol("Delta"), gap)),
-        Step("it vanishes for every w when its coefficient does", sp.Eq(condition, 0)),
-        Step("solve for lambda", sp.Eq(lam, value)),
+             equation(J / m, sp.expand(scaled))),
+        Step("the ridge objective", equation(sp.Symbol("R(w)"), ridge)),
+        Step("their difference is a multiple of ||w||^2", equation(sp.Symbol("Delta"), gap)),
+        Step("it vanishes for every w when its coefficient does", equation(condition, 0)),
+        Step("solve for lambda", equation(lam, value)),
     )
     return value, steps
 
@@ -198,13 +207,13 @@ def expected_update():
     a, b = mean.coeff(mu_t), mean.subs(mu_t, 0)
     steps = (
         Step("the single-example loss with noisy input x~ = x + N",
-             sp.Eq(sp.Symbol("L"), loss.subs(weight, w_t))),
-        Step("differentiate in w", sp.Eq(sp.Symbol("g_t"), gradient)),
-        Step("one SGD step", sp.Eq(sp.Symbol("w_{t+1}"), update)),
+             equation(sp.Symbol("L"), loss.subs(weight, w_t))),
+        Step("differentiate in w", equation(sp.Symbol("g_t"), gradient)),
+        Step("one SGD step", equation(sp.Symbol("w_{t+1}"), update)),
         Step("fresh N is independent of w_t, and the step is linear in w_t: take "
-             "E[N] = 0, E[N^2] = sigma^2", sp.Eq(sp.Symbol("E[w_{t+1} | w_t]"), expected)),
+             "E[N] = 0, E[N^2] = sigma^2", equation(sp.Symbol("E[w_{t+1} | w_t]"), expected)),
         Step("average over w_t, with mu_t = E[w_t]",
-             sp.Eq(sp.Symbol("mu_t+1"), sp.collect(mean, [mu_t, eta]))),
+             equation(sp.Symbol("mu_t+1"), sp.collect(mean, [mu_t, eta]))),
     )
     return a, b, steps
 
@@ -242,22 +251,22 @@ def derive() -> Derivation:
     stability = Result(
         "stability_range", "The learning rates for which the mean iterate E[w_t] converges.",
         stable,
-        (Step("mu_{t+1} - mu = a (mu_t - mu) about a fixed point, with", sp.Eq(sp.Symbol("a"), a)),
+        (Step("mu_{t+1} - mu = a (mu_t - mu) about a fixed point, with", equation(sp.Symbol("a"), a)),
          Step("so mu_t converges from every start exactly when |a| < 1",
               sp.Tuple(sp.Gt(a, -1, evaluate=False), sp.Lt(a, 1, evaluate=False))),
          Step("solve for eta > 0", condition)),
         lhs=eta)
 
-    fixed = linear_root(sp.Eq(mu, a * mu + b), mu)
+    fixed = linear_root(equation(mu, a * mu + b), mu)
     fixed = sp.factor(fixed)
     clean = fixed.subs(sigma, 0)
     shrinkage = sp.factor(sp.cancel(fixed / clean))
     limit_steps = (
-        Step("a limit of mu_t is a fixed point of the recurrence", sp.Eq(mu, a * mu + b)),
-        Step("solve for mu", sp.Eq(sp.Symbol("mu_infinity"), fixed)),
-        Step("without noise (sigma = 0) the limit is the exact fit", sp.Eq(sp.Symbol("w^*"), clean)),
+        Step("a limit of mu_t is a fixed point of the recurrence", equation(mu, a * mu + b)),
+        Step("solve for mu", equation(sp.Symbol("mu_infinity"), fixed)),
+        Step("without noise (sigma = 0) the limit is the exact fit", equation(sp.Symbol("w^*"), clean)),
         Step("their ratio: the noise shrinks the fit towards 0",
-             sp.Eq(sp.Symbol("mu_infinity") / sp.Symbol("w^*"), shrinkage)),
+             equation(sp.Symbol("mu_infinity") / sp.Symbol("w^*"), shrinkage)),
     )
     limit = Result(
         "limit", "The limit of E[w_t] for every learning rate in the stability range; "
