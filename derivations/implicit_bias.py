@@ -15,8 +15,17 @@ import sympy as sp
 from sympy.polys.matrices import DomainMatrix
 
 from .cli import main
-from .core import (POSITIVE, Derivation, Parameter, Result, Step, derivation, equation,
-                   linear_root, matrix_symbol)
+from .core import (
+    POSITIVE,
+    Derivation,
+    Parameter,
+    Result,
+    Step,
+    derivation,
+    equation,
+    linear_root,
+    matrix_symbol,
+)
 
 n = sp.Symbol("n", integer=True, positive=True)
 d = sp.Symbol("d", integer=True, positive=True)
@@ -259,7 +268,7 @@ def derive() -> Derivation:
         "(the w^* of 1.1.1).",
         value, norm_steps, lhs=w_mn, assumptions=(sp.StrictLessThan(n, d),))
 
-    vector, increment_steps = row_span_increment()
+    _, increment_steps = row_span_increment()
     span_steps = increment_steps + (
         Step("w_0 = 0 = X^T 0; if w_k = X^T c_k then w_{k+1} = X^T (c_k + v_k): by induction "
              "every iterate lies in the row span of X",
