@@ -134,9 +134,12 @@ def coefficient_of_start(update):
 
 def natural(update):
     """An update written as ``c w_0 - eta grad L(w_0)``, checked against its expansion."""
-    coefficient, _ = coefficient_of_start(update)
-    written = sp.MatAdd(coefficient * w_0, -eta * gradient_at_start())
-    if sp.MatAdd(written, -update).expand().doit() != sp.ZeroMatrix(d, 1):
+    coefficient, rest = coefficient_of_start(update)
+    data_step = -eta * gradient_at_start()
+    written = sp.MatAdd(coefficient * w_0, data_step)
+    # the expansion of update is coefficient w_0 + rest, so update is written exactly when
+    # rest is the data step
+    if sp.MatAdd(data_step, -rest).expand().doit() != sp.ZeroMatrix(d, 1):
         raise ArithmeticError(f"{update} is not {written}")
     return written
 
