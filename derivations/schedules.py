@@ -62,8 +62,8 @@ def warmup_cosine():
     warmup = WARMUP_FLOOR + t / T_0 * eta_max
     cosine = eta_max * sp.cos(sp.pi / 2 * (t - T_0) / (T - T_0)) + COSINE_FLOOR
     general = sp.Piecewise((warmup, t <= T_0), (cosine, t <= T))
-    schedule = general.subs(T_0, T / 5)
-    at_problem = schedule.subs(T, EPOCHS * BATCHES)
+    schedule = general.xreplace({T_0: T / 5})     # symbols by values: xreplace
+    at_problem = schedule.xreplace({T: sp.Integer(EPOCHS * BATCHES)})
     steps = (
         Step("the two pieces: linear warm-up, then a quarter cosine",
              equation(sp.Function("eta")(t), general)),
