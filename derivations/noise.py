@@ -84,10 +84,17 @@ def noise_expectation(expr, noises, scale=sigma):
     >>> noise_expectation(a * N * b, [N])
     0
     """
-    polynomial = sp.Poly(sp.expand(expr), *noises)
-    return sp.expand(sum(
-        (coefficient * sp.Mul(*(normal_moment(k, scale) for k in powers))
-         for powers, coefficient in polynomial.terms()), sp.S.Zero))
+    noises = tuple(noises)
+    expectations = []
+    for term in sp.Add.make_args(sp.expand(expr)):   # each monomial: fixed part times noises
+        coefficient, monomial = term.as_independent(*noises, as_Add=False)
+        powers = monomial.as_powers_dict()
+        if not all(base in noises and power.is_Integer and power >= 0
+                   for base, power in powers.items() if base is not sp.S.One):
+            raise ValueError(f"{term} is not a polynomial in {noises}")
+        expectations.append(coefficient * sp.Mul(*(normal_moment(int(powers.get(noise, 0)),
+                                                                 scale) for noise in noises)))
+    return sp.expand(sp.Add(*expectations))
 
 
 def row_noise_term():
