@@ -198,6 +198,20 @@ def tidy(value):
     return sp.factor_terms(sp.together(value)) if not value.has(sp.Float) else value
 
 
+@functools.lru_cache(maxsize=256)
+def gradient_at(gradient, weight_x, weight_y):
+    """The gradient's coordinates, tidied, at ``(w_x, w_y)``: every optimizer starts at the
+    same point, so the exact first gradient is computed once.
+
+    Examples
+    --------
+    >>> gradient_at(sp.ImmutableMatrix([w_x * w_y, w_x]), 2, 3)
+    (6, 2)
+    """
+    return tuple(tidy(e) for e in gradient.xreplace({w_x: sp.sympify(weight_x),
+                                                      w_y: sp.sympify(weight_y)}))
+
+
 def iterates(rule, settings: dict, iterations: int = ITERATIONS):
     """Run ``rule`` from the settings' start: the rows of the table and the exact first iteration.
 
@@ -219,7 +233,7 @@ def iterates(rule, settings: dict, iterations: int = ITERATIONS):
     states = [{}, {}]
     columns, labels, first = [], (), None
     for step in range(1, iterations + 1):
-        g_now = [tidy(e) for e in gradient.xreplace({w_x: weights[0], w_y: weights[1]})]
+        g_now = list(gradient_at(gradient, *weights))
         outcomes = [rule(gi, state, step, settings) for gi, state in zip(g_now, states)]
         states = [{name: tidy(v) for name, v in new.items()} for new, _ in outcomes]
         steps_now = [delta_i for _, delta_i in outcomes]
