@@ -36,6 +36,7 @@ from sympy.core.function import AppliedUndef
 
 from ..core import Derivation, Result, parse_number
 from ..parsing import latex_parser
+from .skeleton import read_plain
 
 __all__ = ["ClaimError", "read_latex", "read_claim", "vocabulary", "normalise", "normal_name",
            "LIMITS"]
@@ -756,9 +757,14 @@ def _plain_number(text):
 @functools.lru_cache(maxsize=1024)
 def _parse(text):
     """parse_latex, strict, remembered: placeholders are numbered per expression, so
-    the same shape of expression is parsed once."""
+    the same shape of expression is parsed once.  A skeleton of names, sums, products,
+    powers and fractions alone is read without starting ANTLR (:mod:`.skeleton`, the
+    same result)."""
     match = re.fullmatch(r"\{?\\mathit\{(%s[a-z]+)\}\}?" % _PLACEHOLDER, text)
-    return sp.Symbol(match.group(1)) if match else latex_parser()(text, strict=True)
+    if match:
+        return sp.Symbol(match.group(1))
+    plain = read_plain(text)
+    return latex_parser()(text, strict=True) if plain is None else plain
 
 
 
