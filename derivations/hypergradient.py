@@ -12,9 +12,19 @@ import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixElement
 
 from .cli import main
-from .core import (POSITIVE, Derivation, Parameter, Result, Step, derivation, equation,
-                   linear_root, matrix_symbol)
+from .core import (
+    POSITIVE,
+    Derivation,
+    Parameter,
+    Result,
+    Step,
+    derivation,
+    equation,
+    linear_root,
+    matrix_symbol,
+)
 from .graph import ComputationGraph
+from .weight_decay import matrix_derivative
 
 n = sp.Symbol("n", integer=True, positive=True)
 d = sp.Symbol("d", integer=True, positive=True)
@@ -85,7 +95,7 @@ def loss_gradient():
     >>> loss_gradient()
     (2/n)*X.T*(X*w - t)
     """
-    return sp.diff(least_squares_loss(w), w)
+    return matrix_derivative(least_squares_loss(w), w)
 
 
 def one_step():
@@ -195,8 +205,8 @@ def memory_results(lengths=(2, 3, 4, 5)):
         lhs=sp.Symbol("M_backprop"))
     lambda_tilde = sp.Symbol("lambdatilde", positive=True)
     penalty = lambda_tilde * w.T * w       # the regularised loss is least_squares_loss(w) + penalty
-    gradient = loss_gradient() + sp.diff(penalty, w)      # the derivative term by term
-    jacobian = sp.diff(w - eta * gradient, w)
+    gradient = loss_gradient() + matrix_derivative(penalty, w)   # the derivative term by term
+    jacobian = matrix_derivative(w, w) - eta * matrix_derivative(gradient, w)   # of w - eta g
     per_step = matrix_symbol("J", d, d)
     through = sp.Product(sp.Symbol("J"), (k, 1, T))  # the same J at every step: a quadratic
     horizon = Result(
