@@ -981,7 +981,7 @@ def critically_damped_tuning(method: Method, polynomial, momentum, small, large)
     """
     at_small = polynomial.subs(h, small)
     discriminant = sp.factor(sp.discriminant(at_small, lam))
-    candidates = sp.solve(discriminant, momentum, simplify=False)
+    candidates = _roots_in(discriminant, momentum)
     domain = next(p.domain for p in method.parameters if p.symbol == momentum)
     probe = {small: 1, large: 4} if small.free_symbols else {large: 4 * small}
     value = in_square_roots(next(c for c in candidates if domain.contains(c.subs(probe)) == sp.true),
