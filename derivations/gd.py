@@ -136,7 +136,7 @@ def _below_zero(expr, var):
     poly = sp.Poly(expr, var)
     if poly.degree() == 1 and poly.all_coeffs()[0].is_positive:
         slope, offset = poly.all_coeffs()
-        return sp.Lt(var, -offset / slope)
+        return sp.Lt(var, -offset / slope, evaluate=False)
     return sp.reduce_inequalities([expr < 0], var)
 
 
@@ -152,7 +152,7 @@ def faster_direction(factor_large, factor_small):
                            .subs(sigma_L, sigma_S + delta))     # rho_L^2 - rho_S^2, factored
     varying = sp.Mul(*(p for p in sp.Mul.make_args(difference) if not p.is_positive))
     condition = _below_zero(varying, eta) if varying.is_positive is None else sp.false
-    rates = interval_from_inequalities(condition, eta).subs(delta, sigma_L - sigma_S)
+    rates = interval_from_inequalities(condition, eta).xreplace({delta: sigma_L - sigma_S})
     rates = sp.Interval.open(rates.start, sp.factor(rates.end))
     steps = (
         Step("|rho_L| < |rho_S| exactly when rho_L^2 - rho_S^2 < 0; with sigma_L = sigma_S + "
