@@ -149,8 +149,8 @@ def tikz(graph: ComputationGraph, spacing: float = 2.0) -> str:
     \\end{tikzpicture}
     """
     index = {name: k for k, name in enumerate(graph.names)}
-    lines = [r"\begin{tikzpicture}[>={Latex}, every node/.style={draw, rounded corners, "
-             r"inner sep=3pt}]"]
+    lines = [(r"\begin{tikzpicture}[>={Latex}, every node/.style={draw, rounded corners, "
+              r"inner sep=3pt}]")]
     for name, (x, y) in graph.positions(spacing).items():
         label = re.sub(r"\s+", " ", graph.label(name)).strip()
         lines.append(f"  \\node ({_tikz_name(index[name])}) at "
