@@ -126,8 +126,8 @@ def gd_stability(curvature=h):
     """
     polynomial, _ = characteristic_polynomial(state_matrix(GRADIENT_DESCENT)[0])
     region, steps, _ = stability_region(GRADIENT_DESCENT, polynomial)
-    return region.subs(h, curvature), steps + (
-        Step("with the curvature of the loss", region.subs(h, curvature)),)
+    on_loss = region.subs(h, curvature)
+    return on_loss, steps + (Step("with the curvature of the loss", on_loss),)
 
 
 def _below_zero(expr, var):
@@ -239,7 +239,7 @@ def derive() -> Derivation:
         lhs=sp.Symbol("t_epsilon"))
 
     # cs182 1(c): both directions must be stable; the intersection is set by sigma_L.
-    ranges = [stable.subs(sigma, s) for s in (sigma_L, sigma_S)]
+    ranges = [stable.xreplace({sigma: s}) for s in (sigma_L, sigma_S)]
     gap = sp.factor((ranges[1].end - ranges[0].end).subs(sigma_L, sigma_S + delta))
     if not gap.is_positive:
         raise ArithmeticError(f"cannot order the two stability bounds: {gap}")
