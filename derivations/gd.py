@@ -11,25 +11,10 @@ from __future__ import annotations
 import sympy as sp
 
 from .cli import main
-from .core import (
-    POSITIVE,
-    Derivation,
-    Parameter,
-    Result,
-    Step,
-    derivation,
-    equation,
-    interval_from_inequalities,
-    linear_root,
-)
-from .method import (
-    balanced_tuning,
-    characteristic_polynomial,
-    h,
-    method_from_equations,
-    stability_region,
-    state_matrix,
-)
+from .core import (POSITIVE, Derivation, Parameter, Result, Step, derivation, equation,
+                   interval_from_inequalities, linear_root)
+from .method import (balanced_tuning, characteristic_polynomial, h, method_from_equations,
+                     stability_region, state_matrix)
 
 eta = sp.Symbol("eta", positive=True)
 sigma = sp.Symbol("sigma", positive=True)

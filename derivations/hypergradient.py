@@ -12,17 +12,8 @@ import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixElement
 
 from .cli import main
-from .core import (
-    POSITIVE,
-    Derivation,
-    Parameter,
-    Result,
-    Step,
-    derivation,
-    equation,
-    linear_root,
-    matrix_symbol,
-)
+from .core import (POSITIVE, Derivation, Parameter, Result, Step, derivation, equation, linear_root,
+                   matrix_symbol)
 from .graph import ComputationGraph
 from .weight_decay import matrix_derivative
 

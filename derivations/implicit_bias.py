@@ -15,17 +15,8 @@ import sympy as sp
 from sympy.polys.matrices import DomainMatrix
 
 from .cli import main
-from .core import (
-    POSITIVE,
-    Derivation,
-    Parameter,
-    Result,
-    Step,
-    derivation,
-    equation,
-    linear_root,
-    matrix_symbol,
-)
+from .core import (POSITIVE, Derivation, Parameter, Result, Step, derivation, equation, linear_root,
+                   matrix_symbol)
 
 n = sp.Symbol("n", integer=True, positive=True)
 d = sp.Symbol("d", integer=True, positive=True)

@@ -9,16 +9,7 @@ from __future__ import annotations
 import sympy as sp
 
 from .cli import main
-from .core import (
-    POSITIVE,
-    Derivation,
-    Parameter,
-    Result,
-    Step,
-    derivation,
-    equation,
-    linear_root,
-)
+from .core import POSITIVE, Derivation, Parameter, Result, Step, derivation, equation, linear_root
 
 n_in = sp.Symbol("n_in", integer=True, positive=True)
 n_out = sp.Symbol("n_out", integer=True, positive=True)

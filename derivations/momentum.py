@@ -17,7 +17,7 @@ from sympy.polys.matrices import DomainMatrix
 
 from .cli import main
 from .core import POSITIVE, Derivation, Parameter, Result, Step, derivation, equation
-from .method import (balanced_tuning, builtin, engine_results, equivalence, h, natural_form)
+from .method import balanced_tuning, builtin, engine_results, equivalence, h, natural_form
 
 eta = sp.Symbol("eta", positive=True)
 beta = sp.Symbol("beta", positive=True)

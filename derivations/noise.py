@@ -11,17 +11,8 @@ from __future__ import annotations
 import sympy as sp
 
 from .cli import main
-from .core import (
-    POSITIVE,
-    Derivation,
-    Parameter,
-    Result,
-    Step,
-    derivation,
-    equation,
-    interval_from_inequalities,
-    linear_root,
-)
+from .core import (POSITIVE, Derivation, Parameter, Result, Step, derivation, equation,
+                   interval_from_inequalities, linear_root)
 
 m = sp.Symbol("m", integer=True, positive=True)
 n = sp.Symbol("n", integer=True, positive=True)

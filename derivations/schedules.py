@@ -11,16 +11,7 @@ from __future__ import annotations
 import sympy as sp
 
 from .cli import main
-from .core import (
-    POSITIVE,
-    Derivation,
-    Parameter,
-    Result,
-    Step,
-    derivation,
-    equation,
-    linear_root,
-)
+from .core import POSITIVE, Derivation, Parameter, Result, Step, derivation, equation, linear_root
 
 t = sp.Symbol("t", nonnegative=True)
 T = sp.Symbol("T", positive=True)

@@ -17,17 +17,8 @@ import functools
 import sympy as sp
 
 from .cli import main
-from .core import (
-    POSITIVE,
-    Derivation,
-    Parameter,
-    Result,
-    Step,
-    derivation,
-    equation,
-    linear_root,
-    matrix_symbol,
-)
+from .core import (POSITIVE, Derivation, Parameter, Result, Step, derivation, equation, linear_root,
+                   matrix_symbol)
 
 n = sp.Symbol("n", integer=True, positive=True)
 d = sp.Symbol("d", integer=True, positive=True)
