@@ -13,9 +13,8 @@ from sympy.matrices.expressions.matexpr import MatrixElement
 
 from .cli import main
 from .core import (POSITIVE, Derivation, Parameter, Result, Step, derivation, equation, linear_root,
-                   matrix_symbol)
+                   matrix_derivative, matrix_symbol)
 from .graph import ComputationGraph
-from .weight_decay import matrix_derivative
 
 n = sp.Symbol("n", integer=True, positive=True)
 d = sp.Symbol("d", integer=True, positive=True)

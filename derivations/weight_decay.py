@@ -18,7 +18,7 @@ import sympy as sp
 
 from .cli import main
 from .core import (POSITIVE, Derivation, Parameter, Result, Step, derivation, equation, linear_root,
-                   matrix_symbol)
+                   matrix_derivative, matrix_symbol)
 
 n = sp.Symbol("n", integer=True, positive=True)
 d = sp.Symbol("d", integer=True, positive=True)
@@ -71,29 +71,6 @@ def loss(weights, penalty=0):
     residual = X * weights - t
     data = residual.T * residual / n
     return data + penalty * weights.T * weights if penalty else data
-
-
-def matrix_derivative(expr, weights):
-    """The derivative of a matrix expression (1x1: its gradient; a column: its Jacobian) in
-    the column vector ``weights``.
-
-    SymPy's matrix differentiation by its matrix-lines algorithm: the derivative ``sp.diff``
-    takes through array expressions, without that detour (and the assumptions machinery
-    it loads), which costs several times as much; ``sp.diff`` where this SymPy has no such
-    algorithm.
-
-    Examples
-    --------
-    >>> matrix_derivative(w.T * w, w)
-    2*w
-    >>> matrix_derivative(2 * w, w)
-    2*I
-    """
-    try:
-        from sympy.matrices.expressions.matexpr import _matrix_derivative_old_algorithm
-    except ImportError:
-        return sp.diff(expr, weights)
-    return _matrix_derivative_old_algorithm(expr, weights)
 
 
 @functools.cache
