@@ -13,8 +13,8 @@ import sympy as sp
 from .cli import main
 from .core import (POSITIVE, Derivation, Parameter, Result, Step, derivation, equation,
                    interval_from_inequalities, linear_root)
-from .method import (balanced_tuning, characteristic_polynomial, h, method_from_equations,
-                     stability_region, state_matrix)
+from .method import (balanced_tuning, characteristic_polynomial, h, linear_inequality,
+                     method_from_equations, stability_region, state_matrix)
 
 eta = sp.Symbol("eta", positive=True)
 sigma = sp.Symbol("sigma", positive=True)
@@ -115,16 +115,6 @@ def gd_stability(curvature=h):
     return on_loss, steps + (Step("with the curvature of the loss", on_loss),)
 
 
-def _below_zero(expr, var):
-    """``expr < 0`` solved for ``var``: ``var < -offset/slope`` where ``expr`` is linear in
-    ``var`` with a positive slope, else by ``reduce_inequalities``."""
-    poly = sp.Poly(expr, var)
-    if poly.degree() == 1 and poly.all_coeffs()[0].is_positive:
-        slope, offset = poly.all_coeffs()
-        return sp.Lt(var, -offset / slope, evaluate=False)
-    return sp.reduce_inequalities([expr < 0], var)
-
-
 def faster_direction(factor_large, factor_small):
     """The learning rates at which the larger-curvature direction contracts faster, with steps.
 
@@ -136,7 +126,7 @@ def faster_direction(factor_large, factor_small):
     difference = sp.factor(((factor_large - factor_small) * (factor_large + factor_small))
                            .subs(sigma_L, sigma_S + delta))     # rho_L^2 - rho_S^2, factored
     varying = sp.Mul(*(p for p in sp.Mul.make_args(difference) if not p.is_positive))
-    condition = _below_zero(varying, eta) if varying.is_positive is None else sp.false
+    condition = linear_inequality(varying, eta, strict=True) if varying.is_positive is None else sp.false
     rates = interval_from_inequalities(condition, eta).xreplace({delta: sigma_L - sigma_S})
     rates = sp.Interval.open(rates.start, sp.factor(rates.end))
     steps = (

@@ -935,7 +935,7 @@ def polyak_tuning(method: Method, polynomial, repeated, small, large):
     squared_lhs, squared_rhs = sp.fraction(overlap)
     root_lhs, root_rhs = (sp.sqrt(side).subs(sp.Abs(rho - 1), 1 - rho)
                           for side in (squared_lhs, squared_rhs))
-    feasible = _linear_inequality(root_lhs - root_rhs, rho)
+    feasible = linear_inequality(root_lhs - root_rhs, rho)
     rho_best = sp.factor(feasible.canonical.rhs)
     momentum_best = natural_form(in_rho[momentum].subs(rho, rho_best))
     step_best = natural_form(low.subs({h: small, rho: rho_best}))
@@ -955,22 +955,25 @@ def polyak_tuning(method: Method, polynomial, repeated, small, large):
     return {momentum: momentum_best, step: step_best}, rho_best, steps
 
 
-def _linear_inequality(expr, var):
-    """``expr <= 0`` solved for ``var`` when ``expr`` is linear in it with a slope of known
-    sign (``var >= -offset/slope`` for a negative slope); else by ``reduce_inequalities``.
+def linear_inequality(expr, var, strict=False):
+    """``expr <= 0`` (``expr < 0`` when ``strict``) solved for ``var`` where ``expr`` is
+    linear in it with a slope of known sign (``var >= -offset/slope`` for a negative
+    slope); else by ``reduce_inequalities``.
 
     Examples
     --------
     >>> a, b = sp.symbols("a b", positive=True)
-    >>> _linear_inequality(a * (1 - rho) - b * (rho + 1), rho)
+    >>> linear_inequality(a * (1 - rho) - b * (rho + 1), rho)
     rho >= (-a + b)/(-a - b)
+    >>> linear_inequality(a * rho - b, rho, strict=True)
+    rho < b/a
     """
     slope, offset = sp.Poly(expr, var).all_coeffs() if sp.degree(expr, var) == 1 else (0, 0)
     if slope != 0 and slope.is_negative:
-        return sp.Ge(var, -offset / slope)
+        return (sp.Gt if strict else sp.Ge)(var, -offset / slope)
     if slope != 0 and slope.is_positive:
-        return sp.Le(var, -offset / slope)
-    return sp.reduce_inequalities([expr <= 0], var)
+        return (sp.Lt if strict else sp.Le)(var, -offset / slope)
+    return sp.reduce_inequalities([expr < 0 if strict else expr <= 0], var)
 
 
 def critically_damped_tuning(method: Method, polynomial, momentum, small, large):
