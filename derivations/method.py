@@ -1271,7 +1271,7 @@ def engine_results(method: Method, curvature_range=(mu, L), tuning="auto", only=
     ['eigenvalues', 'rate']
     """
     def wanted(*names):
-        return only is None or not set(only).isdisjoint(names)
+        return _asks(only, *names)
 
     matrix, matrix_steps = state_matrix(method)
     results = {"state_matrix": Result(
@@ -1288,8 +1288,7 @@ def engine_results(method: Method, curvature_range=(mu, L), tuning="auto", only=
     tuned = tuning_wanted and method.step is not None
     roots = None
     if wanted("eigenvalues", "rate", "worst_rate") or (tuned and degree == 1):
-        spectrum, roots = spectrum_results(method, polynomial, curvature_range,
-                                           worst=wanted("worst_rate"))
+        spectrum, roots = spectrum_results(method, polynomial, curvature_range, only)
         results.update(spectrum)
     constant = sp.Poly(polynomial, lam).all_coeffs()[-1]
     polyak = tuned and degree == 2 and not constant.has(h, method.step)
@@ -1351,10 +1350,15 @@ def engine_results(method: Method, curvature_range=(mu, L), tuning="auto", only=
     return {name: result for name, result in results.items() if wanted(name)}
 
 
-def spectrum_results(method: Method, polynomial, curvature_range, worst=True):
-    """The eigenvalues, and where the degree is at most 2 the rate and (with ``worst``)
-    the worst rate over ``curvature_range``, as a dict name -> Result; and the roots
-    (``None`` where they are omitted).
+def _asks(only, *names) -> bool:
+    """Whether ``only`` (result names, or ``None`` for all) asks for any of ``names``."""
+    return only is None or not set(only).isdisjoint(names)
+
+
+def spectrum_results(method: Method, polynomial, curvature_range, only=None):
+    """The eigenvalues, and where the degree is at most 2 the rate and the worst rate over
+    ``curvature_range`` (those of them ``only`` asks for), as a dict name -> Result; and
+    the roots (``None`` where they are omitted).
 
     Examples
     --------
@@ -1381,16 +1385,17 @@ def spectrum_results(method: Method, polynomial, curvature_range, worst=True):
             + numerically.format("it"), sp.FiniteSet(*roots),
             (Step("solve p(lambda) = 0", equation(polynomial, 0)),), lhs=lam)}, roots
     roots = [natural_form(r) if degree == 1 else r for r in roots]
-    rate = sp.Abs(roots[0]) if degree == 1 else sp.Max(*(sp.Abs(r) for r in roots))
-    results = {
-        "eigenvalues": Result(
-            "eigenvalues", "The eigenvalues of T.", sp.FiniteSet(*roots),
-            (Step("solve p(lambda) = 0", equation(polynomial, 0)),), lhs=lam),
-        "rate": Result(
+    results = {"eigenvalues": Result(
+        "eigenvalues", "The eigenvalues of T.", sp.FiniteSet(*roots),
+        (Step("solve p(lambda) = 0", equation(polynomial, 0)),), lhs=lam)}
+    if _asks(only, "rate"):
+        rate = sp.Abs(roots[0]) if degree == 1 else sp.Max(*(sp.Abs(r) for r in roots))
+        results["rate"] = Result(
             "rate", "The spectral radius of T: the asymptotic rate of convergence (the error "
             "shrinks like rate^t up to a factor polynomial in t), not a bound on each step.",
-            rate, (Step("the largest modulus of the eigenvalues", rate),), lhs=rho)}
-    largest = worst_rate(method, polynomial, roots, *curvature_range) if worst else None
+            rate, (Step("the largest modulus of the eigenvalues", rate),), lhs=rho)
+    largest = (worst_rate(method, polynomial, roots, *curvature_range)
+               if _asks(only, "worst_rate") else None)
     if largest:
         small, large = curvature_range
         results["worst_rate"] = Result(
