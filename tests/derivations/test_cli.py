@@ -86,16 +86,17 @@ def test_all_topics_as_json(capsys):
 def told_apart(parent, marker):
     """A task that says which process did it, as plain data.
 
-    In the parent it first waits (at most a minute) until the worker has done a task, so
-    that both processes take part whatever the machine's load.
+    Each process marks that it has taken a task and then waits (at most a minute) until
+    the other has taken one too, so that both take part whatever the machine's load: a
+    worker that started first cannot take every task while the parent is still starting.
     """
     def task(index):
-        if os.getpid() == parent:
-            deadline = time.monotonic() + 60
-            while not marker.exists() and time.monotonic() < deadline:
-                time.sleep(0.01)
-        else:
-            marker.touch()
+        mine, theirs = (marker.with_suffix(".parent"), marker) if os.getpid() == parent \
+            else (marker, marker.with_suffix(".parent"))
+        mine.touch()
+        deadline = time.monotonic() + 60
+        while not theirs.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
         return {"index": index, "pid": os.getpid(), "value": [0.1, None, "x**2"]}
 
     return task
