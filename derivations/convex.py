@@ -11,7 +11,8 @@ from __future__ import annotations
 import sympy as sp
 
 from .cli import main
-from .core import POSITIVE, Derivation, Parameter, Result, Step, derivation, equation, linear_root
+from .core import (POSITIVE, Derivation, Parameter, Result, Step, derivation, equation, linear_root,
+                   positive_roots)
 
 eta = sp.Symbol("eta", positive=True)
 B = sp.Symbol("B", positive=True)
@@ -150,7 +151,7 @@ def optimal_fixed_learning_rate(bound):
     if not denominator.is_positive:
         raise ArithmeticError(f"cannot show the slope's denominator {denominator} is positive")
     # the slope vanishes where its numerator does; eta is positive
-    (best,) = [root for root in sp.roots(sp.Poly(numerator, eta)) if root.is_positive]
+    (best,) = positive_roots(numerator, eta)
     bend = sp.diff(bound, eta, 2)
     rate = sp.factor(bound.subs(eta, best))
     if not bend.is_positive:

@@ -35,6 +35,10 @@ __all__ = [
     "equation",
     "matrix_symbol",
     "matrix_derivative",
+    "positive_roots",
+    "in_exp",
+    "limits_at_infinity",
+    "real_zeros",
     "parse_number",
     "parse_value",
     "describe_set",
@@ -723,6 +727,76 @@ def matrix_derivative(expr, weights):
     except ImportError:
         return sp.diff(expr, weights)
     return _matrix_derivative_old_algorithm(expr, weights)
+
+
+# E = exp(z): a rational function of exp(z) is one of E, with E over (0, oo).
+EXP = sp.Symbol("E", positive=True)
+
+
+def positive_roots(expr, var) -> list:
+    """The positive roots of ``expr``, a polynomial in ``var``, in SymPy's ``roots`` order.
+
+    Every root must be found (with its multiplicity) and the sign of each decided, else
+    ``ArithmeticError``: no root is dropped for want of a sign.
+
+    Examples
+    --------
+    >>> x = sp.Symbol("x")
+    >>> positive_roots(x**2 - 4, x)
+    [2]
+    """
+    roots = sp.roots(sp.Poly(expr, var))
+    signs = {root: root.is_positive for root in roots}
+    if sum(roots.values()) != sp.degree(expr, var) or None in signs.values():
+        raise ArithmeticError(f"the roots of {expr} in {var} are not all found, or a sign is "
+                              f"undecided")
+    return [root for root, positive in signs.items() if positive]
+
+
+def in_exp(expr, variable):
+    """``expr``, a rational function of ``exp(variable)``, as one of ``E = exp(variable)``;
+    ``E`` runs over ``(0, oo)`` as ``variable`` runs over the real line, one to one.
+
+    Examples
+    --------
+    >>> z = sp.Symbol("z", real=True)
+    >>> in_exp(1 / (1 + sp.exp(-z)), z)
+    E/(E + 1)
+    """
+    rational = sp.together(expr.subs(sp.exp(variable), EXP))
+    if rational.has(variable):
+        raise ValueError(f"{expr} is not a rational function of exp({variable})")
+    return rational
+
+
+def limits_at_infinity(expr, variable):
+    """The limits of ``expr``, a rational function of ``exp(variable)``, as ``variable``
+    tends to ``-oo`` and to ``oo``: those of ``in_exp(expr)`` as ``E`` tends to 0 and to oo.
+
+    Examples
+    --------
+    >>> z = sp.Symbol("z", real=True)
+    >>> limits_at_infinity(1 / (1 + sp.exp(-z)), z)
+    (0, 1)
+    """
+    rational = in_exp(expr, variable)
+    return sp.limit(rational, EXP, 0), sp.limit(rational, EXP, sp.oo)
+
+
+def real_zeros(expr, variable):
+    """The real zeros of ``expr``, a rational function of ``exp(variable)``: ``log(E)`` for
+    the positive roots ``E`` of its numerator in ``E``, its denominator being positive.
+
+    Examples
+    --------
+    >>> z = sp.Symbol("z", real=True)
+    >>> real_zeros(sp.exp(z) - 2, z)
+    [log(2)]
+    """
+    top, bottom = sp.fraction(in_exp(expr, variable))
+    if not bottom.is_positive:
+        raise ArithmeticError(f"the denominator {bottom} in E = exp({variable}) is not positive")
+    return [sp.log(root) for root in positive_roots(top, EXP)]
 
 
 def equation(lhs, rhs):

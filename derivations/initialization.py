@@ -9,7 +9,8 @@ from __future__ import annotations
 import sympy as sp
 
 from .cli import main
-from .core import POSITIVE, Derivation, Parameter, Result, Step, derivation, equation, linear_root
+from .core import (POSITIVE, Derivation, Parameter, Result, Step, derivation, equation, linear_root,
+                   positive_roots)
 
 n_in = sp.Symbol("n_in", integer=True, positive=True)
 n_out = sp.Symbol("n_out", integer=True, positive=True)
@@ -334,7 +335,7 @@ def derive() -> Derivation:
            Step("PyTorch's variance over He's: a sixth", equation(sp.Symbol("ratio"), sp.cancel(pytorch / he)))),
         lhs=sigma_W**2)
 
-    (width,) = [r for r in sp.roots(sp.Poly(uniform - sigma_W**2, b)) if r.is_positive]
+    (width,) = positive_roots(uniform - sigma_W**2, b)
     bound_result = Result(
         "uniform_bound",
         "The half-width b of U(-b, b) whose variance is sigma_W^2.",

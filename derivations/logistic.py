@@ -12,11 +12,12 @@ from __future__ import annotations
 import sympy as sp
 
 from .cli import main
-from .core import POSITIVE, Derivation, Parameter, Result, Step, derivation, equation
+from .core import (POSITIVE, Derivation, Parameter, Result, Step, derivation, equation, in_exp,
+                   limits_at_infinity, real_zeros)
 from .gd import gd_factor
 from .method import builtin, engine_results
 from .method import h as curvature
-from .vanishing import in_exp, limits_at_infinity, real_zeros, sigmoid_slope_maximum
+from .vanishing import sigmoid_slope_maximum
 
 lam = sp.Symbol("lambda", positive=True)
 n = sp.Symbol("n", integer=True, positive=True)
@@ -387,8 +388,7 @@ def sgd_not_monotone():
     u = sp.Symbol("w", real=True)
     f_1, f_2 = -sp.log(1 - sigmoid(u)), -sp.log(sigmoid(u))
     softplus = {f_1: sp.log(1 + sp.exp(u)), f_2: sp.log(1 + sp.exp(-u))}
-    in_exp = {u: sp.log(sp.Symbol("E", positive=True))}  # E = exp(w): rational functions of E
-    if any(sp.factor((sp.exp(part) - sp.exp(form)).subs(in_exp)) != 0
+    if any(sp.cancel(in_exp(sp.exp(part) - sp.exp(form), u)) != 0     # in E = exp(w)
            for part, form in softplus.items()):
         raise ArithmeticError("f_1, f_2 are not the softplus functions")
     total = sum(softplus.values())

@@ -32,10 +32,11 @@ from .parsing import latex_parser
 
 __all__ = ["BUILTINS", "Method", "MethodError", "balanced_tuning", "builtin",
            "characteristic_polynomial", "critically_damped_tuning", "derive",
-           "derive_method", "disk_conditions", "eigenvalues_in_radicals", "equivalence",
-           "jury_conditions", "main", "maximum_at_the_ends", "method_from_latex",
-           "natural_form", "nelder_mead", "numeric_spectrum", "numeric_tuning",
-           "polyak_tuning", "read_update", "stability_region", "state_matrix",
+           "derive_method", "disk_conditions", "eigenvalues_in_radicals", "engine_results",
+           "equivalence", "jury_conditions", "linear_inequality", "main",
+           "maximum_at_the_ends", "method_from_latex", "natural_form", "nelder_mead",
+           "numeric_spectrum", "numeric_tuning", "polyak_tuning", "read_update",
+           "regime_results", "spectrum_results", "stability_region", "state_matrix",
            "worst_rate"]
 
 h = sp.Symbol("h", positive=True)
@@ -1270,9 +1271,7 @@ def engine_results(method: Method, curvature_range=(mu, L), tuning="auto", only=
     >>> sorted(engine_results(builtin("gd"), only={"eigenvalues", "rate"}))
     ['eigenvalues', 'rate']
     """
-    def wanted(*names):
-        return _asks(only, *names)
-
+    wanted = functools.partial(_asks, only)
     matrix, matrix_steps = state_matrix(method)
     results = {"state_matrix": Result(
         "state_matrix", f"One step of {method.title} on a quadratic mode of curvature "

@@ -10,7 +10,8 @@ import functools
 import sympy as sp
 
 from .cli import main
-from .core import Derivation, Parameter, Result, Step, derivation, equation
+from .core import (Derivation, Parameter, Result, Step, derivation, equation, limits_at_infinity,
+                   real_zeros)
 
 n = sp.Symbol("n", integer=True, positive=True)
 i = sp.Symbol("i", integer=True, positive=True)
@@ -160,55 +161,6 @@ def first_weight(product, depth: int = 4):
              equation(sp.Derivative(h[depth], w[1]), with_slopes(direct))),
     )
     return as_written, formula, steps
-
-
-EXP = sp.Symbol("E", positive=True)
-
-
-def in_exp(expr, variable):
-    """``expr``, a rational function of ``exp(variable)``, as one of ``E = exp(variable)``;
-    ``E`` runs over ``(0, oo)`` as ``variable`` runs over the real line, one to one.
-
-    Examples
-    --------
-    >>> in_exp(SIGMOID, zeta)
-    E/(E + 1)
-    """
-    rational = sp.together(expr.subs(sp.exp(variable), EXP))
-    if rational.has(variable):
-        raise ValueError(f"{expr} is not a rational function of exp({variable})")
-    return rational
-
-
-def limits_at_infinity(expr, variable):
-    """The limits of ``expr``, a rational function of ``exp(variable)``, as ``variable``
-    tends to ``-oo`` and to ``oo``: those of ``in_exp(expr)`` as ``E`` tends to 0 and to oo.
-
-    Examples
-    --------
-    >>> limits_at_infinity(SIGMOID, zeta)
-    (0, 1)
-    """
-    rational = in_exp(expr, variable)
-    return sp.limit(rational, EXP, 0), sp.limit(rational, EXP, sp.oo)
-
-
-def real_zeros(expr, variable):
-    """The real zeros of ``expr``, a rational function of ``exp(variable)``: ``log(E)`` for
-    the positive roots ``E`` of its numerator in ``E``, its denominator being positive.
-
-    Examples
-    --------
-    >>> real_zeros(sp.exp(zeta) - 2, zeta)
-    [log(2)]
-    """
-    top, bottom = sp.fraction(in_exp(expr, variable))
-    roots = sp.roots(sp.Poly(top, EXP))
-    positive = {root: root.is_positive for root in roots}
-    if (not bottom.is_positive or sum(roots.values()) != sp.degree(top, EXP)
-            or None in positive.values()):
-        raise ArithmeticError(f"the zeros of {top}/{bottom} in E = exp({variable}) are not all found")
-    return [sp.log(root) for root, is_positive in positive.items() if is_positive]
 
 
 @functools.cache
