@@ -166,3 +166,18 @@ def test_ctrl_c_says_interrupted_and_exits_130(tmp_path):
     assert process.returncode == 130
     assert err == "interrupted\n" and out == ""
 
+
+
+def test_a_command_ends_the_process_without_a_last_collection():
+    """After a command, Python's final garbage collection has nothing left to walk: the
+    objects alive at exit are frozen first.  The probe is registered before the command,
+    so it runs after the command's exit hook (exit hooks run last registered first)."""
+    probe = ("import atexit, gc\n"
+             "from numerics.terminal import command\n"
+             "atexit.register(lambda: print('frozen at exit:', gc.get_freeze_count() > 0))\n"
+             "main = command(lambda: 0)\n"
+             "main(); main()\n")
+    shown = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                           timeout=HANG)
+    assert shown.returncode == 0 and shown.stderr == ""
+    assert shown.stdout == "frozen at exit: True\n"
