@@ -7,6 +7,8 @@
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 from scipy.optimize import minimize
 from scipy.special import expit
@@ -70,11 +72,45 @@ def softplus_and_sigmoid(margin):
     return softplus, sigmoid
 
 
-BLOCK_BYTES = 1 << 22
+def cache_bytes(level: int, cpu: Path = Path("/sys/devices/system/cpu/cpu0/cache")) -> int:
+    """The size in bytes of the first processor's data or unified cache of ``level``, as
+    Linux describes it under ``cpu`` (``index*/level``, ``type``, ``size`` such as
+    ``2048K``), or 0 where it does not.
+
+    Examples
+    --------
+    >>> cache_bytes(2) >= 0
+    True
+    >>> cache_bytes(2, Path("/no/such/folder"))
+    0
+    """
+    units = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
+    for index in sorted(cpu.glob("index*")):
+        try:
+            if (int((index / "level").read_text()) == level
+                    and (index / "type").read_text().strip() in ("Data", "Unified")):
+                size = (index / "size").read_text().strip()
+                return int(size[:-1]) * units[size[-1]] if size[-1] in units else int(size)
+        except (OSError, ValueError):
+            return 0
+    return 0
+
+
+# Rows of ``X`` are taken in blocks of half the core's level-2 cache (1 MiB where it is not
+# known): a block read twice in a row is read from memory once, the second time from the
+# core's own cache, and a product with weights copies one block at a time.
+BLOCK_BYTES = cache_bytes(2) // 2 or 1 << 20
+SHARED_CACHE_BYTES = cache_bytes(3)
 
 
 def _row_blocks(X):
-    """Slices of about :data:`BLOCK_BYTES` (4 MiB) of rows of ``X``: a block read twice in a row stays in cache."""
+    """Slices of about :data:`BLOCK_BYTES` of rows of ``X``.
+
+    Examples
+    --------
+    >>> len(_row_blocks(np.zeros((10, 2)))) >= 1
+    True
+    """
     n, d = X.shape
     rows = max(1, BLOCK_BYTES // (X.itemsize * max(d, 1)))
     return [slice(start, start + rows) for start in range(0, n, rows)]
@@ -94,9 +130,13 @@ def logistic_objective(theta, X, y, lam):
     """``(1/n) sum softplus(-y (X w + w0)) + lam/2 ||theta||^2`` and its gradient, ``theta = (w, w0)``.
 
     The gradient is ``lam theta - (1/n) [X, 1]^T (y expit(-margin))``, ``margin = y (X w + w0)``.
-    Both matrix-vector products run block by block of rows (:func:`_row_blocks`): a block's
-    margins, then its share of ``X^T r`` while the block is still in cache, so a step reads
-    ``X`` from memory once, not twice.
+    Where ``X`` does not fit in half the shared level-3 cache, both matrix-vector products
+    run block by block of rows (:func:`_row_blocks`): a block's margins, then its share of
+    ``X^T r`` while the block is still in the core's cache, so a step reads ``X`` from
+    memory once, not twice.  Where it fits, both products read it whole from that cache:
+    blocks would only add a call each (with two BLAS threads a synchronisation each; 1 MiB
+    blocks made a step 1.5x slower on a processor with 480 MiB of L3, and gained 6% with one
+    thread).
 
     Examples
     --------
@@ -109,7 +149,8 @@ def logistic_objective(theta, X, y, lam):
     w, w0 = theta[:d], theta[d]
     grad = lam * theta
     total = 0.0
-    for rows in _row_blocks(X):
+    in_shared_cache = 2 * X.nbytes <= SHARED_CACHE_BYTES
+    for rows in [slice(0, n)] if in_shared_cache else _row_blocks(X):
         block, labels = X[rows], y[rows]
         margin = block @ w
         margin += w0

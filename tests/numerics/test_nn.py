@@ -353,6 +353,7 @@ def test_logistic_objective_over_many_row_blocks(monkeypatch):
     X, y = logistic_data(5, n=37, d=3)
     y = y.astype(float)
     monkeypatch.setattr("numerics.logistic.BLOCK_BYTES", 5 * 3 * X.itemsize)   # 5 rows a block
+    monkeypatch.setattr("numerics.logistic.SHARED_CACHE_BYTES", 0)        # X does not fit
     theta = np.array([0.3, -0.2, 0.5, 0.1])
     loss, grad = logistic_objective(theta, X, y, 0.2)
     margin = y * (X @ theta[:-1] + theta[-1])
@@ -361,6 +362,20 @@ def test_logistic_objective_over_many_row_blocks(monkeypatch):
     assert loss == pytest.approx(np.mean(np.logaddexp(0, -margin)) + 0.1 * theta @ theta,
                                  rel=1e-12)
     assert np.allclose(grad, expected_grad, rtol=1e-12, atol=1e-15)
+
+
+def test_cache_sizes_read_as_linux_describes_them(tmp_path):
+    from numerics.logistic import cache_bytes
+    for index, (level, kind, size) in enumerate([(1, "Data", "48K"), (1, "Instruction", "64K"),
+                                                 (2, "Unified", "2048K"), (3, "Unified", "1M")]):
+        folder = tmp_path / f"index{index}"
+        folder.mkdir()
+        for name, text in (("level", level), ("type", kind), ("size", size)):
+            (folder / name).write_text(f"{text}\n")
+    assert cache_bytes(1, tmp_path) == 48 * 1024          # the data cache, not the instructions'
+    assert cache_bytes(2, tmp_path) == 2048 * 1024
+    assert cache_bytes(3, tmp_path) == 1024 * 1024
+    assert cache_bytes(4, tmp_path) == 0
 
 
 def test_logistic_errors_name_the_problem():
