@@ -222,16 +222,18 @@ def _swap_batch_and_channels(x):
     return x.swapaxes(0, 1)
 
 
-def _grid(buffer, shape, start, stride, rows, width):
-    """The ``(C, N, rows, width)`` view of the flat ``buffer`` of images ``shape = (C, N, H, R)``
-    stored from index ``start`` on: entry ``(c, n, p, q)`` is ``buffer[start + ((c N + n) H +
-    stride p) R + stride q]``, so a ``q`` past the end of a row reads on into the next row.
+def _windows(buffer, shape, origin, stride, kernel, rows, width):
+    """The ``(C, k, k, N, rows, width)`` view of the flat ``buffer`` of images ``shape = (C, N,
+    H, R)`` whose first read is at index ``origin``: entry ``(c, i, j, n, p, q)`` is
+    ``buffer[origin + ((c N + n) H + i + stride p) R + j + stride q]``, the input that kernel
+    offset ``(i, j)`` meets at output ``(p, q)`` of image ``n``; a ``q`` past the end of a
+    row reads on into the next row.
     """
     channels, n, height, row = shape
     item = buffer.itemsize
-    return as_strided(buffer[start:], (channels, n, rows, width),
-                      (n * height * row * item, height * row * item, stride * row * item,
-                       stride * item))
+    return as_strided(buffer[origin:], (channels, kernel, kernel, n, rows, width),
+                      (n * height * row * item, row * item, item, height * row * item,
+                       stride * row * item, stride * item))
 
 
 # Columns of a convolution's patch matrix that its products take at a time: the forward
@@ -268,11 +270,13 @@ class Conv2d(Layer):
 
     Input ``(N, C_in, H, W)``, kernel ``(C_out, C_in, k, k)``, zero ``padding`` on each
     side, ``stride``; output ``(N, C_out, (H + 2 padding - k) // stride + 1, ...)``. The
-    padded images are stored channel by channel, ``(C_in, N, H', R)``; for each kernel
-    offset one strided view of them is copied into the patch matrix ``(C_in k k, N out_h
-    width)``, and the kernel, read as a ``(C_out, C_in k k)`` matrix, multiplies it in one
-    product whose rows are output channels: the output is an ``(N, C_out, out_h, out_w)``
-    view of it.
+    padded images are stored channel by channel, ``(C_in, N, H', R)``; one strided view of
+    them holds every kernel offset's inputs (:func:`_windows`) and is copied into the patch
+    matrix ``(C_in k k, N out_h width)``, and the kernel, read as a ``(C_out, C_in k k)``
+    matrix, multiplies it in a product whose rows are output channels: the output is an
+    ``(N, C_out, out_h, out_w)`` view of it.  Patches and product go a piece of whole
+    images (about :data:`PIECE` columns) at a time, so the product reads the patches from
+    the cache.
 
     At stride 1 the product runs over whole rows (``width = R = max(out_w, W)``: with the
     usual ``padding = (k - 1) / 2``, exactly the output), so each patch row is one run of
@@ -319,13 +323,14 @@ class Conv2d(Layer):
     def _images(self, c, n, h, w, dtype):
         """A zero flat buffer for the ``(C, N, H + 2 padding, R)`` images, with ``padding``
         spare entries before them and ``k - 1`` after (read by the first and last offsets'
-        runs), that array, and where offset ``(i, j)`` starts reading."""
-        k, p = self.kernel_size, self.padding
-        _, _, row, left, _ = self._layout(h, w)
+        runs), that array, and the view of it that the kernel's offsets read
+        (:func:`_windows`, ``(C, k, k, N, out_h, width)``)."""
+        k, s, p = self.kernel_size, self.stride, self.padding
+        out_h, _, row, left, width = self._layout(h, w)
         shape = (c, n, h + 2 * p, row)
         buffer = np.zeros(p + math.prod(shape) + k - 1, dtype=dtype)
         images = buffer[p:p + math.prod(shape)].reshape(shape)
-        return buffer, images, lambda i, j: p + i * row + j + left - p
+        return buffer, images, _windows(buffer, shape, left, s, k, out_h, width)
 
     def _wrapped(self, j, row):
         """The output columns whose offset-``j`` input is left or right padding read from a
@@ -337,28 +342,30 @@ class Conv2d(Layer):
 
     def forward(self, x, training=True):
         n, c, h, w = x.shape
-        k, s, p = self.kernel_size, self.stride, self.padding
+        k, p = self.kernel_size, self.padding
         if c != self.params["weight"].shape[1] or h + 2 * p < k or w + 2 * p < k:
             raise ValueError(f"input shape {x.shape} does not fit {self!r}; pass (N, "
                              f"{self.params['weight'].shape[1]}, H, W) with H, W >= "
                              f"{k - 2 * p}")
         out_h, out_w, row, left, width = self._layout(h, w)
-        buffer, images, start = self._images(c, n, h, w, x.dtype)
+        _, images, windows = self._images(c, n, h, w, x.dtype)
         images[:, :, p:p + h, left:left + w] = _swap_batch_and_channels(x)
-        patches = np.empty((c, k, k, n, out_h, width), dtype=x.dtype)
-        for i in range(k):
-            for j in range(k):
-                patches[:, i, j] = _grid(buffer, images.shape, start(i, j), s, out_h, width)
-                for columns in self._wrapped(j, row):
-                    patches[:, i, j, ..., columns] = 0
-        self._cols = patches.reshape(c * k * k, -1)
+        self._cols = np.empty((c * k * k, n * out_h * width), dtype=x.dtype)
         self._input_shape = x.shape
+        patches = self._cols.reshape(windows.shape)
         weight, bias = self._matrix(), self.params["bias"][:, None]
         product = np.empty((len(weight), self._cols.shape[1]), dtype=np.result_type(weight, x))
-        for start in range(0, product.shape[1], PIECE):   # a piece's bias added while in cache
-            piece = product[:, start:start + PIECE]
-            np.matmul(weight, self._cols[:, start:start + PIECE], out=piece)
-            piece += bias
+        taken = max(1, PIECE // (out_h * width))     # whole images, about PIECE columns
+        for first in range(0, n, taken):
+            # their patches, then their product and bias while the patches are in cache
+            images_taken = slice(first, first + taken)
+            patches[:, :, :, images_taken] = windows[:, :, :, images_taken]
+            for j in range(k):
+                for columns in self._wrapped(j, row):
+                    patches[:, :, j, images_taken, :, columns] = 0
+            piece = slice(first * out_h * width, min(n, first + taken) * out_h * width)
+            np.matmul(weight, self._cols[:, piece], out=product[:, piece])
+            product[:, piece] += bias
         return _swap_batch_and_channels(product.reshape(-1, n, out_h, width)[..., :out_w])
 
     def backward(self, dy, input_grad=True):
@@ -376,14 +383,14 @@ class Conv2d(Layer):
                       "bias": dmat.sum(axis=1)}
         if not input_grad:
             return None
-        k, s, p = self.kernel_size, self.stride, self.padding
+        k, p = self.kernel_size, self.padding
         dcols = (self._matrix().T @ dmat).reshape(c, k, k, n, out_h, width)
-        buffer, images, start = self._images(c, n, h, w, dmat.dtype)
+        _, images, windows = self._images(c, n, h, w, dmat.dtype)
         for i in range(k):
             for j in range(k):
                 for columns in self._wrapped(j, row):
                     dcols[:, i, j, ..., columns] = 0
-                target = _grid(buffer, images.shape, start(i, j), s, out_h, width)
+                target = windows[:, i, j]
                 target += dcols[:, i, j]
         return _swap_batch_and_channels(images[:, :, p:p + h, left:left + w])
 
