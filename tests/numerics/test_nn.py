@@ -387,25 +387,35 @@ def test_wide_product_sums_every_piece_of_columns():
         assert np.allclose(_wide_product(left, right), left @ right.T, rtol=1e-12, atol=1e-9)
 
 
-def test_conv_over_more_columns_than_one_piece():
-    """Output and weight gradient against the cross-correlation written out with sliding
+@pytest.mark.parametrize("stride, padding", [(1, 1), (1, 0), (2, 0), (2, 1)])
+def test_conv_over_more_columns_than_one_piece(stride, padding):
+    """Output and gradients against the cross-correlation written out with sliding
     windows, on a batch whose patch matrix is more than one piece of columns wide."""
     from numpy.lib.stride_tricks import sliding_window_view
 
     from numerics.nn import PIECE
     rng = np.random.default_rng(4)
-    x = rng.normal(size=(3, 2, 60, 60))
-    assert 3 * 60 * 60 > PIECE
-    conv = nn.Conv2d(2, 4, 3, padding=1, rng=rng)
+    x = rng.normal(size=(16, 2, 50, 50))
+    conv = nn.Conv2d(2, 4, 3, stride=stride, padding=padding, rng=rng)
     conv.params["bias"][:] = rng.normal(size=4)
-    windows = sliding_window_view(np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1))), (3, 3),
-                                  axis=(2, 3))                     # (n, c, p, q, i, j)
+    pads = ((0, 0), (0, 0), (padding, padding), (padding, padding))
+    windows = sliding_window_view(np.pad(x, pads), (3, 3), axis=(2, 3))[
+        :, :, ::stride, ::stride]                                  # (n, c, p, q, i, j)
+    n, _, out_h, out_w = windows.shape[:4]
+    assert n * out_h * out_w > PIECE
     expected = np.einsum("ncpqij,ocij->nopq", windows, conv.params["weight"]) \
         + conv.params["bias"][None, :, None, None]
     dy = rng.normal(size=expected.shape)
-    # float64 sums of at most 10,800 products of normals: rounding far below 1e-9
+    # the adjoint: each output's gradient sent back to the inputs its window read
+    dx = np.zeros(np.pad(x, pads).shape)
+    for i in range(3):
+        for j in range(3):
+            dx[:, :, i:i + stride * out_h:stride, j:j + stride * out_w:stride] += np.einsum(
+                "nopq,oc->ncpq", dy, conv.params["weight"][:, :, i, j])
+    # float64 sums of at most 40,000 products of normals: rounding far below 1e-9
     assert np.allclose(conv.forward(x), expected, rtol=1e-12, atol=1e-9)
-    conv.backward(dy, input_grad=False)
+    assert np.allclose(conv.backward(dy), dx[:, :, padding:padding + 50, padding:padding + 50],
+                       rtol=1e-12, atol=1e-9)
     assert np.allclose(conv.grads["weight"], np.einsum("nopq,ncpqij->ocij", dy, windows),
                        rtol=1e-12, atol=1e-9)
     assert np.allclose(conv.grads["bias"], dy.sum(axis=(0, 2, 3)), rtol=1e-12, atol=1e-9)
