@@ -321,16 +321,16 @@ class Conv2d(Layer):
         return out_h, out_w, w + 2 * p, p, out_w
 
     def _images(self, c, n, h, w, dtype):
-        """A zero flat buffer for the ``(C, N, H + 2 padding, R)`` images, with ``padding``
-        spare entries before them and ``k - 1`` after (read by the first and last offsets'
-        runs), that array, and the view of it that the kernel's offsets read
-        (:func:`_windows`, ``(C, k, k, N, out_h, width)``)."""
+        """Zero ``(C, N, H + 2 padding, R)`` images in a flat buffer with ``padding`` spare
+        entries before them and ``k - 1`` after (read by the first and last offsets' runs),
+        and the view of that buffer that the kernel's offsets read (:func:`_windows`,
+        ``(C, k, k, N, out_h, width)``)."""
         k, s, p = self.kernel_size, self.stride, self.padding
         out_h, _, row, left, width = self._layout(h, w)
         shape = (c, n, h + 2 * p, row)
         buffer = np.zeros(p + math.prod(shape) + k - 1, dtype=dtype)
         images = buffer[p:p + math.prod(shape)].reshape(shape)
-        return buffer, images, _windows(buffer, shape, left, s, k, out_h, width)
+        return images, _windows(buffer, shape, left, s, k, out_h, width)
 
     def _wrapped(self, j, row):
         """The output columns whose offset-``j`` input is left or right padding read from a
@@ -348,7 +348,7 @@ class Conv2d(Layer):
                              f"{self.params['weight'].shape[1]}, H, W) with H, W >= "
                              f"{k - 2 * p}")
         out_h, out_w, row, left, width = self._layout(h, w)
-        _, images, windows = self._images(c, n, h, w, x.dtype)
+        images, windows = self._images(c, n, h, w, x.dtype)
         images[:, :, p:p + h, left:left + w] = _swap_batch_and_channels(x)
         self._cols = np.empty((c * k * k, n * out_h * width), dtype=x.dtype)
         self._input_shape = x.shape
@@ -385,7 +385,7 @@ class Conv2d(Layer):
             return None
         k, p = self.kernel_size, self.padding
         dcols = (self._matrix().T @ dmat).reshape(c, k, k, n, out_h, width)
-        _, images, windows = self._images(c, n, h, w, dmat.dtype)
+        images, windows = self._images(c, n, h, w, dmat.dtype)
         for i in range(k):
             for j in range(k):
                 for columns in self._wrapped(j, row):
