@@ -282,7 +282,7 @@ class Conv2d(Layer):
     usual ``padding = (k - 1) / 2``, exactly the output), so each patch row is one run of
     ``out_h R`` numbers per image. The left and right padding are then not stored: the
     entries that would read them read the neighbouring rows instead and are set to 0
-    (:meth:`_wrapped`), in the patches and in their gradient alike.
+    (:meth:`_unwrap`), in the patches and in their gradient alike.
 
     Examples
     --------
@@ -332,13 +332,16 @@ class Conv2d(Layer):
         images = buffer[p:p + math.prod(shape)].reshape(shape)
         return images, _windows(buffer, shape, left, s, k, out_h, width)
 
-    def _wrapped(self, j, row):
-        """The output columns whose offset-``j`` input is left or right padding read from a
-        neighbouring row (stride 1 only): their patch entries stand for 0."""
+    def _unwrap(self, patches, row):
+        """Zero the entries of ``patches`` ``(C, k, k, N, out_h, width)`` whose offset-``j``
+        input is left or right padding read from a neighbouring row (stride 1 only): they
+        stand for 0, in the patches and in their gradient alike."""
         if self.stride > 1:
-            return []
+            return
         p = self.padding
-        return [slice(0, max(p - j, 0)), slice(row + p - j, row)]
+        for j in range(self.kernel_size):
+            for columns in (slice(0, max(p - j, 0)), slice(row + p - j, row)):
+                patches[:, :, j, ..., columns] = 0
 
     def forward(self, x, training=True):
         n, c, h, w = x.shape
@@ -360,9 +363,7 @@ class Conv2d(Layer):
             # their patches, then their product and bias while the patches are in cache
             images_taken = slice(first, first + taken)
             patches[:, :, :, images_taken] = windows[:, :, :, images_taken]
-            for j in range(k):
-                for columns in self._wrapped(j, row):
-                    patches[:, :, j, images_taken, :, columns] = 0
+            self._unwrap(patches[:, :, :, images_taken], row)
             piece = slice(first * out_h * width, min(n, first + taken) * out_h * width)
             np.matmul(weight, self._cols[:, piece], out=product[:, piece])
             product[:, piece] += bias
@@ -386,10 +387,9 @@ class Conv2d(Layer):
         k, p = self.kernel_size, self.padding
         dcols = (self._matrix().T @ dmat).reshape(c, k, k, n, out_h, width)
         images, windows = self._images(c, n, h, w, dmat.dtype)
+        self._unwrap(dcols, row)
         for i in range(k):
             for j in range(k):
-                for columns in self._wrapped(j, row):
-                    dcols[:, i, j, ..., columns] = 0
                 target = windows[:, i, j]
                 target += dcols[:, i, j]
         return _swap_batch_and_channels(images[:, :, p:p + h, left:left + w])
