@@ -657,12 +657,13 @@ def _labels(name, labels, n):
     return labels
 
 
-def _scores(name, scores, ndim=None):
+def _scores(name, scores, ndim=None, order="K"):
     """``scores`` as an array of at least float64 precision, and the dtype of its gradient.
 
     A loss is computed in float64 (or wider) even for float16/float32 scores, whose range
     cannot hold the shifted logits or the squares (float16 overflows past 65504); the
-    gradient is returned in the scores' own floating dtype.
+    gradient is returned in the scores' own floating dtype. ``order`` is the memory
+    layout of the widened array (copied only where the dtype or the layout differ).
     """
     scores = np.asarray(scores)
     if scores.dtype.kind not in "biuf":
@@ -673,12 +674,13 @@ def _scores(name, scores, ndim=None):
                          f"{f' as a {ndim}-D array' if ndim else ''}; an empty batch has no "
                          f"mean loss: pass a batch with at least one row")
     grad_dtype = scores.dtype if scores.dtype.kind == "f" else np.dtype(np.float64)
-    return scores.astype(np.result_type(scores.dtype, np.float64), copy=False), grad_dtype
+    return (scores.astype(np.result_type(scores.dtype, np.float64), order=order, copy=False),
+            grad_dtype)
 
 
 def _mean(values):
     """The mean as ``sum(v / n)``: finite whenever every term is (``sum(v) / n`` overflows at 1e308)."""
-    return float(np.sum(values / values.size))
+    return float((values / values.size).sum())
 
 
 def softmax_cross_entropy(logits, labels):
@@ -698,7 +700,8 @@ def softmax_cross_entropy(logits, labels):
     >>> softmax_cross_entropy(np.array([[6e4, -6e4]], dtype=np.float16), np.array([1]))[0]
     120000.0
     """
-    z, grad_dtype = _scores("logits", logits, ndim=2)
+    # in columns: a row's maximum then runs down k columns at once
+    z, grad_dtype = _scores("logits", logits, ndim=2, order="F")
     n, k = z.shape
     labels = _labels("labels", labels, n)
     if labels.dtype.kind not in "iu":
@@ -708,7 +711,6 @@ def softmax_cross_entropy(logits, labels):
         raise ValueError(f"labels range over [{labels.min()}, {labels.max()}], must lie in "
                          f"[0, {k - 1}] for {k} classes; pass class indices")
     rows = np.arange(n)
-    z = np.asarray(z, order="F")          # a row's maximum then runs down k columns at once
     shifted = z - z.max(axis=1, keepdims=True)
     grad = np.exp(shifted)
     total = grad @ np.ones(k, dtype=grad.dtype)
