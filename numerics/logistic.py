@@ -75,7 +75,8 @@ def softplus_and_sigmoid(margin):
 def cache_bytes(level: int, cpu: Path = Path("/sys/devices/system/cpu/cpu0/cache")) -> int:
     """The size in bytes of the first processor's data or unified cache of ``level``, as
     Linux describes it under ``cpu`` (``index*/level``, ``type``, ``size`` such as
-    ``2048K``), or 0 where it does not.
+    ``2048K``), or 0 where it does not. An entry that cannot be read, or reads as no
+    number, is passed over.
 
     Examples
     --------
@@ -92,7 +93,7 @@ def cache_bytes(level: int, cpu: Path = Path("/sys/devices/system/cpu/cpu0/cache
                 size = (index / "size").read_text().strip()
                 return int(size[:-1]) * units[size[-1]] if size[-1] in units else int(size)
         except (OSError, ValueError):
-            return 0
+            continue
     return 0
 
 

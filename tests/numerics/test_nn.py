@@ -378,6 +378,18 @@ def test_cache_sizes_read_as_linux_describes_them(tmp_path):
     assert cache_bytes(4, tmp_path) == 0
 
 
+def test_cache_sizes_pass_over_an_entry_that_reads_as_no_number(tmp_path):
+    from numerics.logistic import cache_bytes
+    for index, (level, size) in enumerate([("2", "lots"), ("two", "1M"), ("2", "512K")]):
+        folder = tmp_path / f"index{index}"
+        folder.mkdir()
+        for name, text in (("level", level), ("type", "Unified"), ("size", size)):
+            (folder / name).write_text(f"{text}\n")
+    (tmp_path / "index3").mkdir()                       # no files in it: cannot be read
+    assert cache_bytes(2, tmp_path) == 512 * 1024
+    assert cache_bytes(3, tmp_path) == 0
+
+
 def test_wide_product_sums_every_piece_of_columns():
     from numerics.nn import PIECE, _wide_product
     rng = np.random.default_rng(3)
