@@ -10,7 +10,8 @@ plain ``torch.optim.SGD`` loop on the same mini-batches.
 Each measurement is a fixed number of mini-batches, about a quarter of a second of work
 (250 for the MLP, 40 for the conv net: a measurement of a few milliseconds swings with
 every interruption). The two libraries alternate round by round (which one goes first
-alternates too) and each round gives one ratio (NumPy samples/s over PyTorch's of the
+alternates too), each measurement after a rest of ``SETTLE`` seconds in which the other
+library's threads stop spinning, and each round gives one ratio (NumPy samples/s over PyTorch's of the
 same round), so a load that comes and goes hits both; printed are the median ratio and
 the spread (lowest, quartiles, highest) over the rounds, of wall time and of CPU time
 (which leaves out waiting for a core held by another process). Measured at one thread
@@ -39,6 +40,12 @@ from numerics.train import fit
 
 MNIST = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "mnist"
 BATCH, LR, MOMENTUM = 128, 0.05, 0.9
+# Seconds of rest before each measurement, longer than OpenBLAS's threads spin after their
+# last call (2^28 cycles, 0.1 s at 2.7 GHz) and PyTorch's OpenMP threads after theirs: a
+# library measured right after the other otherwise shares a core with its spinning threads
+# (measured: PyTorch's conv net at two threads 8.5 ms a step right after NumPy, 6.0 ms
+# after itself).
+SETTLE = 0.25
 
 
 def images():
@@ -103,6 +110,7 @@ def round_times(numpy_run, torch_run, steps, rounds):
     for index in range(rounds):
         for which in ((0, 1) if index % 2 == 0 else (1, 0)):
             run = (numpy_run, torch_run)[which]
+            time.sleep(SETTLE)
             start, start_cpu = time.perf_counter(), time.process_time()
             run(steps)
             wall[index, which] = time.perf_counter() - start

@@ -15,13 +15,16 @@ computed stably (log-sum-exp, softplus), never ``log(0)``.
 """
 from __future__ import annotations
 
+import functools
 import math
+from contextlib import nullcontext
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 from scipy.special import expit
 
 from . import init as initializers
+from . import threads
 from .finite_differences import gradient as numerical_gradient
 from .logistic import _hessian_at_scores, augmented_gram, logistic_objective, softplus_and_sigmoid
 from .optim import _choice, _integer, _real
@@ -43,7 +46,18 @@ class Layer:
     ``backward(dy, input_grad=True) -> dx`` fills ``grads`` (one entry per ``params`` key)
     and returns ``dloss/dx``, or ``None`` when ``input_grad`` is false and the layer can
     skip that product.
+
+    ``per_example`` is true for a layer whose output for an example depends on that
+    example alone and whose parameter gradients are sums over the examples (no random
+    draws, no statistics of the batch): :class:`Sequential` may then split a batch between
+    threads (:mod:`numerics.threads`) and add up the parts' gradients. A subclass that is
+    such a layer may set it; it is false by default. ``own_work`` is true for a layer that
+    spends most of its time in NumPy work of its own (copies, pools) rather than in BLAS
+    products, which the BLAS's threads share already: a batch is split only where one is.
     """
+
+    per_example = False
+    own_work = False
 
     def __init__(self):
         self.params: dict[str, np.ndarray] = {}
@@ -76,6 +90,8 @@ class Linear(Layer):
     ((4, 2), (4, 3), (3, 2), array([4., 4.]))
     """
 
+    per_example = True
+
     def __init__(self, n_in, n_out, init="pytorch_linear_default", rng=None, dtype=np.float64):
         super().__init__()
         rng = np.random.default_rng() if rng is None else rng
@@ -106,6 +122,8 @@ class ReLU(Layer):
     (array([0., 2.]), array([0., 5.]))
     """
 
+    per_example = True
+
     def forward(self, x, training=True):
         self._y = np.maximum(x, 0)
         return self._y
@@ -122,6 +140,8 @@ class Sigmoid(Layer):
     >>> Sigmoid().forward(np.array([0.0, -1000.0]))
     array([0.5, 0. ])
     """
+
+    per_example = True
 
     def forward(self, x, training=True):
         self._y = expit(x)
@@ -141,6 +161,8 @@ class Tanh(Layer):
     >>> layer.backward(np.array([2.0]))
     array([2.])
     """
+
+    per_example = True
 
     def forward(self, x, training=True):
         self._y = np.tanh(x)
@@ -191,6 +213,8 @@ class Flatten(Layer):
     >>> Flatten().forward(np.zeros((2, 3, 4))).shape
     (2, 12)
     """
+
+    per_example = True
 
     def forward(self, x, training=True):
         self._x = x
@@ -292,6 +316,9 @@ class Conv2d(Layer):
     >>> np.array_equal(conv.forward(x), 2 * x)
     True
     """
+
+    per_example = True
+    own_work = True
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
                  init="pytorch_linear_default", rng=None, dtype=np.float64):
@@ -452,6 +479,9 @@ class MaxPool2d(Layer):
            [0., 1., 0., 1.]])
     """
 
+    per_example = True
+    own_work = True
+
     def __init__(self, size=2, stride=None):
         super().__init__()
         self.size = _integer("size", size)
@@ -485,6 +515,8 @@ class GlobalAvgPool(Layer):
     array([[1.5, 5.5]])
     """
 
+    per_example = True
+
     def forward(self, x, training=True):
         self._shape = x.shape
         return x.mean(axis=(2, 3))
@@ -514,6 +546,58 @@ def _running_order(layers):
         if type(order[index]) is ReLU and type(order[index + 1]) is MaxPool2d:
             order[index], order[index + 1] = order[index + 1], order[index]
     return order
+
+
+def _forward(layers, x, training):
+    """``x`` through ``layers`` in order."""
+    for layer in layers:
+        x = layer.forward(x, training)
+    return x
+
+
+def _backward(layers, dy, input_grad):
+    """``dy`` back through ``layers``; the first takes ``input_grad``."""
+    for layer in layers[:0:-1]:
+        dy = layer.backward(dy)
+    return layers[0].backward(dy, input_grad=input_grad) if layers else dy
+
+
+# The fewest examples a thread's part of a batch holds: below that, handing work to a
+# thread costs more than it saves.
+MIN_PART = 32
+
+
+def _parts(x, layers):
+    """Consecutive slices of the batch ``x``, one a thread (:func:`numerics.threads.available`),
+    each of at least :data:`MIN_PART` examples; ``None`` to run it whole: one thread, too
+    few examples, a layer that is not ``per_example``, or none with ``own_work`` (a dense
+    network's time is its products, which the BLAS's threads share with less overhead:
+    measured, an MLP 784-100-100-10's forward and backward on 128 examples took 0.37 ms
+    with two BLAS threads and 0.81 ms split in two).
+
+    Examples
+    --------
+    >>> from threadpoolctl import threadpool_limits
+    >>> images = np.zeros((100, 1, 4, 4))
+    >>> with threadpool_limits(2, user_api="blas"):
+    ...     _parts(images, [Conv2d(1, 2, 3), Flatten()]), _parts(images, [Flatten(), Linear(16, 2)])
+    ([slice(0, 50, None), slice(50, 100, None)], None)
+    """
+    count = min(threads.available(), len(x) // MIN_PART) if np.ndim(x) else 1
+    if (count < 2 or not all(layer.per_example for layer in layers)
+            or not any(layer.own_work for layer in layers)):
+        return None
+    bounds = [len(x) * part // count for part in range(count + 1)]
+    return [slice(start, stop) for start, stop in zip(bounds, bounds[1:])]
+
+
+def _copy(layer):
+    """A copy of ``layer`` for a part of a batch: the same parameters (the very arrays),
+    its own state and gradients."""
+    twin = object.__new__(type(layer))
+    twin.__dict__.update(layer.__dict__)
+    twin.grads = {}
+    return twin
 
 
 class Sequential:
@@ -550,24 +634,41 @@ class Sequential:
         """The output for inputs ``x`` (cast to :attr:`dtype`); ``training`` switches dropout.
 
         The layers run in :func:`_running_order`: a ReLU directly before a max-pool runs
-        after it, on a quarter of the entries, with the same output and gradients.
+        after it, on a quarter of the entries, with the same output and gradients. Where
+        the BLAS may use several threads and every layer is ``per_example``, the batch is
+        split into parts of :func:`_parts` that run at once in threads of their own
+        (:mod:`numerics.threads`), each through copies of the layers that share their
+        parameters; the outputs are joined in order.
         """
         x = np.asarray(x, dtype=self.dtype)
         self._order = _running_order(self.layers)
-        for layer in self._order:
-            x = layer.forward(x, training)
-        return x
+        self._parts = _parts(x, self._order)
+        if self._parts is None:
+            return _forward(self._order, x, training)
+        self._chains = [[_copy(layer) for layer in self._order] for _ in self._parts]
+        return np.concatenate(threads.run_parts(
+            lambda i: _forward(self._chains[i], x[self._parts[i]], training),
+            range(len(self._parts))))
 
     def backward(self, dy, input_grad=True):
         """Back-propagate ``dy = dloss/doutput``; fills every layer's ``grads``; returns ``dloss/dx``.
 
         With ``input_grad=False`` the first layer skips the input gradient (a training
-        step never needs it) and ``None`` is returned. Follows the last :meth:`forward`.
+        step never needs it) and ``None`` is returned. Follows the last :meth:`forward`;
+        after a split one, each part goes back through its own copies, in threads, and a
+        layer's gradients are the sums of its copies'.
         """
-        order = getattr(self, "_order", self.layers)
-        for layer in order[:0:-1]:
-            dy = layer.backward(dy)
-        return order[0].backward(dy, input_grad=input_grad) if order else dy
+        order, parts = getattr(self, "_order", self.layers), getattr(self, "_parts", None)
+        if parts is None:
+            return _backward(order, dy, input_grad)
+        chains = self._chains
+        gradients = threads.run_parts(lambda i: _backward(chains[i], dy[parts[i]], input_grad),
+                                      range(len(parts)))
+        for index, layer in enumerate(order):
+            layer.grads = {name: functools.reduce(np.add, [chain[index].grads[name]
+                                                           for chain in chains])
+                           for name in layer.params}
+        return np.concatenate(gradients) if input_grad else None
 
     def parameters(self):
         """``{"<index>.<name>": array}``, the arrays themselves (not copies)."""
@@ -595,10 +696,16 @@ class Sequential:
             self.layers[int(index)].params[name] = value
 
     def gradient_norms(self):
-        """Euclidean norm of each parameterised layer's gradient, keyed ``"<index>.<Layer>"``."""
-        return {f"{index}.{type(layer).__name__}":
-                math.sqrt(sum(float(np.vdot(g, g)) for g in layer.grads.values()))
-                for index, layer in enumerate(self.layers) if layer.params}
+        """Euclidean norm of each parameterised layer's gradient, keyed ``"<index>.<Layer>"``.
+
+        Where batches are split between threads, the BLAS's dot products run on one thread
+        here: a threaded one would leave the BLAS's threads spinning through the next
+        batch's parts (:mod:`numerics.threads`).
+        """
+        with threads.single_threaded_blas() if threads.available() > 1 else nullcontext():
+            return {f"{index}.{type(layer).__name__}":
+                    math.sqrt(sum(float(np.vdot(g, g)) for g in layer.grads.values()))
+                    for index, layer in enumerate(self.layers) if layer.params}
 
     def __repr__(self):
         return "Sequential(" + ", ".join(repr(layer) for layer in self.layers) + ")"
