@@ -1,18 +1,18 @@
 """A batch shared between threads of numerics' own, with the BLAS held to one thread meanwhile.
 
 OpenBLAS keeps its worker threads spinning for about a tenth of a second after every call
-that used them (2^28 cycles, its default), so a model whose layers alternate threaded
-BLAS products with NumPy work of their own (copies, pools, elementwise maps, each on one
-thread) keeps a second core busy spinning, and NumPy's own work never gets it. Measured
-on a 2-core machine: a conv net's forward and backward took 8.8 ms a batch of 128 with
-two BLAS threads and 8.9 ms with one, and 6.8 ms as two halves in two threads with
-single-threaded BLAS calls. :class:`numerics.nn.Sequential` splits a batch that way where
-the BLAS may use two threads or more (:func:`available`): NumPy releases the GIL in its
-loops and products, so the parts run at once.
+that used them (2^28 cycles, its default). A conv net alternates BLAS products with NumPy
+work of its own (patch copies, pools, elementwise maps), which runs on one thread: with
+two BLAS threads, the second core spends that work spinning. Measured on a 2-core
+machine, a conv net's forward and backward on a batch of 128 took 8.8 ms with two BLAS
+threads, 8.9 ms with one, and 6.8 ms as two halves run at once in two threads, each
+calling the BLAS single-threaded. :class:`numerics.nn.Sequential` splits a batch that way
+(:func:`numerics.nn._parts` says when); NumPy releases the GIL in its loops and products,
+so the parts run at once.
 
 The number of threads is the BLAS's limit as the user sets it (``OMP_NUM_THREADS``,
-``OPENBLAS_NUM_THREADS``, ``threadpoolctl.threadpool_limits``); at one thread nothing is
-split. While parts run the BLAS is limited to one thread for the whole process.
+``OPENBLAS_NUM_THREADS``, ``threadpoolctl.threadpool_limits``): at one thread nothing is
+split. While parts run, the BLAS is limited to one thread for the whole process.
 """
 from __future__ import annotations
 
