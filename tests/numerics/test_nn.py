@@ -141,17 +141,19 @@ def test_relu_before_maxpool_matches_the_layers_run_as_written(seed, size):
     assert np.array_equal(model.backward(dy), expected_dx)
 
 
-def test_conv_net_forward_and_gradients_match_pytorch():
+@pytest.mark.parametrize("n", [5, 2 * nn.MIN_PART + 1])     # whole, and split between 2 threads
+def test_conv_net_forward_and_gradients_match_pytorch(n):
     torch = pytest.importorskip("torch")
+    from threadpoolctl import threadpool_limits
     rng = np.random.default_rng(7)
     model = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1, rng=rng), nn.ReLU(), nn.MaxPool2d(2),
                           nn.Conv2d(4, 6, 3, stride=2, padding=1, rng=rng), nn.ReLU(),
                           nn.MaxPool2d(2), nn.Flatten(), nn.Linear(6 * 2 * 2, 3, rng=rng))
     for layer in (model.layers[0], model.layers[3]):
         layer.params["bias"] = rng.normal(size=layer.params["bias"].shape)
-    x = rng.normal(size=(5, 1, 16, 16))
+    x = rng.normal(size=(n, 1, 16, 16))
     x[:, :, :8] = 0.0        # a blank half, as in MNIST: equal outputs, ties in the pools
-    labels = rng.integers(0, 3, size=5)
+    labels = rng.integers(0, 3, size=n)
     t = torch.nn
     reference = t.Sequential(t.Conv2d(1, 4, 3, padding=1), t.ReLU(), t.MaxPool2d(2),
                              t.Conv2d(4, 6, 3, stride=2, padding=1), t.ReLU(), t.MaxPool2d(2),
@@ -166,9 +168,11 @@ def test_conv_net_forward_and_gradients_match_pytorch():
     scores = reference(inputs)
     t.functional.cross_entropy(scores, torch.from_numpy(labels)).backward()
 
-    ours = model.forward(x)
-    _, dscores = nn.softmax_cross_entropy(ours, labels)
-    dx = model.backward(dscores)
+    with threadpool_limits(2, user_api="blas"):
+        ours = model.forward(x)
+        assert (model._parts is None) == (n < 2 * nn.MIN_PART)
+        _, dscores = nn.softmax_cross_entropy(ours, labels)
+        dx = model.backward(dscores)
     assert np.allclose(ours, scores.detach().numpy(), rtol=1e-12, atol=1e-12)
     assert np.allclose(dx, inputs.grad.numpy(), rtol=1e-10, atol=1e-14)
     for key, grad in model.gradients().items():
