@@ -635,17 +635,17 @@ class Sequential:
 
         The layers run in :func:`_running_order`: a ReLU directly before a max-pool runs
         after it, on a quarter of the entries, with the same output and gradients. Where
-        the BLAS may use several threads and every layer is ``per_example``, the batch is
-        split into parts of :func:`_parts` that run at once in threads of their own
-        (:mod:`numerics.threads`), each through copies of the layers that share their
-        parameters; the outputs are joined in order.
+        the BLAS may use several threads, a batch that :func:`_parts` splits runs in parts
+        at once, in threads of their own (:mod:`numerics.threads`), each through copies of
+        the layers that share their parameters; the outputs are joined in order.
         """
         x = np.asarray(x, dtype=self.dtype)
         self._order = _running_order(self.layers)
         self._parts = _parts(x, self._order)
-        if self._parts is None:
+        self._chains = None if self._parts is None else [
+            [_copy(layer) for layer in self._order] for _ in self._parts]
+        if self._chains is None:
             return _forward(self._order, x, training)
-        self._chains = [[_copy(layer) for layer in self._order] for _ in self._parts]
         return np.concatenate(threads.run_parts(
             lambda i: _forward(self._chains[i], x[self._parts[i]], training),
             range(len(self._parts))))
@@ -698,9 +698,9 @@ class Sequential:
     def gradient_norms(self):
         """Euclidean norm of each parameterised layer's gradient, keyed ``"<index>.<Layer>"``.
 
-        Where batches are split between threads, the BLAS's dot products run on one thread
-        here: a threaded one would leave the BLAS's threads spinning through the next
-        batch's parts (:mod:`numerics.threads`).
+        Where the BLAS may use several threads, its dot products run on one thread here: a
+        threaded one would leave the BLAS's threads spinning through the parts of the next
+        batch (:mod:`numerics.threads`).
         """
         with threads.single_threaded_blas() if threads.available() > 1 else nullcontext():
             return {f"{index}.{type(layer).__name__}":
