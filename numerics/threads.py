@@ -12,7 +12,8 @@ so the parts run at once.
 
 The number of threads is the BLAS's limit as the user sets it (``OMP_NUM_THREADS``,
 ``OPENBLAS_NUM_THREADS``, ``threadpoolctl.threadpool_limits``): at one thread nothing is
-split. While parts run, the BLAS is limited to one thread for the whole process. The
+split. While parts run, the BLAS is limited to one thread for the whole process (so two
+models trained at once in two threads of the user's may leave it at one thread). The
 parts' gradients are added up, so a split batch's sums are rounded in another order than
 a whole one's: float32 training at two threads differs from one thread's in the last bits.
 """
@@ -26,6 +27,7 @@ from concurrent.futures import ThreadPoolExecutor, wait
 from threadpoolctl import ThreadpoolController
 
 __all__ = ["available", "single_threaded_blas", "run_parts"]
+
 
 @functools.cache
 def _blas():
