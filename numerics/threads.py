@@ -12,8 +12,10 @@ so the parts run at once.
 
 The number of threads is the BLAS's limit as the user sets it (``OMP_NUM_THREADS``,
 ``OPENBLAS_NUM_THREADS``, ``threadpoolctl.threadpool_limits``): at one thread nothing is
-split. While parts run, the BLAS is limited to one thread for the whole process (so two
-models trained at once in two threads of the user's may leave it at one thread). The
+split. While parts run, the BLAS is limited to one thread for the whole process, through
+threadpoolctl, which lets one thread at a time set OpenBLAS's limit: where another thread
+holds it (a ``threadpool_limits`` block open in another thread), the parts run one after
+the other in the calling thread, with the same numbers. The
 parts' gradients are added up, so a split batch's sums are rounded in another order than
 a whole one's: float32 training at two threads differs from one thread's in the last bits.
 """
@@ -69,7 +71,8 @@ def _pool(workers: int, process: int) -> ThreadPoolExecutor:
 
 def run_parts(work, parts):
     """``[work(part) for part in parts]``, the parts at once: the first in this thread, the
-    others in worker threads, the BLAS single-threaded meanwhile.
+    others in worker threads, the BLAS single-threaded meanwhile (one after the other here
+    where this thread cannot limit the BLAS, see the module).
 
     Every part runs in a copy of this thread's context, so NumPy's error state
     (``np.errstate``) holds in it as here; :func:`available` is 1 meanwhile, so a part
@@ -83,7 +86,9 @@ def run_parts(work, parts):
     """
     parts = list(parts)
     with single_threaded_blas():
-        pool = _pool(len(parts) - 1, os.getpid()) if len(parts) > 1 else None
+        if len(parts) < 2 or available() > 1:
+            return [work(part) for part in parts]
+        pool = _pool(len(parts) - 1, os.getpid())
         futures = [pool.submit(contextvars.copy_context().run, work, part) for part in parts[1:]]
         try:
             first = [work(part) for part in parts[:1]]

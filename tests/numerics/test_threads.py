@@ -78,6 +78,26 @@ def test_parts_run_with_one_blas_thread_and_the_limit_comes_back():
         assert threads.available() == 2
 
 
+def test_parts_run_in_the_caller_where_another_thread_holds_the_blas_limit():
+    """threadpoolctl lets one thread at a time set OpenBLAS's limit: here the main thread,
+    inside its threadpool_limits block; a split from another thread cannot limit the BLAS."""
+    import threading
+
+    def where(part):
+        return threading.current_thread().name, threads.available()
+
+    found = []
+    with threadpool_limits(2, user_api="blas"):
+        here, there = threads.run_parts(where, range(2))
+        assert here == (threading.current_thread().name, 1) and there[0].startswith("numerics")
+        other = threading.Thread(target=lambda: found.extend(threads.run_parts(where, range(2))),
+                                 name="other")
+        other.start()
+        other.join()
+        assert threads.available() == 2
+    assert found == [("other", 2), ("other", 2)]
+
+
 def test_a_part_that_fails_raises_in_the_caller_after_every_part_ends():
     ended = []
 
