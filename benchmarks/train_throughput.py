@@ -11,12 +11,12 @@ Each measurement is a fixed number of mini-batches, about a quarter of a second 
 (250 for the MLP, 40 for the conv net: a measurement of a few milliseconds swings with
 every interruption). The two libraries alternate round by round (which one goes first
 alternates too), each measurement after a rest of ``SETTLE`` seconds in which the other
-library's threads stop spinning, and each round gives one ratio (NumPy samples/s over PyTorch's of the
-same round), so a load that comes and goes hits both; printed are the median ratio and
-the spread (lowest, quartiles, highest) over the rounds, of wall time and of CPU time
-(which leaves out waiting for a core held by another process). Measured at one thread
-each (BLAS and PyTorch's intra-op threads: the headline figures) and at two. Goals: MLP
->= 1.5 and conv net >= 1.0 at one thread, conv net >= 0.8 at two. The BLAS kernel that
+library's threads stop spinning, and each round gives one ratio (NumPy samples/s over
+PyTorch's of the same round), so a load that comes and goes hits both; printed are the
+median ratio and the spread (lowest, quartiles, highest) over the rounds, of wall time
+and of CPU time (which leaves out waiting for a core held by another process). Measured
+at one thread each (BLAS and PyTorch's intra-op threads: the headline figures) and at
+two. Goals: MLP >= 1.5 and conv net >= 1.0 at one thread, conv net >= 0.8 at two. The BLAS kernel that
 OpenBLAS runs is printed: where ``OPENBLAS_CORETYPE`` is set (see the environment notes)
 it may not be the processor's best, so the one-thread figures are then measured again in
 a child process with ``OPENBLAS_CORETYPE`` and ``OPENBLAS_L2_SIZE`` unset

@@ -579,8 +579,9 @@ def _parts(x, layers):
     --------
     >>> from threadpoolctl import threadpool_limits
     >>> images = np.zeros((100, 1, 4, 4))
+    >>> dense = [Flatten(), Linear(16, 2)]
     >>> with threadpool_limits(2, user_api="blas"):
-    ...     _parts(images, [Conv2d(1, 2, 3), Flatten()]), _parts(images, [Flatten(), Linear(16, 2)])
+    ...     _parts(images, [Conv2d(1, 2, 3), Flatten()]), _parts(images, dense)
     ([slice(0, 50, None), slice(50, 100, None)], None)
     """
     count = min(threads.available(), len(x) // MIN_PART) if np.ndim(x) else 1
