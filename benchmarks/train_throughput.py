@@ -16,10 +16,10 @@ PyTorch's of the same round), so a load that comes and goes hits both; printed a
 median ratio and the spread (lowest, quartiles, highest) over the rounds, of wall time
 and of CPU time (which leaves out waiting for a core held by another process). Measured
 at one thread each (BLAS and PyTorch's intra-op threads: the headline figures) and at
-two. Goals: MLP >= 1.5 and conv net >= 1.0 at one thread, conv net >= 0.8 at two. The BLAS kernel that
-OpenBLAS runs is printed: where ``OPENBLAS_CORETYPE`` is set (see the environment notes)
-it may not be the processor's best, so the one-thread figures are then measured again in
-a child process with ``OPENBLAS_CORETYPE`` and ``OPENBLAS_L2_SIZE`` unset
+two. Goals: MLP >= 1.5 and conv net >= 1.0 at one thread, conv net >= 0.8 at two. The
+BLAS kernel that OpenBLAS runs is printed: where ``OPENBLAS_CORETYPE`` is set (see the
+environment notes) it may not be the processor's best, so the one-thread figures are then
+measured again in a child process with ``OPENBLAS_CORETYPE`` and ``OPENBLAS_L2_SIZE`` unset
 (``--no-own-kernel`` skips it). PyTorch is used for measuring only; it is not a
 dependency.
 """

@@ -15,9 +15,9 @@ The number of threads is the BLAS's limit as the user sets it (``OMP_NUM_THREADS
 split. While parts run, the BLAS is limited to one thread for the whole process, through
 threadpoolctl, which lets one thread at a time set OpenBLAS's limit: where another thread
 holds it (a ``threadpool_limits`` block open in another thread), the parts run one after
-the other in the calling thread, with the same numbers. The
-parts' gradients are added up, so a split batch's sums are rounded in another order than
-a whole one's: float32 training at two threads differs from one thread's in the last bits.
+the other in the calling thread, with the same numbers. The parts' gradients are added
+up, so a split batch's sums are rounded in another order than a whole one's: float32
+training at two threads differs from one thread's in the last bits.
 """
 from __future__ import annotations
 
