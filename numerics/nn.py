@@ -584,9 +584,11 @@ def _parts(x, layers):
     ...     _parts(images, [Conv2d(1, 2, 3), Flatten()]), _parts(images, dense)
     ([slice(0, 50, None), slice(50, 100, None)], None)
     """
-    count = min(threads.available(), len(x) // MIN_PART) if np.ndim(x) else 1
-    if (count < 2 or not all(layer.per_example for layer in layers)
+    if (not np.ndim(x) or not all(layer.per_example for layer in layers)
             or not any(layer.own_work for layer in layers)):
+        return None
+    count = min(threads.available(), len(x) // MIN_PART)
+    if count < 2:
         return None
     bounds = [len(x) * part // count for part in range(count + 1)]
     return [slice(start, stop) for start, stop in zip(bounds, bounds[1:])]
@@ -699,11 +701,12 @@ class Sequential:
     def gradient_norms(self):
         """Euclidean norm of each parameterised layer's gradient, keyed ``"<index>.<Layer>"``.
 
-        Where the BLAS may use several threads, its dot products run on one thread here: a
-        threaded one would leave the BLAS's threads spinning through the parts of the next
-        batch (:mod:`numerics.threads`).
+        Where the last batch was split between threads, its dot products run on one thread
+        here: a threaded one would leave the BLAS's threads spinning through the parts of
+        the next batch (:mod:`numerics.threads`).
         """
-        with threads.single_threaded_blas() if threads.available() > 1 else nullcontext():
+        split = getattr(self, "_parts", None) is not None
+        with threads.single_threaded_blas() if split else nullcontext():
             return {f"{index}.{type(layer).__name__}":
                     math.sqrt(sum(float(np.vdot(g, g)) for g in layer.grads.values()))
                     for index, layer in enumerate(self.layers) if layer.params}

@@ -125,6 +125,26 @@ def test_layers_with_random_draws_or_only_products_keep_the_batch_whole():
         assert nn._parts(x, [nn.Conv2d(1, 1, 3)]) is None
 
 
+def test_gradient_norms_hold_the_blas_to_one_thread_after_a_split_batch(monkeypatch):
+    """After a split batch the BLAS is held to one thread for the norms' dot products, so its
+    threads do not spin through the next batch's parts; a whole batch keeps its limit."""
+    seen, vdot = [], np.vdot
+    monkeypatch.setattr(np, "vdot", lambda a, b: seen.append(threads.available()) or vdot(a, b))
+    rng = np.random.default_rng(13)
+    images = rng.normal(size=(2 * nn.MIN_PART, 1, 4, 4))
+    dense = nn.Sequential(nn.Flatten(), nn.Linear(16, 3, rng=rng))
+    with threadpool_limits(2, user_api="blas"):
+        for model, split in ((conv_model(rng), [1]), (dense, [2])):
+            seen.clear()
+            model.backward(np.ones_like(model.forward(images)))
+            norms = model.gradient_norms()
+            assert sorted(set(seen)) == split
+            for key, norm in norms.items():     # the norms themselves, whatever the threads
+                index = key.split(".")[0]
+                grads = model.layers[int(index)].grads.values()
+                assert np.isclose(norm, np.sqrt(sum((g ** 2).sum() for g in grads)))
+
+
 def test_a_forked_child_splits_with_threads_of_its_own():
     """The parent's pool is copied into a forked child without its threads."""
     import multiprocessing
