@@ -25,7 +25,7 @@ from ..core import Derivation, Result
 from .reading import ClaimError, _Labelled, normal_name
 
 __all__ = ["Outcome", "Space", "compare", "compare_expressions", "unlabelled", "names_result",
-           "defined", "rounded_and_cut"]
+           "defined", "range_of", "rounded_and_cut"]
 
 POINTS = 16
 
@@ -426,12 +426,70 @@ def unlabelled(claimed, space: Space):
                      f"{wanted}", claimed.position)
 
 
+def range_of(claimed, space: Space):
+    r"""The set of the result's variable that a range ``x \in S`` states.
+
+    ``x`` is the result's variable, or an expression ``a v + b`` in it with ``a`` of a
+    known sign (``0 < 2\eta < 2/\sigma^2`` is ``0 < \eta < 1/\sigma^2``); a side left
+    unbounded by a one-sided chain in such an expression is the variable's domain's.
+    Anything else states the range of another quantity and is not read as an answer.
+
+    Examples
+    --------
+    >>> from derivations import gd
+    >>> d = gd.derive(); eta, sigma = sp.symbols("eta sigma", positive=True)
+    >>> range_of(sp.Contains(2 * eta, sp.Interval.open(0, 2 / sigma**2), evaluate=False),
+    ...          Space(d, d["stability_range"]))
+    Interval.open(0, sigma**(-2))
+    """
+    element, values = claimed.args
+    variable = space.lhs
+    if not isinstance(variable, sp.Symbol) or element == variable:
+        return values
+    if not (isinstance(element, sp.Expr) and variable in element.free_symbols):
+        raise ClaimError(f"the range is of {sp.latex(element)}, not of the result's "
+                         f"{sp.latex(variable)}; state it for {sp.latex(variable)}", 0)
+    try:
+        polynomial = sp.Poly(element, variable)
+    except sp.PolynomialError:
+        polynomial = None
+    slope = polynomial.coeff_monomial(variable) if polynomial is not None else None
+    if polynomial is None or polynomial.degree() != 1 or not (slope.is_positive or
+                                                               slope.is_negative):
+        raise ClaimError(f"the range is stated for {sp.latex(element)}; state it for the "
+                         f"result's {sp.latex(variable)}", 0)
+    offset = polynomial.coeff_monomial(1)
+    domain = space.domains.get(variable, sp.Reals)
+    hull = domain if isinstance(domain, sp.Interval) else sp.Reals
+    return _preimage(values, slope, offset, hull)
+
+
+def _preimage(values, slope, offset, hull):
+    """``{v : slope v + offset in values}`` for an interval, a union or a finite set; an
+    infinite end is the ``hull``'s end on that side."""
+    if isinstance(values, sp.Union):
+        return sp.Union(*(_preimage(part, slope, offset, hull) for part in values.args),
+                        evaluate=False)
+    if isinstance(values, sp.FiniteSet):
+        return sp.FiniteSet(*((value - offset) / slope for value in values.args))
+    if not isinstance(values, sp.Interval):
+        return values
+    ends = [((values.start - offset) / slope, values.left_open),
+            ((values.end - offset) / slope, values.right_open)]
+    (start, left_open), (end, right_open) = ends if slope.is_positive else ends[::-1]
+    if start.is_infinite:
+        start, left_open = hull.start, hull.left_open
+    if end.is_infinite:
+        end, right_open = hull.end, hull.right_open
+    return sp.Interval(start, end, left_open, right_open)
+
+
 def compare(claimed, derived, space: Space) -> Outcome:
     """Dispatch on the derived value's kind: sets, tuples, matrices, relations, orders."""
     if isinstance(claimed, _Labelled):
         claimed = claimed.value  # labels inside tuples are matched by _by_label
     if isinstance(claimed, sp.Contains) and isinstance(derived, sp.Set):
-        claimed = claimed.args[1]
+        claimed = range_of(claimed, space)
     if isinstance(derived, sp.Set):
         if isinstance(claimed, sp.Expr) and isinstance(derived, sp.FiniteSet):
             claimed = sp.FiniteSet(claimed)

@@ -500,7 +500,7 @@ def _read(source, context, expected):
         return _read_relation(pieces, [RELATIONS[f] for f in found], context, expected)
     pieces, found = _split(source, {r"\cup"})
     if found:
-        return sp.Union(*(_read_set(p, context, expected) for p in pieces))
+        return _read_union(pieces, context, expected)
     pieces, found = _split(source, {r"\pm", r"\mp"})
     if found:
         return _read_plus_minus(pieces, context, expected)
@@ -519,7 +519,7 @@ def _read(source, context, expected):
                 return sp.S.EmptySet
             builder, bars = _split(inside, {r"\mid", "|", ":"})
             if len(builder) == 2:  # ``\{\eta \mid 0 < \eta < 2\}``
-                return _read_set(builder[1], context, expected)
+                return _set_builder(builder, context, expected)
             items, _ = _split(inside, {","})
             return sp.FiniteSet(*(_read(p, context, None) for p in items))
         if opener in "([":
@@ -555,6 +555,37 @@ def _read_set(source, context, expected):
     if not isinstance(value, sp.Set):
         raise ClaimError("a set or an interval was expected here", source.strip().position(0))
     return value
+
+
+def _read_union(pieces, context, expected):
+    """``A \\cup B``; where the parts name their variable (``\\{x \\mid ...\\}``), one
+    variable for all, kept as ``Contains(x, A U B)``."""
+    parts = [_read(p, context, expected if isinstance(expected, sp.Set) else sp.Reals)
+             for p in pieces]
+    variables = {part.args[0] for part in parts if isinstance(part, sp.Contains)}
+    sets = [part.args[1] if isinstance(part, sp.Contains) else part for part in parts]
+    for piece, value in zip(pieces, sets):
+        if not isinstance(value, sp.Set):
+            raise ClaimError("a set or an interval was expected here", piece.strip().position(0))
+    if len(variables) > 1:
+        raise ClaimError("the parts of the union are sets of different variables",
+                         pieces[0].strip().position(0))
+    union = sp.Union(*sets)
+    return sp.Contains(variables.pop(), union, evaluate=False) if variables else union
+
+
+def _set_builder(builder, context, expected):
+    """``\\{x \\mid condition\\}`` as ``Contains(x, S)``: the condition bounds ``x`` itself."""
+    variable = _read_expression(builder[0], context)
+    value = _read(builder[1], context, expected if isinstance(expected, sp.Set) else sp.Reals)
+    if isinstance(value, sp.Contains):
+        if value.args[0] != variable:
+            raise ClaimError(f"the set is of {sp.latex(variable)} but its condition bounds "
+                             f"{sp.latex(value.args[0])}", builder[1].strip().position(0))
+        return value
+    if not isinstance(value, sp.Set):
+        raise ClaimError("a set or an interval was expected here", builder[1].strip().position(0))
+    return sp.Contains(variable, value, evaluate=False)
 
 
 def _read_plus_minus(pieces, context, expected):

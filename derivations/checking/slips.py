@@ -14,7 +14,7 @@ from typing import Callable
 
 import sympy as sp
 
-from .comparing import Space, compare
+from .comparing import Space, compare, range_of
 from .reading import ClaimError
 
 __all__ = ["Slip", "CATALOGUE", "diagnose"]
@@ -165,5 +165,5 @@ def diagnose(claimed, derived, space: Space) -> Slip | None:
     'factor 2'
     """
     if isinstance(claimed, sp.Contains):
-        claimed = claimed.args[1]
+        claimed = range_of(claimed, space)
     return next((slip for slip in CATALOGUE if slip.explains(claimed, derived, space)), None)
