@@ -484,10 +484,29 @@ def _preimage(values, slope, offset, hull):
     return sp.Interval(start, end, left_open, right_open)
 
 
+def _frozen(value):
+    r"""``value`` with each derivative of a name (``\partial h_n / \partial w_i``) kept as an
+    unknown of its own: the name stands for a function of the model that SymPy does not
+    see, and would otherwise differentiate to 0.
+
+    Examples
+    --------
+    >>> h, w = sp.IndexedBase("h"), sp.IndexedBase("w")
+    >>> _frozen(sp.Derivative(h[1], w[2]) + 1)
+    \frac{\partial}{\partial {w}_{2}} {h}_{1} + 1
+    """
+    if not isinstance(value, sp.Basic):
+        return value
+    names = {d: sp.Symbol(sp.latex(d), real=True) for d in value.atoms(sp.Derivative)
+             if isinstance(d.expr, (sp.Indexed, sp.Symbol))}
+    return value.xreplace(names) if names else value
+
+
 def compare(claimed, derived, space: Space) -> Outcome:
     """Dispatch on the derived value's kind: sets, tuples, matrices, relations, orders."""
     if isinstance(claimed, _Labelled):
         claimed = claimed.value  # labels inside tuples are matched by _by_label
+    claimed, derived = _frozen(claimed), _frozen(derived)
     if isinstance(claimed, sp.Contains) and isinstance(derived, sp.Set):
         claimed = range_of(claimed, space)
     if isinstance(derived, sp.Set):
@@ -645,6 +664,11 @@ def _compare_bound(claimed, derived, space):
         return _mismatch(claimed, "an expression")
     above = claimed if isinstance(claimed, (sp.StrictGreaterThan, sp.GreaterThan)) else \
         claimed.reversed  # ``big > small``
+    if _counts_result(above.lhs, space.lhs) and isinstance(above, sp.StrictGreaterThan):
+        return Outcome(False, "symbolic", {  # the least integer past E is floor(E) + 1
+            "values": {"E": "a whole number"}, "claimed": sp.latex(claimed),
+            "derived": sp.latex(sp.GreaterThan(above.lhs, derived.args[0], evaluate=False)),
+            "where": "a strict bound: the least whole t > E is floor(E) + 1, not ceil(E)"})
     if _counts_result(above.lhs, space.lhs):
         return compare_expressions(above.rhs, derived.args[0], space)
     if _counts_result(above.rhs, space.lhs):  # an upper bound on the count: the wrong way
