@@ -583,32 +583,30 @@ def _compare_sequences(claimed, derived, space, label, columns=None):
     return Outcome(all(parts), method, witness, tuple(parts))
 
 
-def _order_variable(claimed, derived):
-    """The variable that grows: the derived order's, else the one symbol both share."""
+def _order_variables(claimed, derived):
+    """The variables that grow: the derived order's, else the claim's that the result has."""
     if isinstance(derived, sp.Order) and derived.variables:
-        return derived.variables[0]
-    if isinstance(claimed, sp.Order) and claimed.variables:
-        return claimed.variables[0]
-    shared = sorted(_symbols_of(claimed.expr if isinstance(claimed, sp.Order) else claimed)
-                    & _symbols_of(derived), key=str)
-    if len(shared) != 1:
+        return derived.variables
+    shared = sorted(set(claimed.variables) & _symbols_of(derived), key=str)
+    if not shared:
         raise ClaimError("cannot tell which variable grows in the order", 0)
-    return shared[0]
+    return shared
 
 
 def _compare_orders(claimed, derived):
-    """Orders of growth: the same order when the ratio tends to a finite non-zero limit."""
+    """Orders of growth: the same order when the ratio tends to a finite non-zero limit as
+    each variable that grows does (the others held fixed)."""
     if not isinstance(claimed, sp.Order):
         return _mismatch(claimed, "an order of growth O(.)")
-    variable = _order_variable(claimed, derived)
     mine = claimed.expr
     theirs = derived.expr if isinstance(derived, sp.Order) else derived
-    ratio = sp.limit(sp.simplify(mine / theirs), variable, sp.oo)
-    if ratio.is_finite and ratio != 0:
-        return Outcome(True, "symbolic: the same order of growth")
-    return Outcome(False, "symbolic", {
-        "values": {str(variable): "oo"}, "claimed": sp.latex(claimed),
-        "derived": sp.latex(sp.Order(theirs, (variable, sp.oo))), "ratio": str(ratio)})
+    for variable in _order_variables(claimed, derived):
+        ratio = sp.limit(sp.simplify(mine / theirs), variable, sp.oo)
+        if not (ratio.is_finite and ratio != 0):
+            return Outcome(False, "symbolic", {
+                "values": {str(variable): "oo"}, "claimed": sp.latex(claimed),
+                "derived": sp.latex(sp.Order(theirs, (variable, sp.oo))), "ratio": str(ratio)})
+    return Outcome(True, "symbolic: the same order of growth")
 
 
 def _sides(relation):

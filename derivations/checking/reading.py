@@ -1182,11 +1182,10 @@ def _order(inside, context):
 
 
 def _default_limit(context, expression):
-    """The variable and point of the model's own O(.) terms, else none."""
-    for symbol in context.symbols.values():
-        if isinstance(symbol, sp.Symbol) and symbol in expression.free_symbols:
-            return [(symbol, sp.oo)]
-    return []
+    """Every model symbol of ``O(expression)`` growing: the comparison decides which one
+    the result's order is in (a guess of one would drop the others as constants)."""
+    return [(symbol, sp.oo) for symbol in context.symbols.values()
+            if isinstance(symbol, sp.Symbol) and symbol in expression.free_symbols]
 
 
 class _Rebuild:
