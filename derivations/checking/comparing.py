@@ -287,8 +287,8 @@ def compare_expressions(claimed, derived, space: Space) -> Outcome:
         apart = _apart(claimed, derived, points[0])
         if apart is not None:  # agreeing in double precision only (``x + 10^{-12}``)
             return Outcome(False, "numeric", {"values": _point_shown(points[0]),
-                                              "claimed": str(sp.N(claimed.xreplace(points[0]), 30)),
-                                              "derived": str(sp.N(derived.xreplace(points[0]), 30)),
+                                              "claimed": _digits(claimed, points[0]),
+                                              "derived": _digits(derived, points[0]),
                                               "difference": apart})
     if checked and not isinstance(claimed, sp.MatrixExpr) and \
             _simplifies_to_zero(claimed - derived):
@@ -303,7 +303,9 @@ def compare_expressions(claimed, derived, space: Space) -> Outcome:
 
 
 def _apart(claimed, derived, point, digits=40):
-    """The difference at ``point`` where it is not 0 to ``digits`` digits (as text), else None.
+    """The difference at ``point`` where it is not 0 (as text), else None: exactly where it
+    is a rational number there (a rational function at the rational points drawn), else
+    to ``digits`` digits; matrices entry by entry.
 
     Examples
     --------
@@ -311,18 +313,42 @@ def _apart(claimed, derived, point, digits=40):
     >>> x = sp.Symbol("x")
     >>> _apart(x + sp.Rational(1, 10**12), x, {x: 1}), _apart(2 * x, x + x, {x: 1})
     ('1.0e-12', None)
+    >>> _apart(x + sp.Rational(1, 10**50), x, {x: 1})
+    '1.0e-50'
     """
-    if isinstance(claimed, (sp.MatrixBase, sp.MatrixExpr)) or \
-            isinstance(derived, (sp.MatrixBase, sp.MatrixExpr)):
-        return None
     try:
-        gap = sp.N((claimed - derived).xreplace(point), digits)
-        scale = sp.N(derived.xreplace(point), digits)
-        size = abs(complex(gap))
-    except (TypeError, ValueError, ZeroDivisionError, ArithmeticError):
+        gaps, sizes = (_entries((value).xreplace(point)) for value in (claimed - derived, derived))
+    except (TypeError, ValueError, ZeroDivisionError, ArithmeticError, sp.ShapeError):
         return None
-    bound = 10.0 ** (5 - digits) * max(1.0, abs(complex(scale)) if scale.is_number else 1.0)
-    return f"{size:.1e}" if gap.is_number and size > bound else None
+    for gap, size in zip(gaps, sizes):
+        if gap.is_Rational:
+            if gap != 0:
+                return f"{float(sp.N(gap, 3)):.1e}" if abs(gap) > sp.Rational(1, 10**300) else \
+                    str(sp.N(gap, 2))
+            continue
+        try:
+            value, scale = sp.N(gap, digits), sp.N(size, digits)
+            far = abs(complex(value))
+        except (TypeError, ValueError, ZeroDivisionError, ArithmeticError):
+            continue
+        bound = 10.0 ** (5 - digits) * max(1.0, abs(complex(scale)) if scale.is_number else 1.0)
+        if value.is_number and far > bound:
+            return f"{far:.1e}"
+    return None
+
+
+def _digits(value, point):
+    """``value`` at ``point`` to 30 digits (a matrix entry by entry), as text."""
+    shown = [str(sp.N(entry, 30)) for entry in _entries(value.xreplace(point))]
+    return shown[0] if len(shown) == 1 else shown
+
+
+def _entries(value):
+    """The entries of a matrix (a product of matrices worked out), or ``(value,)``."""
+    if isinstance(value, sp.MatrixExpr):
+        value = value.doit()
+        value = value.as_explicit() if isinstance(value, sp.MatrixExpr) else value
+    return tuple(value) if isinstance(value, sp.MatrixBase) else (value,)
 
 
 def rounded_and_cut(value, unit) -> tuple[sp.Rational, sp.Rational]:
@@ -348,7 +374,7 @@ def _compare_decimal(claimed, derived, unit):
     except (TypeError, ValueError):
         return Outcome(False, "numeric", {"values": {}, "claimed": str(claimed),
                                           "derived": sp.latex(derived)})
-    if claimed in allowed:
+    if claimed in allowed and (claimed != 0 or derived == 0):  # a 0 hides any value
         how = "rounded" if claimed == allowed[0] else "cut off"
         return Outcome(True, f"numeric: the value {how} to the digits written")
     return Outcome(False, "numeric", {"values": {}, "claimed": _decimal_shown(claimed, unit),
@@ -702,6 +728,15 @@ def _compare_sets(claimed, derived, space):
             witness = {"values": _point_shown(point), "claimed": _set_shown(c),
                        "derived": _set_shown(d)}
             return Outcome(False, "numeric", witness, _set_parts(claimed, derived, c, d))
+    if checked and isinstance(claimed, (sp.Interval, sp.Union)):
+        point = points[0]
+        for mine, theirs in zip(_ends(claimed, point), _ends(derived, point)):
+            gap = _apart(mine, theirs, point)
+            if gap is not None:  # ends equal in double precision only
+                return Outcome(False, "numeric", {
+                    "values": _point_shown(point), "claimed": _digits(mine, point),
+                    "derived": _digits(theirs, point), "difference": gap,
+                    "where": "an end of the range"})
     if checked and isinstance(claimed, sp.FiniteSet) and isinstance(derived, sp.FiniteSet):
         point = points[0]
         for element in claimed.args:  # each equal to a derived one beyond double precision
@@ -716,6 +751,14 @@ def _compare_sets(claimed, derived, space):
                              f"assumptions", parts=parts)
     return Outcome(False, "symbolic", {"values": {}, "claimed": sp.latex(claimed),
                                        "derived": sp.latex(derived)})
+
+
+def _ends(value, point):
+    """The finite ends of an interval or a union's intervals, in their order at ``point``."""
+    parts = value.args if isinstance(value, sp.Union) else (value,)
+    ends = [end for part in parts if isinstance(part, sp.Interval)
+            for end in (part.start, part.end) if not end.is_infinite]
+    return sorted(ends, key=lambda end: complex(sp.N(end.xreplace(point))).real)
 
 
 def _set_parts(claimed, derived, c, d):

@@ -95,6 +95,8 @@ class Verdict:
         values = ", ".join(f"{k} = {v}" for k, v in witness.get("values", {}).items())
         lines.append(f"at {values or 'every point'}: claimed {witness.get('claimed')}, "
                      f"derived {witness.get('derived')}")
+        if witness.get("difference"):
+            lines.append(f"they differ there by {witness['difference']}")
         if self.reveal:
             lines.append(f"derived: {math(self.derived_latex)}")
         return lines
