@@ -574,25 +574,34 @@ def _kind(value):
     return type(value).__name__
 
 
-def _by_label(claimed, derived):
-    """Labelled claims (``m = ..., \\alpha = ...``) put in the order of the derived labels."""
+def _by_label(claimed, derived, names=None):
+    """Labelled claims (``m = ..., \\alpha = ...``) put in the order of the derived labels:
+    those of the derived equations, else ``names`` (the result's left-hand side, a tuple);
+    a part matched to a derived value that is no equation gives its value."""
     def label(item):
         if isinstance(item, sp.Eq):
             return item.lhs
         return item.lhs if isinstance(item, _Labelled) else None
     wanted = [label(d) for d in derived]
+    if None in wanted and isinstance(names, sp.Tuple) and len(names) == len(derived):
+        wanted = list(names)
     given = [label(c) for c in claimed]
     if None in wanted or None in given or len(set(given)) != len(given) or \
             set(given) != set(wanted):
         return claimed
     order = {g: c for g, c in zip(given, claimed)}
-    return sp.Tuple(*(order[w] for w in wanted))
+    return sp.Tuple(*(order[w] if isinstance(d, sp.Eq) else order[w].rhs
+                      for w, d in zip(wanted, derived)))
 
 
 def _compare_sequences(claimed, derived, space, label, columns=None):
     if not isinstance(claimed, sp.Tuple) or len(claimed) != len(derived):
         return _mismatch(claimed, f"a tuple of {len(derived)}")
-    claimed = _by_label(claimed, derived)
+    claimed = _by_label(claimed, derived, space.lhs)
+    if any(isinstance(c, sp.Eq) and not isinstance(d, sp.Eq) for c, d in zip(claimed, derived)):
+        names = ", ".join(map(sp.latex, space.lhs)) if isinstance(space.lhs, sp.Tuple) else None
+        raise ClaimError("the labels do not name the result's parts" +
+                         (f" ({names}) once each" if names else ""), 0)
     methods, parts, witness = [], [], None
     for index, (c, d) in enumerate(zip(claimed, derived)):
         outcome = compare(c, d, space)

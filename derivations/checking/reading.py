@@ -533,8 +533,19 @@ def _read_list(items, context, expected):
     """``a, b``: a tuple where the result is one, else a set (in any order)."""
     parts = expected.args if isinstance(expected, sp.Tuple) and len(expected) == len(items) else \
         [None] * len(items)
-    values = [_read(p, context, e) for p, e in zip(items, parts)]
+    values = [_labelled_part(_read(p, context, e), p) for p, e in zip(items, parts)]
     return sp.Tuple(*values) if isinstance(expected, sp.Tuple) else sp.FiniteSet(*values)
+
+
+def _labelled_part(value, source):
+    """A part ``label = value`` of a list as ``Eq(label, value)``, its label matched when
+    comparing (:func:`derivations.checking.comparing.compare`)."""
+    if not isinstance(value, _Labelled):
+        return value
+    if not isinstance(value.lhs, sp.Expr) or not isinstance(value.value, sp.Expr):
+        raise ClaimError(f"could not read the label {value.text!r} of this part",
+                         source.strip().position(0))
+    return sp.Eq(value.lhs, value.value, evaluate=False)
 
 
 def _read_bracketed(opener, items, closer, context, expected, source):

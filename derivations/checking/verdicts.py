@@ -211,7 +211,7 @@ def check(derivation: Derivation, name: str, text: str, reveal: bool = True) -> 
     if not outcome.correct:
         try:
             with time_limit(LIMITS["seconds"]):
-                slip = diagnose(*_first_wrong(claimed, derived, outcome), space)
+                slip = diagnose(*_first_wrong(claimed, derived, outcome, space.lhs), space)
         except ClaimTimeout:  # a verdict without a named slip
             pass
     status = CORRECT if outcome.correct else WRONG
@@ -220,13 +220,13 @@ def check(derivation: Derivation, name: str, text: str, reveal: bool = True) -> 
                    slip=None if slip is None else (slip.name, slip.says))
 
 
-def _first_wrong(claimed, derived, outcome):
+def _first_wrong(claimed, derived, outcome, names=None):
     """The claim and result to diagnose: the first wrong element of a tuple or matrix."""
     if outcome.parts and isinstance(derived, (sp.Tuple, sp.MatrixBase)) and \
             len(outcome.parts) == len(derived):
         index = outcome.parts.index(False)
         if isinstance(claimed, sp.Tuple):
-            claimed = _by_label(claimed, derived)
+            claimed = _by_label(claimed, derived, names)
         items = list(claimed) if isinstance(claimed, (sp.Tuple, sp.MatrixBase)) else None
         if items is not None and len(items) == len(derived):
             mine, theirs = items[index], list(derived)[index]
