@@ -68,10 +68,11 @@ class Space:
         rng = random.Random(self.seed)
         scalars = [s for s in symbols if isinstance(s, sp.Symbol)]
         matrices = [s for s in symbols if isinstance(s, sp.MatrixSymbol)]
+        sizes = {s for m in matrices for n in m.shape for s in sp.sympify(n).free_symbols}
         points, tries = [], 0
         while len(points) < count and tries < 40 * count:
             tries += 1
-            point = {s: self._value(s, rng) for s in scalars}
+            point = {s: self._value(s, rng, small=s in sizes) for s in scalars}
             if not all(self._holds(c, point) for c in self.conditions):
                 continue
             try:
@@ -90,7 +91,16 @@ class Space:
             return True
         return bool(condition.xreplace(point) == sp.true)
 
-    def _value(self, symbol, rng):
+    def on_boundary(self, point) -> bool:
+        """Whether ``point`` puts a parameter at a closed end of its domain."""
+        return any(isinstance(self.domains.get(s), sp.Interval) and value in (
+            self.domains[s].inf, self.domains[s].sup) for s, value in point.items())
+
+    def _value(self, symbol, rng, small=False):
+        """A value of ``symbol`` in its domain. Whole numbers: the five smallest, or, half
+        the time for a parameter that is no matrix size (``small``), up to 60 past them. Reals: a
+        random fraction of a random denominator (50 to 997) of a finite domain, a closed end
+        one time in ten; else a distance from 0.01 to 1000 past a finite end."""
         domain = self.domains.get(symbol)
         if isinstance(domain, sp.Union):
             domain = rng.choice(domain.args)
@@ -100,16 +110,25 @@ class Space:
             low = 1 if symbol.is_positive else low
             if domain is not None and domain.inf.is_finite:
                 low = int(sp.ceiling(domain.inf))
-            return sp.Integer(low + rng.randint(0, 4))
+            wide = domain is not None and not small and rng.random() < 0.5
+            high = low + (60 if wide else 4)
+            if domain is not None and domain.sup.is_finite:
+                high = min(high, int(sp.floor(domain.sup)))
+            return sp.Integer(rng.randint(low, max(low, high)))
         if isinstance(domain, sp.Interval):
             start, end = domain.start, domain.end
+            ends = [e for e, is_open in ((start, domain.left_open), (end, domain.right_open))
+                    if not is_open and e.is_finite]
+            if ends and rng.random() < 0.1:
+                return rng.choice(ends)
         elif symbol.is_nonnegative:
             start, end = sp.S.Zero, sp.oo
         else:
             start, end = -sp.oo, sp.oo
         if start.is_finite and end.is_finite:
-            width = int((end - start) * 100)
-            return start + sp.Rational(rng.randint(1, max(1, width - 1)), 100)
+            denominator = rng.randint(50, 997)
+            return start + (end - start) * sp.Rational(rng.randint(1, denominator - 1),
+                                                       denominator)
         if start.is_finite:
             return start + self._magnitude(rng)
         if end.is_finite:
@@ -118,9 +137,13 @@ class Space:
 
     @staticmethod
     def _magnitude(rng):
-        """A positive number of a random scale: small (0.01..0.5), middling, or large (..50)."""
-        low, high = rng.choice([(1, 50), (5, 300), (5, 300), (300, 5000)])
-        return sp.Rational(rng.randint(low, high), 100)
+        """A positive number of a random scale: small (0.01..0.5), middling (0.05..3, twice as
+        often), large (3..50), or one time in ten very large (50..1000); a fraction of a
+        random denominator."""
+        low, high = (5000, 100000) if rng.random() < 0.1 else \
+            rng.choice([(1, 50), (5, 300), (5, 300), (300, 5000)])
+        denominator = rng.randint(50, 997)
+        return sp.Rational(round(rng.uniform(low, high) / 100 * denominator), denominator)
 
 
 def _numbers(value, point):
@@ -272,6 +295,8 @@ def compare_expressions(claimed, derived, space: Space) -> Outcome:
             raise ClaimError(f"the claim's matrix shapes do not fit ({error or type(error).__name__})", 0)
         if d is None:
             continue
+        if c is None and space.on_boundary(point):
+            continue  # a form undefined at a closed end, where the result has its limit
         if c is None:
             return Outcome(False, "numeric", {"values": _point_shown(point),
                                               "claimed": "undefined", "derived": _shown(d)})
