@@ -28,6 +28,7 @@ __all__ = ["Outcome", "Space", "compare", "compare_expressions", "unlabelled", "
            "defined", "range_of", "rounded_and_cut"]
 
 POINTS = 16
+SWITCH_POINTS = 12
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,54 @@ class Space:
             return True
         return bool(condition.xreplace(point) == sp.true)
 
+    def switch_points(self, values, points) -> list[dict]:
+        """Points next to where a part of ``values`` switches (a ``Max`` or ``Min``'s
+        arguments cross, an ``Abs`` or a ``Piecewise`` condition's sides meet, a floor's or
+        ceiling's argument is whole): random points rarely land on either side of a
+        threshold a claim puts far away, or on a whole ``E`` where ``floor(E) + 1`` and
+        ``ceil(E)`` differ.  From the first points of ``points``, one parameter at a time is
+        solved for (exactly, in SymPy) and the others drawn again where the assumptions
+        ask; at most :data:`SWITCH_POINTS`."""
+        rng, found = random.Random(self.seed + 1), []
+        for (gap, whole), point in itertools.product(_switches(values)[:3], points[:2]):
+            for symbol in sorted(gap.free_symbols & set(point), key=str):
+                if not symbol.is_integer and isinstance(symbol, sp.Symbol):
+                    beside = self._beside(gap, whole, symbol, point, rng)
+                    found += beside
+                    if beside:
+                        break
+        return found[:SWITCH_POINTS]
+
+    def _beside(self, gap, whole, symbol, point, rng):
+        """Points with ``symbol`` where ``gap`` is 0 (on both sides) or whole (on it)."""
+        rest = {s: v for s, v in point.items() if s != symbol}
+        try:
+            at = gap.xreplace(rest)
+            if sp.count_ops(at) > 40:
+                return []
+            target = sp.Integer(round(complex(sp.N(gap.xreplace(point))).real)) if whole else 0
+            roots = [r for r in sp.solve(sp.Eq(at, target), symbol) if r.is_real and r.is_number]
+        except (TypeError, ValueError, NotImplementedError, ArithmeticError):
+            return []
+        domain = self.domains.get(symbol, sp.Reals)
+        for root in roots:
+            step = abs(root) / 37 if root != 0 else sp.Rational(1, 37)
+            values = [root] if whole else [root - step, root + step]
+            values = [v for v in values if domain.contains(v) == sp.true]
+            if values:
+                return [p for p in (self._fitted({**point, symbol: v}, symbol, rng)
+                                    for v in values) if p is not None]
+        return []
+
+    def _fitted(self, point, fixed, rng):
+        """``point``, or one with its other scalars drawn again, inside the assumptions."""
+        for _ in range(40):
+            if all(self._holds(c, point) for c in self.conditions):
+                return point
+            point = {s: v if s == fixed or not isinstance(s, sp.Symbol) else self._value(s, rng)
+                     for s, v in point.items()}
+        return None
+
     def on_boundary(self, point) -> bool:
         """Whether ``point`` puts a parameter at a closed end of its domain."""
         return any(isinstance(self.domains.get(s), sp.Interval) and value in (
@@ -144,6 +193,25 @@ class Space:
             rng.choice([(1, 50), (5, 300), (5, 300), (300, 5000)])
         denominator = rng.randint(50, 997)
         return sp.Rational(round(rng.uniform(low, high) / 100 * denominator), denominator)
+
+
+def _switches(values):
+    """``(gap, whole)`` pairs: where ``gap`` is 0 (``whole`` false) or a whole number
+    (``whole`` true), a part of one of ``values`` switches."""
+    found = []
+    for value in values:
+        if not isinstance(value, sp.Basic):
+            continue
+        for atom in value.atoms(sp.Max, sp.Min):
+            found += [(a - b, False) for a, b in itertools.combinations(atom.args, 2)]
+        found += [(atom.args[0], False) for atom in value.atoms(sp.Abs, sp.sign)]
+        found += [(atom.args[0], True) for atom in value.atoms(sp.floor, sp.ceiling)]
+        for atom in value.atoms(sp.Piecewise):
+            found += [(r.lhs - r.rhs, False) for _, condition in atom.args
+                      if isinstance(condition, sp.Basic)
+                      for r in condition.atoms(sp.core.relational.Relational)]
+    found = sorted(found, key=lambda switch: not switch[1])  # whole numbers first
+    return list(dict.fromkeys((g, w) for g, w in found if g.free_symbols))
 
 
 def _numbers(value, point):
@@ -306,6 +374,13 @@ def compare_expressions(claimed, derived, space: Space) -> Outcome:
         if not all(_close(x, y, tolerance) for x, y in zip(c, d)):
             return Outcome(False, "numeric", {"values": _point_shown(point),
                                               "claimed": _shown(c), "derived": _shown(d)})
+    if checked and tolerance is None:
+        for point in space.switch_points((claimed, derived), points):
+            c, d = _numbers(claimed, point), _numbers(derived, point)
+            if c is not None and d is not None and len(c) == len(d) and \
+                    not all(_close(x, y) for x, y in zip(c, d)):
+                return Outcome(False, "numeric", {"values": _point_shown(point),
+                                                  "claimed": _shown(c), "derived": _shown(d)})
     if tolerance is not None and checked:
         return Outcome(True, f"numeric: within {tolerance:.2g}, the spread written")
     if checked and tolerance is None:
