@@ -374,16 +374,15 @@ def compare_expressions(claimed, derived, space: Space) -> Outcome:
         if not all(_close(x, y, tolerance) for x, y in zip(c, d)):
             return Outcome(False, "numeric", {"values": _point_shown(point),
                                               "claimed": _shown(c), "derived": _shown(d)})
-    if checked and tolerance is None:
+    if tolerance is not None and checked:
+        return Outcome(True, f"numeric: within {tolerance:.2g}, the spread written")
+    if checked:
         for point in space.switch_points((claimed, derived), points):
             c, d = _numbers(claimed, point), _numbers(derived, point)
             if c is not None and d is not None and len(c) == len(d) and \
                     not all(_close(x, y) for x, y in zip(c, d)):
                 return Outcome(False, "numeric", {"values": _point_shown(point),
                                                   "claimed": _shown(c), "derived": _shown(d)})
-    if tolerance is not None and checked:
-        return Outcome(True, f"numeric: within {tolerance:.2g}, the spread written")
-    if checked and tolerance is None:
         apart = _apart(claimed, derived, points[0])
         if apart is not None:  # agreeing in double precision only (``x + 10^{-12}``)
             return Outcome(False, "numeric", {"values": _point_shown(points[0]),
@@ -417,14 +416,13 @@ def _apart(claimed, derived, point, digits=40):
     '1.0e-50'
     """
     try:
-        gaps, sizes = (_entries((value).xreplace(point)) for value in (claimed - derived, derived))
+        gaps, sizes = (_entries(value.xreplace(point)) for value in (claimed - derived, derived))
     except (TypeError, ValueError, ZeroDivisionError, ArithmeticError, sp.ShapeError):
         return None
     for gap, size in zip(gaps, sizes):
         if gap.is_Rational:
             if gap != 0:
-                return f"{float(sp.N(gap, 3)):.1e}" if abs(gap) > sp.Rational(1, 10**300) else \
-                    str(sp.N(gap, 2))
+                return str(sp.N(abs(gap), 2))
             continue
         try:
             value, scale = sp.N(gap, digits), sp.N(size, digits)
