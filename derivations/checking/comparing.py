@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 
 import sympy as sp
+from sympy.calculus.accumulationbounds import AccumBounds
 from sympy.core.function import AppliedUndef
 
 from ..core import Derivation, Result
@@ -28,7 +29,7 @@ __all__ = ["Outcome", "Space", "compare", "compare_expressions", "unlabelled", "
            "defined", "range_of", "rounded_and_cut"]
 
 POINTS = 16
-SWITCH_POINTS = 12
+SWITCH_POINTS = 18
 
 
 @dataclass(frozen=True)
@@ -47,12 +48,15 @@ class Space:
     def __init__(self, derivation: Derivation, result: Result, context=None, seed: int = 2024):
         self.tolerances = context.tolerances if context is not None else {}
         self.decimals = context.decimals if context is not None else {}
+        self.orders = context.orders if context is not None else {}
+        self.one_sided = context.one_sided if context is not None else set()
         self.definitions = dict(getattr(derivation, "definitions", None) or {})
         self.domains = {p.symbol: p.domain for p in derivation.parameters}
         self.conditions = [defined(c, self.definitions)
                            for c in (*derivation.constraints, *result.assumptions)
                            if isinstance(c, sp.Basic) and c is not sp.true]
         self.lhs = result.lhs
+        self.as_order = "O(" in result.statement  # an exact result also asked as an order
         self.seed = seed
         self.cache: dict = {}
 
@@ -111,20 +115,20 @@ class Space:
         return found[:SWITCH_POINTS]
 
     def _beside(self, gap, whole, symbol, point, rng):
-        """Points with ``symbol`` where ``gap`` is 0 (on both sides) or whole (on it)."""
+        """Points with ``symbol`` where ``gap`` is 0 (on it and on both sides) or whole."""
         rest = {s: v for s, v in point.items() if s != symbol}
         try:
             at = gap.xreplace(rest)
-            if sp.count_ops(at) > 40:
-                return []
+            if sp.count_ops(at) > 40 or any(max(abs(q.p), q.q) > 10**6 for q in at.atoms(sp.Rational)):
+                return []  # solving with long numbers can take SymPy minutes
             target = sp.Integer(round(complex(sp.N(gap.xreplace(point))).real)) if whole else 0
             roots = [r for r in sp.solve(sp.Eq(at, target), symbol) if r.is_real and r.is_number]
-        except (TypeError, ValueError, NotImplementedError, ArithmeticError):
+        except (TypeError, ValueError, NotImplementedError, ArithmeticError, sp.PolynomialError):
             return []
         domain = self.domains.get(symbol, sp.Reals)
         for root in roots:
             step = abs(root) / 37 if root != 0 else sp.Rational(1, 37)
-            values = [root] if whole else [root - step, root + step]
+            values = [root] if whole else [root - step, root, root + step]
             values = [v for v in values if domain.contains(v) == sp.true]
             if values:
                 return [p for p in (self._fitted({**point, symbol: v}, symbol, rng)
@@ -538,7 +542,7 @@ def unlabelled(claimed, space: Space):
         raise ClaimError(f"could not read the left-hand side {claimed.text!r}", claimed.position)
     label, unknown = claimed.lhs, claimed.unknown
     known_label = not (unknown & label.free_symbols) if isinstance(label, sp.Basic) else False
-    if names_result(label, space.lhs, known_label) or \
+    if names_result(label, space.lhs, known_label) or _counts_result(label, space.lhs) or \
             _as_text(sp.latex(label)) == _as_text(sp.latex(space.lhs)):
         return claimed.value
     value = claimed.value
@@ -554,8 +558,9 @@ def range_of(claimed, space: Space):
     r"""The set of the result's variable that a range ``x \in S`` states.
 
     ``x`` is the result's variable, or an expression ``a v + b`` in it with ``a`` of a
-    known sign (``0 < 2\eta < 2/\sigma^2`` is ``0 < \eta < 1/\sigma^2``); a side left
-    unbounded by a one-sided chain in such an expression is the variable's domain's.
+    known sign (``0 < 2\eta < 2/\sigma^2`` is ``0 < \eta < 1/\sigma^2``); the side a
+    one-sided chain leaves open (``2\eta < 2/\sigma^2``) is the variable's domain's, while
+    an infinite end written out stays.
     Anything else states the range of another quantity and is not read as an answer.
 
     Examples
@@ -584,7 +589,7 @@ def range_of(claimed, space: Space):
                          f"result's {sp.latex(variable)}", 0)
     offset = polynomial.coeff_monomial(1)
     domain = space.domains.get(variable, sp.Reals)
-    hull = domain if isinstance(domain, sp.Interval) else sp.Reals
+    hull = domain if isinstance(domain, sp.Interval) and claimed in space.one_sided else sp.Reals
     return _preimage(values, slope, offset, hull)
 
 
@@ -648,7 +653,7 @@ def compare(claimed, derived, space: Space) -> Outcome:
         return _compare_sequences(sp.Tuple(*claimed), sp.Tuple(*derived), space, "entry",
                                   derived.cols)
     if isinstance(claimed, sp.Order) or isinstance(derived, sp.Order):
-        return _compare_orders(claimed, derived)
+        return _compare_orders(claimed, derived, space)
     if isinstance(derived, sp.core.relational.Relational):
         return _compare_relations(claimed, derived, space)
     if isinstance(claimed, sp.core.relational.Relational):
@@ -726,15 +731,25 @@ def _order_variables(claimed, derived):
     return shared
 
 
-def _compare_orders(claimed, derived):
-    """Orders of growth: the same order when the ratio tends to a finite non-zero limit as
-    each variable that grows does (the others held fixed)."""
+def _compare_orders(claimed, derived, space):
+    """Orders of growth: the same order when the ratio tends to a finite non-zero limit (or
+    stays between two such bounds) as each variable that grows does, the others held
+    fixed. An exact result is answered by an order only where its statement asks for one."""
     if not isinstance(claimed, sp.Order):
         return _mismatch(claimed, "an order of growth O(.)")
-    mine = claimed.expr
+    if any(point != sp.oo for point in claimed.point):
+        raise ClaimError("an order of growth is taken as its variable tends to infinity", 0)
     theirs = derived.expr if isinstance(derived, sp.Order) else derived
+    if not isinstance(derived, sp.Order) and not space.as_order:
+        return Outcome(False, "symbolic", {
+            "values": {}, "claimed": sp.latex(claimed), "derived": sp.latex(derived),
+            "where": "an order of growth, for a result asked as an exact value"})
+    mine = space.orders.get(claimed, claimed.expr)  # as written: O(sin T) is not O(1)
     for variable in _order_variables(claimed, derived):
         ratio = sp.limit(sp.simplify(mine / theirs), variable, sp.oo)
+        if isinstance(ratio, AccumBounds):  # bounded between two limits
+            ratio = ratio.min * ratio.max if ratio.min.is_positive or ratio.max.is_negative \
+                else sp.S.Zero
         if not (ratio.is_finite and ratio != 0):
             return Outcome(False, "symbolic", {
                 "values": {str(variable): "oo"}, "claimed": sp.latex(claimed),
@@ -800,6 +815,8 @@ def _compare_bound(claimed, derived, space):
             "values": {"E": "a whole number"}, "claimed": sp.latex(claimed),
             "derived": sp.latex(sp.GreaterThan(above.lhs, derived.args[0], evaluate=False)),
             "where": "a strict bound: the least whole t > E is floor(E) + 1, not ceil(E)"})
+    if _counts_result(above.lhs, space.lhs) and isinstance(above.rhs, sp.ceiling):
+        return compare_expressions(above.rhs, derived, space)  # t >= ceil(E): t >= E
     if _counts_result(above.lhs, space.lhs):
         return compare_expressions(above.rhs, derived.args[0], space)
     if _counts_result(above.rhs, space.lhs):  # an upper bound on the count: the wrong way

@@ -306,6 +306,8 @@ class _Context:
     unknown: dict[sp.Symbol, int] = field(default_factory=dict)
     tolerances: dict[sp.Expr, sp.Expr] = field(default_factory=dict)
     decimals: dict[sp.Expr, sp.Expr] = field(default_factory=dict)
+    orders: dict[sp.Order, sp.Expr] = field(default_factory=dict)  # O(.) as written
+    one_sided: set = field(default_factory=set)  # ranges of an expression with one side open
 
 
 def _names(parts) -> tuple[dict, dict, dict]:
@@ -635,7 +637,7 @@ def _read_relation(pieces, kinds, context, expected):
                          frozenset(label.unknown))
     sides = [_read_expression(p, context) for p in pieces]
     if isinstance(expected, sp.Set):
-        return _interval_from_chain(kinds, sides, context.domains, pieces)
+        return _interval_from_chain(kinds, sides, context, pieces)
     relations = [_relation(kind, a, b) for kind, a, b in zip(kinds, sides, sides[1:])]
     return relations[0] if len(relations) == 1 else sp.And(*relations, evaluate=False)
 
@@ -662,8 +664,11 @@ def _relation(kind, a, b):
     return ops[kind](a, b, evaluate=False)
 
 
-def _interval_from_chain(kinds, sides, domains, pieces):
-    """``a < x <= b`` (or ``x < b``, ``b > x > a``) as ``Contains(x, Interval)``."""
+def _interval_from_chain(kinds, sides, context, pieces):
+    """``a < x <= b`` (or ``x < b``, ``b > x > a``) as ``Contains(x, Interval)``; ``x`` is
+    the side that is a symbol, else the one side with symbols (``1 - \\eta\\sigma^2 > 0``).
+    A one-sided chain takes the other end from ``x``'s domain; for an expression ``x`` it
+    is noted in ``context.one_sided``, for the comparison to take it from the variable's."""
     if any(k in ("=", "!=") for k in kinds) or len(sides) > 3:
         raise ClaimError("a range is a chain of < and <= around one variable",
                          pieces[0].position(0))
@@ -672,9 +677,11 @@ def _interval_from_chain(kinds, sides, domains, pieces):
     if kinds[0] in (">", ">="):
         kinds = [{">": "<", ">=": "<="}[k] for k in reversed(kinds)]
         sides = sides[::-1]
+    with_symbols = [s for s in sides if s.free_symbols]
     variable = sides[1] if len(sides) == 3 else next(
-        (s for s in sides if isinstance(s, sp.Symbol)), sides[0])
-    domain = domains.get(variable, sp.Reals)
+        (s for s in sides if isinstance(s, sp.Symbol)),
+        with_symbols[0] if len(with_symbols) == 1 else sides[0])
+    domain = context.domains.get(variable, sp.Reals)
     hull = domain if isinstance(domain, sp.Interval) else sp.Reals
     start, left_open, end, right_open = hull.start, hull.left_open, hull.end, hull.right_open
     if len(sides) == 3:
@@ -683,7 +690,11 @@ def _interval_from_chain(kinds, sides, domains, pieces):
         end, right_open = sides[1], kinds[0] == "<"
     else:
         start, left_open = sides[0], kinds[0] == "<"
-    return sp.Contains(variable, sp.Interval(start, end, left_open, right_open), evaluate=False)
+    contains = sp.Contains(variable, sp.Interval(start, end, left_open, right_open),
+                           evaluate=False)
+    if len(sides) == 2 and variable not in context.domains:
+        context.one_sided.add(contains)
+    return contains
 
 
 def _read_environment(name, inside, context, expected):
@@ -1186,10 +1197,13 @@ def _order(inside, context):
     pieces, _ = _split(inside, {";"})
     expression = _read_expression(pieces[0], context)
     if len(pieces) == 1:
-        return sp.Order(expression, *_default_limit(context, expression))
-    variable, _, point = pieces[1].text.partition(r"\to")
-    return sp.Order(expression, (_read_expression(pieces[1][:len(variable)], context),
-                                 _read_expression(pieces[1][len(variable) + 3:], context)))
+        order = sp.Order(expression, *_default_limit(context, expression))
+    else:
+        variable, _, point = pieces[1].text.partition(r"\to")
+        order = sp.Order(expression, (_read_expression(pieces[1][:len(variable)], context),
+                                      _read_expression(pieces[1][len(variable) + 3:], context)))
+    context.orders[order] = expression  # SymPy's O(.) keeps only what bounds it
+    return order
 
 
 def _default_limit(context, expression):
