@@ -148,7 +148,7 @@ def normalise(text: str) -> _Source:
     >>> normalise(r"\left( a \cdot b \right)\, \times \varepsilon \le 1").text
     '( a \\cdot b )  \\cdot \\epsilon \\leq 1'
     """
-    source = _Source.of(text)
+    source = _absolute_bars(_Source.of(text))
     rules = [
         (r"\$|\\displaystyle|\\boxed(?![a-zA-Z])", ""),
         (r"\\(?:left|right|[bB]igg?[lr]?)(?![a-zA-Z])(?:\s*\.)?", ""),
@@ -167,6 +167,47 @@ def normalise(text: str) -> _Source:
         source = source.rewrite(r"(\\\\)|" + pattern, lambda m, new=replacement: m.group(1) or
                                 m.expand(new.replace("\\1", "\\2")))
     return _over_as_frac(source)
+
+
+def _absolute_bars(source: _Source) -> _Source:
+    r"""Absolute values ``|x|`` as ``\operatorname{abs}(x)``, each closing bar paired with
+    its opening one: ``\left|`` opens, ``\right|`` closes, and a bare ``|`` closes an open
+    one right after an operand (a name, a digit, a bracket or a closing bar), else opens
+    (``|a| + 2|b|`` is two absolute values, not ``|a| (+2) |b|``). A bar left unpaired
+    (``\{\eta \mid ...\}`` written with ``|``, ``\right|_{x=0}``) stays.
+
+    Examples
+    --------
+    >>> _absolute_bars(_Source.of(r"|a| + 2\left|b - |c|\right|")).text
+    '\\operatorname{abs}(a) + 2\\operatorname{abs}(b - \\operatorname{abs}(c))'
+    """
+    open_bars, pairs, closers = [], [], set()
+    for match in re.finditer(r"\\(?:left|right)\s*\||\\\||\\[a-zA-Z]+|\|", source.text):
+        token, start = match.group(), match.start()
+        if token != "|" and not token.endswith("|") or token == "\\|":
+            continue  # another command (``\\mid``, ``\\|``, ``\\left(``)
+        before = source.text[:start].rstrip()
+        operand = bool(before) and (before[-1].isalnum() or before[-1] in ")]}'" or
+                                    len(before) - 1 in closers)
+        if token.startswith("\\left"):
+            open_bars.append(match.span())
+        elif open_bars and (token.startswith("\\right") or operand):
+            pairs.append((open_bars.pop(), match.span()))
+            closers.add(match.end() - 1)
+        elif token == "|":
+            open_bars.append(match.span())
+    new = {span: text for opening, closing in pairs
+           for span, text in ((opening, r"\operatorname{abs}("), (closing, ")"))}
+    if not new:
+        return source
+    parts, last = [], 0
+    for (start, stop), text in sorted(new.items()):
+        parts += [(source.text[k], source.origins[k]) for k in range(last, start)]
+        parts.append((text, source.origins[start]))
+        last = stop
+    parts += [(source.text[k], source.origins[k]) for k in range(last, len(source.text))]
+    joined = _Source.join(parts)
+    return _Source(joined.text, joined.origins[:-1] + (source.origins[-1],))
 
 
 def _over_as_frac(source: _Source) -> _Source:
