@@ -348,6 +348,7 @@ class _Context:
     tolerances: dict[sp.Expr, sp.Expr] = field(default_factory=dict)
     decimals: dict[sp.Expr, sp.Expr] = field(default_factory=dict)
     orders: dict[sp.Order, sp.Expr] = field(default_factory=dict)  # O(.) as written
+    ranks: dict[str, int] = field(default_factory=dict)  # indices an indexed name takes
     one_sided: set = field(default_factory=set)  # ranges of an expression with one side open
 
 
@@ -401,7 +402,11 @@ def vocabulary(derivation: Derivation, result: Result | None = None) -> _Context
     aliases = tuple((_alias_tokens(name), value)
                     for name, value in (getattr(derivation, "aliases", None) or {}).items())
     domains = {p.symbol: p.domain for p in derivation.parameters}
-    return _Context(symbols, functions, indexed, domains, derivation.topic, aliases)
+    ranks = {normal_name(entry.base.label.name): len(entry.indices)
+             for part in parts + ([result.value] if result is not None else [])
+             if isinstance(part, sp.Basic) for entry in part.atoms(sp.Indexed)}
+    return _Context(symbols, functions, indexed, domains, derivation.topic, aliases,
+                    ranks=ranks)
 
 
 def _alias_tokens(name: str) -> tuple[str, ...]:
@@ -1099,8 +1104,11 @@ class _Skeleton:
         short = normal_name(base + decoration)
         if name in context.symbols:
             return context.symbols[name]
-        if subscript is not None and short in context.indexed:
-            return sp.Indexed(context.indexed[short], *self.indices(subscript))
+        if subscript is not None and short in context.indexed:  # ``x_{ij}`` for x[i, j]
+            rank = context.ranks.get(short, 1)
+            indices = self.indices(subscript, letters=rank > 1)
+            return sp.Indexed(context.indexed[short], *(
+                indices if len(indices) == rank else self.indices(subscript)))
         if subscript is not None and short == "delta":
             indices = self.indices(subscript, letters=True)
             if len(indices) == 2:
