@@ -381,18 +381,20 @@ def compare_expressions(claimed, derived, space: Space) -> Outcome:
     if tolerance is not None and checked:
         return Outcome(True, f"numeric: within {tolerance:.2g}, the spread written")
     if checked:
-        for point in space.switch_points((claimed, derived), points):
+        switches = space.switch_points((claimed, derived), points)
+        for point in switches:
             c, d = _numbers(claimed, point), _numbers(derived, point)
             if c is not None and d is not None and len(c) == len(d) and \
                     not all(_close(x, y) for x, y in zip(c, d)):
                 return Outcome(False, "numeric", {"values": _point_shown(point),
                                                   "claimed": _shown(c), "derived": _shown(d)})
-        apart = _apart(claimed, derived, points[0])
-        if apart is not None:  # agreeing in double precision only (``x + 10^{-12}``)
-            return Outcome(False, "numeric", {"values": _point_shown(points[0]),
-                                              "claimed": _digits(claimed, points[0]),
-                                              "derived": _digits(derived, points[0]),
-                                              "difference": apart})
+        for point in [points[0], *switches]:
+            apart = _apart(claimed, derived, point)
+            if apart is not None:  # agreeing in double precision only (``x + 10^{-12}``)
+                return Outcome(False, "numeric", {"values": _point_shown(point),
+                                                  "claimed": _digits(claimed, point),
+                                                  "derived": _digits(derived, point),
+                                                  "difference": apart})
     if checked and not isinstance(claimed, sp.MatrixExpr) and \
             _simplifies_to_zero(claimed - derived):
         return Outcome(True, "symbolic")
@@ -843,17 +845,17 @@ def _compare_sets(claimed, derived, space):
     points = space.points(_symbols_of(claimed, derived))
     checked = 0
     for point in points:
-        try:
-            c, d = _set_numbers(claimed.xreplace(point)), _set_numbers(derived.xreplace(point))
-        except (TypeError, ValueError):
-            continue
-        checked += 1
-        if not _same_numbers(c, d):
-            witness = {"values": _point_shown(point), "claimed": _set_shown(c),
-                       "derived": _set_shown(d)}
-            return Outcome(False, "numeric", witness, _set_parts(claimed, derived, c, d))
-    if checked and isinstance(claimed, (sp.Interval, sp.Union)):
-        point = points[0]
+        outcome = _set_difference(claimed, derived, point)
+        checked += outcome is not None
+        if outcome:
+            return outcome
+    switches = space.switch_points((claimed, derived), points) if checked else []
+    for point in switches:
+        outcome = _set_difference(claimed, derived, point)
+        if outcome:
+            return outcome
+    for point in ([points[0], *switches]
+                  if checked and isinstance(claimed, (sp.Interval, sp.Union)) else ()):
         for mine, theirs in zip(_ends(claimed, point), _ends(derived, point)):
             gap = _apart(mine, theirs, point)
             if gap is not None:  # ends equal in double precision only
@@ -883,6 +885,20 @@ def _ends(value, point):
     ends = [end for part in parts if isinstance(part, sp.Interval)
             for end in (part.start, part.end) if not end.is_infinite]
     return sorted(ends, key=lambda end: complex(sp.N(end.xreplace(point))).real)
+
+
+def _set_difference(claimed, derived, point):
+    """A wrong outcome where the two sets differ at ``point``, False where they agree, None
+    where either cannot be evaluated."""
+    try:
+        c, d = _set_numbers(claimed.xreplace(point)), _set_numbers(derived.xreplace(point))
+    except (TypeError, ValueError):
+        return None
+    if _same_numbers(c, d):
+        return False
+    return Outcome(False, "numeric", {"values": _point_shown(point), "claimed": _set_shown(c),
+                                      "derived": _set_shown(d)},
+                   _set_parts(claimed, derived, c, d))
 
 
 def _set_parts(claimed, derived, c, d):
