@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import sympy as sp
+from sympy.core.function import PoleError
 
 from numerics.terminal import fail
 
@@ -204,7 +205,8 @@ def check(derivation: Derivation, name: str, text: str, reveal: bool = True) -> 
     except RecursionError:
         return Verdict(**verdict, status=UNREADABLE, position=0, reading=reading,
                        problem="the claim is nested too deeply to compare")
-    except (TypeError, ValueError, AttributeError, NotImplementedError) as error:
+    except (TypeError, ValueError, AttributeError, NotImplementedError, sp.PolynomialError,
+            PoleError) as error:
         return Verdict(**verdict, status=UNREADABLE, position=0, reading=reading,
                        problem=f"could not compare the claim with the result ({error})")
     slip = None
