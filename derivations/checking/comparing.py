@@ -12,6 +12,7 @@ digits written, or cut off there (``2.3026`` and ``2.3025`` for ``log 10``; not 
 """
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import random
@@ -122,7 +123,7 @@ class Space:
             if sp.count_ops(at) > 40 or any(max(abs(q.p), q.q) > 10**6 for q in at.atoms(sp.Rational)):
                 return []  # solving with long numbers can take SymPy minutes
             target = sp.Integer(round(complex(sp.N(gap.xreplace(point))).real)) if whole else 0
-            roots = [r for r in sp.solve(sp.Eq(at, target), symbol) if r.is_real and r.is_number]
+            roots = _real_roots(at - target, symbol)
         except (TypeError, ValueError, NotImplementedError, ArithmeticError, sp.PolynomialError):
             return []
         domain = self.domains.get(symbol, sp.Reals)
@@ -197,6 +198,13 @@ class Space:
             rng.choice([(1, 50), (5, 300), (5, 300), (300, 5000)])
         denominator = rng.randint(50, 997)
         return sp.Rational(round(rng.uniform(low, high) / 100 * denominator), denominator)
+
+
+@functools.lru_cache(maxsize=256)
+def _real_roots(expr, symbol):
+    """The real numbers where ``expr`` (in ``symbol`` alone) is 0, as SymPy solves it: kept
+    between claims, whose points and the result's switches are mostly the same."""
+    return tuple(r for r in sp.solve(expr, symbol) if r.is_real and r.is_number)
 
 
 def _switches(values):
