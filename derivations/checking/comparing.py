@@ -784,6 +784,8 @@ def _compare_relations(claimed, derived, space):
     if not outcome.correct and d_kind in (sp.Eq, sp.Ne):
         flipped = compare_expressions(c_gap, -d_gap, space)
         outcome = flipped if flipped.correct else outcome
+    if not outcome.correct and _scaled(c_gap, d_gap, d_kind):
+        return Outcome(True, "symbolic: the same relation, both sides times a positive factor")
     if not outcome.correct and d_kind is sp.Eq and isinstance(derived.lhs, sp.Symbol) and \
             derived.lhs in claimed.free_symbols:
         solved = _solved_for(claimed, derived.lhs)  # the same equation, solved another way
@@ -795,6 +797,19 @@ def _compare_relations(claimed, derived, space):
     if outcome.witness:
         outcome.witness["where"] = "the difference of the two sides"
     return outcome
+
+
+def _scaled(mine, theirs, kind) -> bool:
+    """Whether ``mine = f theirs`` with ``f`` positive by the symbols' assumptions (non-zero
+    for an equation): ``4^{n-i+1} |g| <= 1`` is ``|g| <= 4^{-(n-i+1)}``. Small gaps only
+    (``simplify`` can take seconds on large ones)."""
+    if sp.count_ops(mine) + sp.count_ops(theirs) > 40 or theirs == 0:
+        return False
+    try:
+        factor = sp.simplify(mine / theirs)
+    except (TypeError, ValueError, sp.PolynomialError, NotImplementedError):
+        return False
+    return bool(factor.is_positive or (kind in (sp.Eq, sp.Ne) and factor.is_nonzero))
 
 
 def _solved_for(equation, symbol):
