@@ -166,7 +166,7 @@ def normalise(text: str) -> _Source:
     for pattern, replacement in rules:  # a row break ``\\`` is never part of a match
         source = source.rewrite(r"(\\\\)|" + pattern, lambda m, new=replacement: m.group(1) or
                                 m.expand(new.replace("\\1", "\\2")))
-    return _over_as_frac(source)
+    return _separate_products(_over_as_frac(source))
 
 
 def _absolute_bars(source: _Source) -> _Source:
@@ -206,6 +206,59 @@ def _absolute_bars(source: _Source) -> _Source:
         parts.append((text, source.origins[start]))
         last = stop
     parts += [(source.text[k], source.origins[k]) for k in range(last, len(source.text))]
+    joined = _Source.join(parts)
+    return _Source(joined.text, joined.origins[:-1] + (source.origins[-1],))
+
+
+# Where a product's factors end: a sum, a relation, a separator, a closing bracket.
+_PRODUCT_ENDS = {"+", "-", "=", "<", ">", r"\leq", r"\geq", r"\neq", ",", "&", ";", r"\\"}
+
+
+def _separate_products(source: _Source) -> _Source:
+    r"""``\prod_k a_k \prod_k b_k`` as ``(\prod_k a_k) \prod_k b_k``: a product with factors
+    of its own ends where the next one starts (SymPy's reader would nest the second in the
+    first); ``\prod_i \prod_j a_{ij}`` stays a double product.
+
+    Examples
+    --------
+    >>> _separate_products(_Source.of(r"x\prod_{k=1}^{n} a_k \prod_{k=2}^{n} w_k")).text
+    'x(\\prod_{k=1}^{n} a_k )\\prod_{k=2}^{n} w_k'
+    """
+    tokens = _tokens(source)
+    try:
+        pairs = _matching(source, tokens)
+    except ClaimError:
+        return source  # the reader reports it
+    wraps = []
+    for k, (token, start, _) in enumerate(tokens):
+        if token != r"\prod":
+            continue
+        m = k + 1
+        while m < len(tokens) and (tokens[m][0].isspace() or tokens[m][0] in ("_", "^")):
+            if tokens[m][0] in ("_", "^"):
+                m = pairs.get(m + 1, m + 1) + 1 if m + 1 < len(tokens) else m + 1
+            else:
+                m += 1
+        body, end = m, None
+        while m < len(tokens):
+            if tokens[m][0] in _PRODUCT_ENDS or _is_closer(tokens[m][0]):
+                break
+            if tokens[m][0] == r"\prod":
+                end = m
+                break
+            m = pairs.get(m, m) + 1
+        if end is not None and "".join(t for t, _, _ in tokens[body:end]).strip():
+            wraps.append((start, tokens[end][1]))
+    if not wraps:
+        return source
+    parts, last = [], 0
+    for start, stop in wraps:
+        parts += [(source.text[i], source.origins[i]) for i in range(last, start)]
+        parts.append(("(", source.origins[start]))
+        parts += [(source.text[i], source.origins[i]) for i in range(start, stop)]
+        parts.append((")", source.origins[stop]))
+        last = stop
+    parts += [(source.text[i], source.origins[i]) for i in range(last, len(source.text))]
     joined = _Source.join(parts)
     return _Source(joined.text, joined.origins[:-1] + (source.origins[-1],))
 
