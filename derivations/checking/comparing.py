@@ -30,6 +30,8 @@ __all__ = ["Outcome", "Space", "compare", "compare_expressions", "unlabelled", "
            "defined", "range_of", "rounded_and_cut"]
 
 POINTS = 16
+# Scales of the random points, in hundredths: small, middling (twice as often), large.
+BANDS = ((1, 50), (5, 300), (5, 300), (300, 5000))
 SWITCH_POINTS = 18
 
 
@@ -78,7 +80,8 @@ class Space:
         points, tries = [], 0
         while len(points) < count and tries < 40 * count:
             tries += 1
-            point = {s: self._value(s, rng, small=s in sizes) for s in scalars}
+            band = rng.choice(BANDS) if rng.random() < 0.25 else None  # one scale for all
+            point = {s: self._value(s, rng, small=s in sizes, band=band) for s in scalars}
             if not all(self._holds(c, point) for c in self.conditions):
                 continue
             try:
@@ -150,7 +153,7 @@ class Space:
         return any(isinstance(self.domains.get(s), sp.Interval) and value in (
             self.domains[s].inf, self.domains[s].sup) for s, value in point.items())
 
-    def _value(self, symbol, rng, small=False):
+    def _value(self, symbol, rng, small=False, band=None):
         """A value of ``symbol`` in its domain. Whole numbers: the five smallest, or, half
         the time for a parameter that is no matrix size (``small``), up to 60 past them. Reals: a
         random fraction of a random denominator (50 to 997) of a finite domain, a closed end
@@ -184,18 +187,18 @@ class Space:
             return start + (end - start) * sp.Rational(rng.randint(1, denominator - 1),
                                                        denominator)
         if start.is_finite:
-            return start + self._magnitude(rng)
+            return start + self._magnitude(rng, band)
         if end.is_finite:
-            return end - self._magnitude(rng)
-        return rng.choice([-1, 1]) * self._magnitude(rng)
+            return end - self._magnitude(rng, band)
+        return rng.choice([-1, 1]) * self._magnitude(rng, band)
 
     @staticmethod
-    def _magnitude(rng):
+    def _magnitude(rng, band=None):
         """A positive number of a random scale: small (0.01..0.5), middling (0.05..3, twice as
         often), large (3..50), or one time in ten very large (50..1000); a fraction of a
-        random denominator."""
-        low, high = (5000, 100000) if rng.random() < 0.1 else \
-            rng.choice([(1, 50), (5, 300), (5, 300), (300, 5000)])
+        random denominator. A quarter of the points take one ``band`` for every parameter
+        (a step times a curvature is then small, or large, for once)."""
+        low, high = band or ((5000, 100000) if rng.random() < 0.1 else rng.choice(BANDS))
         denominator = rng.randint(50, 997)
         return sp.Rational(round(rng.uniform(low, high) / 100 * denominator), denominator)
 
@@ -486,11 +489,29 @@ def _compare_decimal(claimed, derived, unit):
     except (TypeError, ValueError):
         return Outcome(False, "numeric", {"values": {}, "claimed": str(claimed),
                                           "derived": sp.latex(derived)})
-    if claimed in allowed and (claimed != 0 or derived == 0):  # a 0 hides any value
+    if claimed == derived:
+        return Outcome(True, "numeric: the value exactly")
+    if claimed in allowed and _significant(claimed, unit) >= 2:  # 0.0 or 0.0001 hide too much
         how = "rounded" if claimed == allowed[0] else "cut off"
         return Outcome(True, f"numeric: the value {how} to the digits written")
-    return Outcome(False, "numeric", {"values": {}, "claimed": _decimal_shown(claimed, unit),
-                                      "derived": _decimal_shown(allowed[0], unit)})
+    return Outcome(False, "numeric", {
+        "values": {}, "claimed": _decimal_shown(claimed, unit),
+        "derived": _decimal_shown(allowed[0], unit),
+        **({} if claimed not in allowed else {
+            "where": "the digits written: an inexact decimal needs two significant digits"})})
+
+
+def _significant(value, unit) -> int:
+    """The significant digits of a decimal ``value`` written to a multiple of ``unit``.
+
+    Examples
+    --------
+    >>> _significant(sp.Rational(1, 10**4), sp.Rational(1, 10**4)), _significant(sp.Rational(23026, 10**4), sp.Rational(1, 10**4))
+    (1, 5)
+    """
+    if value == 0:
+        return 0
+    return int(sp.floor(sp.log(abs(value), 10))) - int(sp.floor(sp.log(unit, 10))) + 1
 
 
 def _decimal_shown(value, unit):
@@ -879,7 +900,9 @@ def _compare_sets(claimed, derived, space):
             return outcome
     for point in ([points[0], *switches]
                   if checked and isinstance(claimed, (sp.Interval, sp.Union)) else ()):
-        for mine, theirs in zip(_ends(claimed, point), _ends(derived, point)):
+        mine_ends, their_ends = _ends(claimed, point), _ends(derived, point)
+        for mine, theirs in zip(mine_ends, their_ends) if len(mine_ends) == len(their_ends) \
+                else ():  # pieces merged in one and not the other: agreeing numerically
             gap = _apart(mine, theirs, point)
             if gap is not None:  # ends equal in double precision only
                 return Outcome(False, "numeric", {

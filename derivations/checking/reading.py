@@ -148,7 +148,9 @@ def normalise(text: str) -> _Source:
     >>> normalise(r"\left( a \cdot b \right)\, \times \varepsilon \le 1").text
     '( a \\cdot b )  \\cdot \\epsilon \\leq 1'
     """
-    source = _absolute_bars(_Source.of(text))
+    source = _Source.of(text).rewrite(r"\\([lr])vert(?![a-zA-Z])", lambda m: (
+        r"\left|" if m.group(1) == "l" else r"\right|"))
+    source = _absolute_bars(source)
     rules = [
         (r"\$|\\displaystyle|\\boxed(?![a-zA-Z])", ""),
         (r"\\(?:left|right|[bB]igg?[lr]?)(?![a-zA-Z])(?:\s*\.)?", ""),
@@ -169,6 +171,11 @@ def normalise(text: str) -> _Source:
     return _separate_products(_over_as_frac(source))
 
 
+# Commands after which a bar opens an absolute value (``\\cdot |x|``), unlike a name's.
+_OPERATOR_COMMANDS = {"cdot", "times", "div", "pm", "mp", "leq", "geq", "neq", "le", "ge",
+                      "lt", "gt", "in", "to", "mid", "quad", "qquad", "left", "frac", "sqrt"}
+
+
 def _absolute_bars(source: _Source) -> _Source:
     r"""Absolute values ``|x|`` as ``\operatorname{abs}(x)``, each closing bar paired with
     its opening one: ``\left|`` opens, ``\right|`` closes, and a bare ``|`` closes an open
@@ -187,8 +194,10 @@ def _absolute_bars(source: _Source) -> _Source:
         if token != "|" and not token.endswith("|") or token == "\\|":
             continue  # another command (``\\mid``, ``\\|``, ``\\left(``)
         before = source.text[:start].rstrip()
+        command = re.search(r"\\([a-zA-Z]+)$", before)
         operand = bool(before) and (before[-1].isalnum() or before[-1] in ")]}'" or
-                                    len(before) - 1 in closers)
+                                    len(before) - 1 in closers) and not (
+            command and command.group(1) in _OPERATOR_COMMANDS)
         if token.startswith("\\left"):
             open_bars.append(match.span())
         elif open_bars and (token.startswith("\\right") or operand):
