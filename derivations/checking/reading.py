@@ -565,6 +565,11 @@ def _read_checked(text, context, expected):
                          f"{LIMITS['length']}; shorten it", LIMITS["length"])
     source = normalise(text)
     _check_depth(source)
+    exponent = re.search(r"(?<![A-Za-z\\])\d*\.?\d+[eE][+-]?\d", source.text)
+    if exponent and "e" not in context.symbols:  # ``1e-4``: 10^-4, or Euler's e minus 4?
+        raise ClaimError(f"{exponent.group()!r} could be a power of ten or Euler's e; write "
+                         f"10^{{...}} (1 \\times 10^{{-4}}) or e with an operator (1 \\cdot e - 4)",
+                         source.position(exponent.start()))
     try:
         value = _read(source, context, expected)
     except RecursionError:
