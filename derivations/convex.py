@@ -199,7 +199,7 @@ def derive() -> Derivation:
         best, best_steps, lhs=sp.Symbol("eta^*"))
     rate_result = Result(
         "rate", "The bound at that learning rate: O(1/sqrt(T)).", rate, rate_steps,
-        lhs=sp.Symbol("epsilon_T"))
+        lhs=sp.Symbol("epsilon_T"), order_in=T)
 
     return Derivation(
         "convex", "Gradient descent on convex Lipschitz functions: the O(1/sqrt(T)) rate",

@@ -94,6 +94,10 @@ class Result:
         ``lhs = value`` or, for sets, ``lhs \\in value``.
     assumptions : tuple of sympy Relational
         Conditions, beyond the symbols' declared facts, under which the value holds.
+    order_in : sympy Symbol, optional
+        The variable in which the statement also asks for the value's order of growth
+        (a rate asked as ``O(1/sqrt(T))``: ``T``); the checker then takes an order in it
+        as an answer.
 
     Examples
     --------
@@ -109,6 +113,7 @@ class Result:
     steps: tuple[Step, ...] = ()
     lhs: sp.Basic | None = None
     assumptions: tuple[sp.Basic, ...] = ()
+    order_in: sp.Symbol | None = None
 
     def __post_init__(self):
         if not re.fullmatch(r"[a-z][a-z0-9_]*", self.name):

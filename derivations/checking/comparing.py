@@ -24,7 +24,7 @@ from sympy.calculus.accumulationbounds import AccumBounds
 from sympy.core.function import AppliedUndef
 
 from ..core import Derivation, Result
-from .reading import ClaimError, _Labelled, normal_name
+from .reading import ClaimError, _Context, _Labelled, normal_name
 
 __all__ = ["Outcome", "Space", "compare", "compare_expressions", "unlabelled", "names_result",
            "defined", "range_of", "rounded_and_cut"]
@@ -49,17 +49,14 @@ class Space:
     """Random points inside a derivation's assumptions, drawn reproducibly."""
 
     def __init__(self, derivation: Derivation, result: Result, context=None, seed: int = 2024):
-        self.tolerances = context.tolerances if context is not None else {}
-        self.decimals = context.decimals if context is not None else {}
-        self.orders = context.orders if context is not None else {}
-        self.one_sided = context.one_sided if context is not None else set()
+        self.reading = context if context is not None else _Context({}, {}, {})  # what it found
         self.definitions = dict(getattr(derivation, "definitions", None) or {})
         self.domains = {p.symbol: p.domain for p in derivation.parameters}
         self.conditions = [defined(c, self.definitions)
                            for c in (*derivation.constraints, *result.assumptions)
                            if isinstance(c, sp.Basic) and c is not sp.true]
         self.lhs = result.lhs
-        self.as_order = "O(" in result.statement  # an exact result also asked as an order
+        self.order_in = result.order_in  # an exact result also asked as an order in it
         self.seed = seed
         self.cache: dict = {}
 
@@ -362,12 +359,12 @@ def compare_expressions(claimed, derived, space: Space) -> Outcome:
     ...                     Space(d, d["update_factor"])).method
     'symbolic'
     """
-    unit = space.decimals.get(claimed)
-    if unit is not None and derived.is_number and claimed not in space.tolerances:
+    unit = space.reading.decimals.get(claimed)
+    if unit is not None and derived.is_number and claimed not in space.reading.tolerances:
         return _compare_decimal(claimed, derived, unit)
     if _same(claimed, derived):
         return Outcome(True, "symbolic")
-    tolerance = space.tolerances.get(claimed)
+    tolerance = space.reading.tolerances.get(claimed)
     tolerance = None if tolerance is None else float(tolerance)
     points = space.points(_symbols_of(claimed, derived))
     checked = 0
@@ -620,7 +617,8 @@ def range_of(claimed, space: Space):
                          f"result's {sp.latex(variable)}", 0)
     offset = polynomial.coeff_monomial(1)
     domain = space.domains.get(variable, sp.Reals)
-    hull = domain if isinstance(domain, sp.Interval) and claimed in space.one_sided else sp.Reals
+    one_sided = claimed in space.reading.one_sided
+    hull = domain if isinstance(domain, sp.Interval) and one_sided else sp.Reals
     return _preimage(values, slope, offset, hull)
 
 
@@ -713,9 +711,7 @@ def _by_label(claimed, derived, names=None):
     those of the derived equations, else ``names`` (the result's left-hand side, a tuple);
     a part matched to a derived value that is no equation gives its value."""
     def label(item):
-        if isinstance(item, sp.Eq):
-            return item.lhs
-        return item.lhs if isinstance(item, _Labelled) else None
+        return item.lhs if isinstance(item, sp.Eq) else None
     wanted = [label(d) for d in derived]
     if None in wanted and isinstance(names, sp.Tuple) and len(names) == len(derived):
         wanted = list(names)
@@ -752,11 +748,14 @@ def _compare_sequences(claimed, derived, space, label, columns=None):
     return Outcome(all(parts), method, witness, tuple(parts))
 
 
-def _order_variables(claimed, derived):
-    """The variables that grow: the derived order's, else the claim's that the result has."""
+def _order_variables(claimed, derived, order_in=None):
+    r"""The variables that grow: the derived order's, else the one the result is asked as an
+    order in and the claim's that the result has (``O(B^2/\sqrt T)`` is not the order in B
+    of ``B \rho / \sqrt T``)."""
     if isinstance(derived, sp.Order) and derived.variables:
         return derived.variables
-    shared = sorted(set(claimed.variables) & _symbols_of(derived), key=str)
+    shared = sorted(set(claimed.variables) & _symbols_of(derived) | {order_in} - {None},
+                    key=str)
     if not shared:
         raise ClaimError("cannot tell which variable grows in the order", 0)
     return shared
@@ -771,12 +770,12 @@ def _compare_orders(claimed, derived, space):
     if any(point != sp.oo for point in claimed.point):
         raise ClaimError("an order of growth is taken as its variable tends to infinity", 0)
     theirs = derived.expr if isinstance(derived, sp.Order) else derived
-    if not isinstance(derived, sp.Order) and not space.as_order:
+    if not isinstance(derived, sp.Order) and space.order_in is None:
         return Outcome(False, "symbolic", {
             "values": {}, "claimed": sp.latex(claimed), "derived": sp.latex(derived),
             "where": "an order of growth, for a result asked as an exact value"})
-    mine = space.orders.get(claimed, claimed.expr)  # as written: O(sin T) is not O(1)
-    for variable in _order_variables(claimed, derived):
+    mine = space.reading.orders.get(claimed, claimed.expr)  # as written: O(sin T) is not O(1)
+    for variable in _order_variables(claimed, derived, space.order_in):
         ratio = sp.limit(sp.simplify(mine / theirs), variable, sp.oo)
         if isinstance(ratio, AccumBounds):  # bounded between two limits
             ratio = ratio.min * ratio.max if ratio.min.is_positive or ratio.max.is_negative \

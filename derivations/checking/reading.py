@@ -127,15 +127,19 @@ class _Source:
 
     def rewrite(self, pattern: str, replacement) -> "_Source":
         """Replace matches; new text takes the position of the match's start."""
-        def kept(start, stop):
-            return [(self.text[k], self.origins[k]) for k in range(start, stop)]
+        return self.splice({match.span(): replacement(match) if callable(replacement)
+                            else match.expand(replacement)
+                            for match in re.finditer(pattern, self.text)})
+
+    def splice(self, edits: dict) -> "_Source":
+        """Each ``(start, stop)`` span replaced by its new text (an empty span inserts),
+        in one pass; new text takes the position of its span's start."""
         parts, last = [], 0
-        for match in re.finditer(pattern, self.text):
-            parts += kept(last, match.start())
-            new = replacement(match) if callable(replacement) else match.expand(replacement)
-            parts.append((new, self.origins[match.start()]))
-            last = match.end()
-        parts += kept(last, len(self.text))
+        for (start, stop), new in sorted(edits.items()):
+            parts += zip(self.text[last:start], self.origins[last:start])
+            parts.append((new, self.origins[start]))
+            last = stop
+        parts += zip(self.text[last:], self.origins[last:-1])
         joined = _Source.join(parts)
         return _Source(joined.text, joined.origins[:-1] + (self.origins[-1],))
 
@@ -207,16 +211,7 @@ def _absolute_bars(source: _Source) -> _Source:
             open_bars.append(match.span())
     new = {span: text for opening, closing in pairs
            for span, text in ((opening, r"\operatorname{abs}("), (closing, ")"))}
-    if not new:
-        return source
-    parts, last = [], 0
-    for (start, stop), text in sorted(new.items()):
-        parts += [(source.text[k], source.origins[k]) for k in range(last, start)]
-        parts.append((text, source.origins[start]))
-        last = stop
-    parts += [(source.text[k], source.origins[k]) for k in range(last, len(source.text))]
-    joined = _Source.join(parts)
-    return _Source(joined.text, joined.origins[:-1] + (source.origins[-1],))
+    return source.splice(new)
 
 
 # Where a product's factors end: a sum, a relation, a separator, a closing bracket.
@@ -258,18 +253,11 @@ def _separate_products(source: _Source) -> _Source:
             m = pairs.get(m, m) + 1
         if end is not None and "".join(t for t, _, _ in tokens[body:end]).strip():
             wraps.append((start, tokens[end][1]))
-    if not wraps:
-        return source
-    parts, last = [], 0
-    for start, stop in wraps:
-        parts += [(source.text[i], source.origins[i]) for i in range(last, start)]
-        parts.append(("(", source.origins[start]))
-        parts += [(source.text[i], source.origins[i]) for i in range(start, stop)]
-        parts.append((")", source.origins[stop]))
-        last = stop
-    parts += [(source.text[i], source.origins[i]) for i in range(last, len(source.text))]
-    joined = _Source.join(parts)
-    return _Source(joined.text, joined.origins[:-1] + (source.origins[-1],))
+    edits: dict = {}
+    for start, stop in wraps:  # ``\prod a \prod b \prod c``: ``)(`` where two meet
+        edits[start, start] = edits.get((start, start), "") + "("
+        edits[stop, stop] = edits.get((stop, stop), "") + ")"
+    return source.splice(edits)
 
 
 def _over_as_frac(source: _Source) -> _Source:
@@ -291,18 +279,7 @@ def _over_as_frac(source: _Source) -> _Source:
         start = tokens[group][2] if group is not None else 0
         stop = tokens[pairs[group]][1] if group is not None else len(source.text)
         at, end = tokens[over][1], tokens[over][2]
-        pieces = [(source[:start], None), (r"\frac{", start), (source[start:at], None),
-                  ("}{", at), (source[end:stop], None), ("}", stop), (source[stop:], None)]
-        source = _Source.join(_characters(pieces, source))
-
-
-def _characters(pieces, source):
-    """(text, origin) pairs: a _Source keeps its origins, new text takes the one given."""
-    for piece, origin in pieces:
-        if origin is None:
-            yield from zip(piece.text, piece.origins)
-        else:
-            yield piece, source.position(origin)
+        source = source.splice({(start, start): r"\frac{", (at, end): "}{", (stop, stop): "}"})
 
 
 def normal_name(name: str) -> str:
