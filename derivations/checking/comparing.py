@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import sympy as sp
 from sympy.calculus.accumulationbounds import AccumBounds
 from sympy.core.function import AppliedUndef
+from sympy.solvers.inequalities import solve_rational_inequalities
 
 from ..core import Derivation, Result
 from .reading import ClaimError, _Context, _Labelled, normal_name
@@ -223,7 +224,10 @@ def _switches(values):
                       if isinstance(condition, sp.Basic)
                       for r in condition.atoms(sp.core.relational.Relational)]
     found = sorted(found, key=lambda switch: not switch[1])  # whole numbers first
-    return list(dict.fromkeys((g, w) for g, w in found if g.free_symbols))
+    bound = {s.sym for value in values if isinstance(value, sp.Basic)
+             for s in value.atoms(sp.ConditionSet)}  # a condition's variable is not drawn
+    return list(dict.fromkeys((g, w) for g, w in found if g.free_symbols and
+                              not g.free_symbols & bound))
 
 
 def _numbers(value, point):
@@ -588,8 +592,11 @@ def range_of(claimed, space: Space):
     ``x`` is the result's variable, or an expression ``a v + b`` in it with ``a`` of a
     known sign (``0 < 2\eta < 2/\sigma^2`` is ``0 < \eta < 1/\sigma^2``); the side a
     one-sided chain leaves open (``2\eta < 2/\sigma^2``) is the variable's domain's, while
-    an infinite end written out stays.
-    Anything else states the range of another quantity and is not read as an answer.
+    an infinite end written out stays.  Any other expression in the variable
+    (``|1 - 2\eta\sigma^2| < 1``, a discriminant ``\geq 0``) is a condition on it, kept
+    as the set of the variable's domain where it holds, solved at each point compared.
+    Ranges joined by ``\lor`` and ``\land`` are the union and the intersection of theirs.
+    A range of a quantity without the variable is not read as an answer.
 
     Examples
     --------
@@ -599,6 +606,11 @@ def range_of(claimed, space: Space):
     ...          Space(d, d["stability_range"]))
     Interval.open(0, sigma**(-2))
     """
+    if isinstance(claimed, (sp.Or, sp.And)):
+        join = sp.Union if isinstance(claimed, sp.Or) else sp.Intersection
+        return join(*(range_of(part, space) for part in claimed.args))
+    if not isinstance(claimed, sp.Contains):
+        raise ClaimError(r"the parts joined by \lor or \land must be ranges", 0)
     element, values = claimed.args
     variable = space.lhs
     if not isinstance(variable, sp.Symbol) or element == variable:
@@ -606,17 +618,16 @@ def range_of(claimed, space: Space):
     if not (isinstance(element, sp.Expr) and variable in element.free_symbols):
         raise ClaimError(f"the range is of {sp.latex(element)}, not of the result's "
                          f"{sp.latex(variable)}; state it for {sp.latex(variable)}", 0)
+    domain = space.domains.get(variable, sp.Reals)
     try:
         polynomial = sp.Poly(element, variable)
     except sp.PolynomialError:
         polynomial = None
     slope = polynomial.coeff_monomial(variable) if polynomial is not None else None
-    if polynomial is None or polynomial.degree() != 1 or not (slope.is_positive or
-                                                               slope.is_negative):
-        raise ClaimError(f"the range is stated for {sp.latex(element)}; state it for the "
-                         f"result's {sp.latex(variable)}", 0)
+    if polynomial is None or polynomial.degree() != 1 or not (
+            slope.is_positive or slope.is_negative) or variable in values.free_symbols:
+        return sp.ConditionSet(variable, values.as_relational(element), domain)
     offset = polynomial.coeff_monomial(1)
-    domain = space.domains.get(variable, sp.Reals)
     one_sided = claimed in space.reading.one_sided
     hull = domain if isinstance(domain, sp.Interval) and one_sided else sp.Reals
     return _preimage(values, slope, offset, hull)
@@ -665,7 +676,7 @@ def compare(claimed, derived, space: Space) -> Outcome:
     if isinstance(claimed, _Labelled):
         claimed = claimed.value  # labels inside tuples are matched by _by_label
     claimed, derived = _frozen(claimed), _frozen(derived)
-    if isinstance(claimed, sp.Contains) and isinstance(derived, sp.Set):
+    if isinstance(claimed, (sp.Contains, sp.Or, sp.And)) and isinstance(derived, sp.Set):
         claimed = range_of(claimed, space)
     if isinstance(derived, sp.Set):
         if isinstance(claimed, sp.Expr) and isinstance(derived, sp.FiniteSet):
@@ -897,9 +908,11 @@ def _compare_sets(claimed, derived, space):
         outcome = _set_difference(claimed, derived, point)
         if outcome:
             return outcome
-    for point in ([points[0], *switches]
-                  if checked and isinstance(claimed, (sp.Interval, sp.Union)) else ()):
-        mine_ends, their_ends = _ends(claimed, point), _ends(derived, point)
+    for point in [points[0], *switches] if checked else ():
+        mine = _solved(claimed, point)
+        if not isinstance(mine, (sp.Interval, sp.Union)):
+            break
+        mine_ends, their_ends = _ends(mine, point), _ends(derived, point)
         for mine, theirs in zip(mine_ends, their_ends) if len(mine_ends) == len(their_ends) \
                 else ():  # pieces merged in one and not the other: agreeing numerically
             gap = _apart(mine, theirs, point)
@@ -916,6 +929,9 @@ def _compare_sets(claimed, derived, space):
                 return Outcome(False, "numeric", {
                     "values": _point_shown(point), "claimed": str(sp.N(element.xreplace(point), 30)),
                     "derived": _set_shown(_set_numbers(derived.xreplace(point)))})
+    if not checked and claimed.has(sp.ConditionSet):
+        raise ClaimError("could not solve the condition at the points drawn; state the range "
+                         "as an interval or a chain of inequalities", 0)
     if checked:
         parts = (True,) * len(derived) if isinstance(derived, sp.FiniteSet) else None
         return Outcome(True, f"numeric: agreeing at {checked} random points within the "
@@ -936,7 +952,7 @@ def _set_difference(claimed, derived, point):
     """A wrong outcome where the two sets differ at ``point``, False where they agree, None
     where either cannot be evaluated."""
     try:
-        c, d = _set_numbers(claimed.xreplace(point)), _set_numbers(derived.xreplace(point))
+        c, d = _set_numbers(_solved(claimed, point)), _set_numbers(derived.xreplace(point))
     except (TypeError, ValueError):
         return None
     if _same_numbers(c, d):
@@ -944,6 +960,55 @@ def _set_difference(claimed, derived, point):
     return Outcome(False, "numeric", {"values": _point_shown(point), "claimed": _set_shown(c),
                                       "derived": _set_shown(d)},
                    _set_parts(claimed, derived, c, d))
+
+
+def _solved(value, point):
+    """A set at ``point``, each condition on a variable (a ``ConditionSet``) solved there
+    exactly (:func:`_condition_set`).
+
+    Examples
+    --------
+    >>> x, s = sp.symbols("x s", positive=True)
+    >>> _solved(sp.ConditionSet(x, abs(1 - 2*x*s) < 1, sp.Interval.open(0, sp.oo)), {s: 2})
+    Interval.open(0, 1/2)
+    """
+    value = value.xreplace(point)
+    return value.replace(sp.ConditionSet, lambda variable, condition, domain: _condition_set(
+        condition, variable, domain)) if value.has(sp.ConditionSet) else value
+
+
+def _condition_set(condition, variable, domain):
+    """Where ``condition`` holds in ``domain``, exactly, for a condition rational in
+    ``variable`` with numbers for coefficients once each ``|a|`` is split by the sign of
+    ``a``; a ``TypeError`` for any other (SymPy's general ``solveset`` takes seconds).
+
+    Examples
+    --------
+    >>> x = sp.Symbol("x")
+    >>> _condition_set(sp.Abs(1 - x) < 1, x, sp.Reals)
+    Interval.open(0, 2)
+    """
+    if condition in (sp.true, sp.false):
+        return domain if condition == sp.true else sp.S.EmptySet
+    if isinstance(condition, (sp.And, sp.Or)):
+        join = sp.Intersection if isinstance(condition, sp.And) else sp.Union
+        return join(*(_condition_set(part, variable, domain) for part in condition.args))
+    if not isinstance(condition, sp.core.relational.Relational):
+        raise TypeError(f"cannot solve {condition} for {variable}")
+    bars = [bar for bar in condition.atoms(sp.Abs) if variable in bar.free_symbols]
+    if bars:
+        inside = bars[0].args[0]
+        return sp.Union(*(sp.Intersection(_condition_set(sign, variable, domain), _condition_set(
+            condition.xreplace({bars[0]: value}), variable, domain))
+            for sign, value in ((inside >= 0, inside), (inside < 0, -inside))))
+    numerator, denominator = sp.fraction(sp.together(condition.lhs - condition.rhs))
+    if (numerator.free_symbols | denominator.free_symbols) - {variable}:
+        raise TypeError(f"cannot solve {condition} for {variable}")
+    try:
+        polynomials = sp.Poly(numerator, variable), sp.Poly(denominator, variable)
+    except sp.PolynomialError as error:
+        raise TypeError(f"cannot solve {condition} for {variable}") from error
+    return solve_rational_inequalities([[(polynomials, condition.rel_op)]]).intersect(domain)
 
 
 def _set_parts(claimed, derived, c, d):

@@ -582,8 +582,9 @@ def _read(source, context, expected):
         raise ClaimError("nothing to read", source.position(0))
     for connectives, join in (({r"\vee", r"\lor"}, sp.Or), ({r"\wedge", r"\land"}, sp.And)):
         pieces, found = _split(source, connectives)
-        if found:
-            return join(*(_read(p, context, None) for p in pieces))
+        if found:  # for a set, ranges (``\eta \leq a \lor \eta \geq b``)
+            part = expected if isinstance(expected, sp.Set) else None
+            return join(*(_read(p, context, part) for p in pieces))
     items, commas = _split(source, {","})
     if commas and all(_split(item, {"="})[1] for item in items):
         return _read_list(items, context, expected)  # ``m = 1 - \beta, \alpha = \beta\eta``
@@ -678,13 +679,21 @@ def _read_union(pieces, context, expected):
 
 
 def _set_builder(builder, context, expected):
-    """``\\{x \\mid condition\\}`` as ``Contains(x, S)``: the condition bounds ``x`` itself."""
+    """``\\{x \\mid condition\\}`` as ``Contains(x, S)``: the condition bounds ``x``, or an
+    expression in ``x`` (``|1 - 2\\eta\\sigma^2| < 1``, kept as the set of ``x``'s domain where
+    it holds)."""
     variable = _read_expression(builder[0], context)
     value = _read(builder[1], context, expected if isinstance(expected, sp.Set) else sp.Reals)
     if isinstance(value, sp.Contains):
-        if value.args[0] != variable:
+        element, values = value.args
+        if element != variable and isinstance(element, sp.Expr) and \
+                variable in element.free_symbols:
+            return sp.Contains(variable, sp.ConditionSet(
+                variable, values.as_relational(element), context.domains.get(variable, sp.Reals)),
+                evaluate=False)
+        if element != variable:
             raise ClaimError(f"the set is of {sp.latex(variable)} but its condition bounds "
-                             f"{sp.latex(value.args[0])}", builder[1].strip().position(0))
+                             f"{sp.latex(element)}", builder[1].strip().position(0))
         return value
     if not isinstance(value, sp.Set):
         raise ClaimError("a set or an interval was expected here", builder[1].strip().position(0))
