@@ -13,11 +13,12 @@ from __future__ import annotations
 import itertools
 
 import sympy as sp
+from sympy.core.relational import Relational
 from sympy.polys.matrices import DomainMatrix
 
 from .cli import main
 from .core import POSITIVE, Derivation, Parameter, Result, Step, derivation, equation
-from .method import balanced_tuning, builtin, engine_results, equivalence, h, natural_form
+from .method import balanced_tuning, builtin, engine_results, equivalence, h
 
 eta = sp.Symbol("eta", positive=True)
 beta = sp.Symbol("beta", positive=True)
@@ -76,8 +77,8 @@ def svd_gradient():
     x_vec, w_opt, r, g_vec = (sp.MatrixSymbol(name, n, 1) for name in ("x_t", "w^*", "r", "g_t"))
     X = U * S * V.T
     gradient = 2 * X.T * (X * (V * x_vec + w_opt) - (X * w_opt + r))
-    rotated = sp.expand(V.T * gradient)
-    reduced = sp.expand(rotated.subs({U.T * U: sp.Identity(n), V.T * V: sp.Identity(n)})).subs(
+    rotated = sp.expand_mul(V.T * gradient)
+    reduced = sp.expand_mul(rotated.subs({U.T * U: sp.Identity(n), V.T * V: sp.Identity(n)})).subs(
         S.T * U.T * r, sp.ZeroMatrix(n, 1)).doit()
     steps = (
         Step("with w_t = V x_t + w^* and y = X w^* + r, the gradient 2 X^T (X w_t - y) is",
@@ -94,7 +95,16 @@ def svd_gradient():
 def in_svd_coordinates(expr):
     """The engine's error coordinates ``(z_t, w_t)`` renamed ``(a_t, x_t)``, with ``h = 2 sigma^2``."""
     names = {s: {"z_t": a_t, "w_t": x_t}.get(s.name, s) for s in expr.free_symbols}
-    return expr.xreplace({**names, h: CURVATURE})
+    return _renamed(expr, {**names, h: CURVATURE})
+
+
+def _renamed(expr, rule):
+    """``expr.xreplace(rule)``, with relations (the steps' ``lhs = rhs``) left unevaluated."""
+    if isinstance(expr, Relational):
+        return expr.func(*(_renamed(side, rule) for side in expr.args), evaluate=False)
+    if isinstance(expr, sp.Tuple):
+        return sp.Tuple(*(_renamed(item, rule) for item in expr))
+    return expr.xreplace(rule)
 
 
 def heavy_ball_cycles(gradient, step, momentum):
@@ -128,7 +138,7 @@ def heavy_ball_cycles(gradient, step, momentum):
         matrix, vector = DomainMatrix.from_Matrix(system.xreplace(coefficients)).unify(
             DomainMatrix.from_Matrix(rhs.xreplace(coefficients)))
         values = list(matrix.to_field().lu_solve(vector.to_field()).to_Matrix())
-        consistent = all(gradient.xreplace({x: v}) == pieces[j][0] * v + pieces[j][1]
+        consistent = all(_at(gradient, v) == pieces[j][0] * v + pieces[j][1]
                          for v, j in zip(values, assignment))
         if consistent and len(set(values)) == 3:
             start = values.index(min(values))
@@ -136,6 +146,12 @@ def heavy_ball_cycles(gradient, step, momentum):
             if cycle not in cycles:
                 cycles.append(cycle)
     return tuple(cycles)
+
+
+def _at(gradient, value):
+    """The Piecewise ``gradient`` at a number: its first piece whose condition holds there."""
+    return next(expr for expr, condition in gradient.args
+                if condition.xreplace({x: value}) == sp.true).xreplace({x: value})
 
 
 @derivation
@@ -163,26 +179,21 @@ def derive() -> Derivation:
 
     def from_engine(name, new_name=None, statement=None, value=None, lhs=None):
         result = engine[name]
-        return Result(new_name or name, statement or result.statement,
-                      value if value is not None else in_svd_coordinates(result.value),
+        value = value if value is not None else in_svd_coordinates(result.value)
+        return Result(new_name or name, statement or result.statement, value,
                       tuple(Step(s.text, in_svd_coordinates(s.expr)) for s in result.steps)
-                      + (Step("with the curvature h = 2 sigma^2", value if value is not None
-                              else in_svd_coordinates(result.value)),),
+                      + (Step("with the curvature h = 2 sigma^2", value),),
                       lhs=lhs if lhs is not None else result.lhs)
 
     recurrence_matrix = from_engine(
         "state_matrix", "recurrence_matrix", "The matrix R with [a_{t+1}; x_{t+1}] = R [a_t; x_t].",
         lhs=sp.Symbol("R"))
-    polynomial = sp.collect(sp.expand(in_svd_coordinates(engine["characteristic_polynomial"].value)), lam)
-    characteristic_polynomial = from_engine("characteristic_polynomial", value=polynomial)
+    characteristic_polynomial = from_engine("characteristic_polynomial")  # collected in lambda
     eigenvalues = from_engine("eigenvalues", statement="The two eigenvalues of R.")
     discriminant = from_engine("discriminant", value=sp.factor(in_svd_coordinates(
         engine["discriminant"].value)))
-    tidy = {name: sp.FiniteSet(*(natural_form(v) for v in in_svd_coordinates(engine[name].value)))
-            for name in ("repeated_eigenvalue_learning_rates",)}
-    repeated = from_engine("repeated_eigenvalue_learning_rates",
-                           value=tidy["repeated_eigenvalue_learning_rates"])
-    low, high = sorted(tidy["repeated_eigenvalue_learning_rates"],
+    repeated = from_engine("repeated_eigenvalue_learning_rates")
+    low, high = sorted(repeated.value,
                        key=lambda v: float(v.subs({beta: sp.S.Half, sigma: 1})))
     real_eigenvalues = from_engine("real_eigenvalue_range", value=sp.Union(
         sp.Interval.Lopen(0, low), sp.Interval(high, sp.oo)))
@@ -193,12 +204,12 @@ def derive() -> Derivation:
     region = in_svd_coordinates(engine["stability_region"].value)
     stability_range = from_engine(
         "stability_region", "stability_range", "The learning rates for which both |lambda| < 1 "
-        "(for fixed 0 < beta <= 1).", value=sp.Interval.open(region.start, natural_form(region.end)))
+        "(for fixed 0 < beta <= 1).", value=region)
 
     tuned = {k.lhs: k.rhs for k in engine["optimal_parameters"].value}
     tuning_steps = engine["optimal_parameters"].steps
-    beta_best, eta_best = natural_form(tuned[beta]), natural_form(tuned[eta])
-    rate_best = natural_form(engine["optimal_rate"].value)
+    beta_best, eta_best = tuned[beta], tuned[eta]
+    rate_best = engine["optimal_rate"].value
     optimal_beta = Result(
         "optimal_beta", "The beta minimising the worst spectral radius over [sigma_min, "
         "sigma_max].", beta_best, tuning_steps, lhs=sp.Symbol("beta^*"))
@@ -224,8 +235,8 @@ def derive() -> Derivation:
 
     strong, smooth = sp.Integer(1), sp.Integer(25)
     tuned_hb = {sigma_min: sp.sqrt(strong / 2), sigma_max: sp.sqrt(smooth / 2)}
-    step_hb = sp.nsimplify(step_coefficient.subs({eta: eta_best, beta: beta_best}).subs(tuned_hb))
-    momentum_hb = sp.nsimplify(momentum_coefficient.subs(beta, beta_best).subs(tuned_hb))
+    step_hb = sp.radsimp(step_coefficient.subs({eta: eta_best, beta: beta_best}).subs(tuned_hb))
+    momentum_hb = sp.radsimp(momentum_coefficient.subs(beta, beta_best).subs(tuned_hb))
     gradient = sp.Piecewise((25 * x, x < 1), (x + 24, x < 2), (25 * x - 24, True))
     cycles = heavy_ball_cycles(gradient, step_hb, momentum_hb)
     cycle = Result(
@@ -264,15 +275,14 @@ def sheet_comparison(momentum_rate):
     gd_step = sp.Symbol("eta", positive=True)
     _, gd_rate, gd_steps = balanced_tuning(1 - gd_step * h, gd_step, 2 * sigma_min**2,
                                            2 * sigma_max**2)
-    gd_rate = natural_form(gd_rate)
     modulus = sp.sqrt(1 - beta)
     low = (1 - sp.sqrt(1 - beta))**2 / (2 * beta * sigma_min**2)
     high = (1 + sp.sqrt(1 - beta))**2 / (2 * beta * sigma_max**2)
-    band = sp.Interval.open(*(end.subs(beta, SHEET_BETA).subs(SHEET_2G) for end in (low, high)))
+    band = sp.Interval.open(*(end.xreplace({beta: SHEET_BETA, **SHEET_2G}) for end in (low, high)))
     if band.is_empty is not False:
         raise ArithmeticError(f"beta = {SHEET_BETA} leaves no learning rate in the complex regime")
     rates = sp.Tuple(gd_rate, momentum_rate, modulus.subs(beta, SHEET_BETA)).subs(SHEET_2G)
-    rates = sp.Tuple(*(sp.nsimplify(r) for r in rates))
+    rates = sp.Tuple(*(sp.radsimp(r) for r in rates))
     comparison = Result(
         "rate_comparison_2g",
         "cs182 2(g) with sigma_max^2 = 5, sigma_min^2 = 1/20 (kappa = 100): plain GD at its best "
