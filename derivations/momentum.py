@@ -194,7 +194,7 @@ def derive() -> Derivation:
         engine["discriminant"].value)))
     repeated = from_engine("repeated_eigenvalue_learning_rates")
     low, high = sorted(repeated.value,
-                       key=lambda v: float(v.subs({beta: sp.S.Half, sigma: 1})))
+                       key=lambda v: float(v.xreplace({beta: sp.S.Half, sigma: 1})))
     real_eigenvalues = from_engine("real_eigenvalue_range", value=sp.Union(
         sp.Interval.Lopen(0, low), sp.Interval(high, sp.oo)))
     complex_eigenvalues = from_engine("complex_eigenvalue_range", value=sp.Interval.open(low, high))
@@ -235,8 +235,8 @@ def derive() -> Derivation:
 
     strong, smooth = sp.Integer(1), sp.Integer(25)
     tuned_hb = {sigma_min: sp.sqrt(strong / 2), sigma_max: sp.sqrt(smooth / 2)}
-    step_hb = sp.radsimp(step_coefficient.subs({eta: eta_best, beta: beta_best}).subs(tuned_hb))
-    momentum_hb = sp.radsimp(momentum_coefficient.subs(beta, beta_best).subs(tuned_hb))
+    step_hb = sp.radsimp(step_coefficient.xreplace({eta: eta_best, beta: beta_best}).xreplace(tuned_hb))
+    momentum_hb = sp.radsimp(momentum_coefficient.xreplace({beta: beta_best}).xreplace(tuned_hb))
     gradient = sp.Piecewise((25 * x, x < 1), (x + 24, x < 2), (25 * x - 24, True))
     cycles = heavy_ball_cycles(gradient, step_hb, momentum_hb)
     cycle = Result(
@@ -281,7 +281,7 @@ def sheet_comparison(momentum_rate):
     band = sp.Interval.open(*(end.xreplace({beta: SHEET_BETA, **SHEET_2G}) for end in (low, high)))
     if band.is_empty is not False:
         raise ArithmeticError(f"beta = {SHEET_BETA} leaves no learning rate in the complex regime")
-    rates = sp.Tuple(gd_rate, momentum_rate, modulus.subs(beta, SHEET_BETA)).subs(SHEET_2G)
+    rates = sp.Tuple(gd_rate, momentum_rate, modulus.xreplace({beta: SHEET_BETA})).xreplace(SHEET_2G)
     rates = sp.Tuple(*(sp.radsimp(r) for r in rates))
     comparison = Result(
         "rate_comparison_2g",
@@ -299,7 +299,7 @@ def sheet_comparison(momentum_rate):
         lhs=sp.Tuple(*sp.symbols("rho_GD rho_momentum rho_beta")))
     t = sp.Symbol("t", positive=True)
     counts = sp.Tuple(*(sp.ceiling(sp.log(epsilon) / sp.log(r)) for r in rates))
-    at_sheet = counts.subs(epsilon, SHEET_EPSILON)
+    at_sheet = counts.xreplace({epsilon: SHEET_EPSILON})
     iterations = Result(
         "iterations_2g",
         "Iterations for the error to fall to epsilon of its start at the rates of "
