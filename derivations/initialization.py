@@ -351,7 +351,10 @@ def derive() -> Derivation:
         "initialization", "Variance propagation and initialization",
         (product, layer, forward_condition, backward_condition, xavier_result, he_result,
          pytorch_result, bound_result),
-        PARAMETERS, notation=NOTATION)
+        PARAMETERS, notation=NOTATION,
+        aliases={f"{var}{left}W{right}": sigma_W**2 for left, right in ("()", "[]")
+                 for var in ("Var", r"\mathrm{Var}", r"\operatorname{Var}", r"\text{Var}",
+                             r"\mathbb{V}")})  # the weights' variance, as students name it
 
 
 if __name__ == "__main__":

@@ -578,9 +578,9 @@ def unlabelled(claimed, space: Space):
             _as_text(sp.latex(label)) == _as_text(sp.latex(space.lhs)):
         return claimed.value
     value = claimed.value
-    if known_label and isinstance(value, sp.Expr) and isinstance(space.lhs, sp.Symbol) and \
-            space.lhs in (label.free_symbols | value.free_symbols):
-        return sp.Eq(label, value, evaluate=False)
+    equation = sp.Eq(label, value, evaluate=False) if isinstance(value, sp.Expr) else None
+    if known_label and equation is not None and _result_unknown(equation, space.lhs) is not None:
+        return equation  # solved for the result when compared
     wanted = f"the result's {sp.latex(space.lhs)}" if space.lhs is not None else "the result"
     raise ClaimError(f"the left-hand side {claimed.text!r} names another quantity, not "
                      f"{wanted}", claimed.position)
@@ -843,6 +843,17 @@ def _scaled(mine, theirs, kind) -> bool:
     return bool(factor.is_positive or (kind in (sp.Eq, sp.Ne) and factor.is_nonzero))
 
 
+def _result_unknown(expression, lhs):
+    """The symbol to solve ``expression`` for to find the result: the result's left-hand
+    side's one symbol (``\\sigma_W`` for ``\\sigma_W^2``) where ``expression`` holds it,
+    else None."""
+    symbols = lhs.free_symbols if isinstance(lhs, sp.Expr) else set()
+    if len(symbols) != 1 or not isinstance(lhs, (sp.Symbol, sp.Pow, sp.Mul)):
+        return None
+    symbol = symbols.pop()
+    return symbol if symbol in expression.free_symbols else None
+
+
 def _solved_for(equation, symbol):
     """The one solution of ``equation`` for ``symbol``, or None."""
     try:
@@ -855,12 +866,12 @@ def _solved_for(equation, symbol):
 def _compare_bound(claimed, derived, space):
     r"""A relation for an expression result: the threshold it states (``t \geq E`` for
     ``\lceil E \rceil``, the least integer past it), or the equation solved for the result."""
-    if isinstance(claimed, sp.Eq) and isinstance(space.lhs, sp.Symbol) and \
-            space.lhs in claimed.free_symbols:
-        solved = _solved_for(claimed, space.lhs)
+    unknown = _result_unknown(claimed, space.lhs) if isinstance(claimed, sp.Eq) else None
+    if unknown is not None:
+        solved = _solved_for(claimed, unknown)
         if solved is None:
-            raise ClaimError(f"the equation does not give {space.lhs} one value", 0)
-        return compare_expressions(solved, derived, space)
+            raise ClaimError(f"the equation does not give {sp.latex(unknown)} one value", 0)
+        return compare_expressions(space.lhs.xreplace({unknown: solved}), derived, space)
     bounds = (sp.StrictGreaterThan, sp.GreaterThan, sp.StrictLessThan, sp.LessThan)
     if not (isinstance(derived, sp.ceiling) and isinstance(claimed, bounds)):
         return _mismatch(claimed, "an expression")

@@ -172,7 +172,17 @@ def normalise(text: str) -> _Source:
     for pattern, replacement in rules:  # a row break ``\\`` is never part of a match
         source = source.rewrite(r"(\\\\)|" + pattern, lambda m, new=replacement: m.group(1) or
                                 m.expand(new.replace("\\1", "\\2")))
+    source = source.rewrite(_POWER_BEFORE_SUBSCRIPT, r"\1_\3^\2")  # ``\sigma^2_L``: (sigma_L)^2
+    left = re.search(r"(?<!\|)\^\s*" + _SCRIPT + r"\s*_", source.text)  # ``|^1_0``: bounds
+    if left:  # ``(a+b)^2_1``: SymPy's reader would drop the subscript
+        raise ClaimError("a subscript after a power; write it before: x_{1}^{2}",
+                         source.position(left.start()))
     return _separate_products(_over_as_frac(source))
+
+
+# A name's (or a \sum's) superscript written before its subscript: ``x^{p}_{s}``.
+_SCRIPT = r"(\{(?:[^{}]|\{[^{}]*\})*\}|\\[a-zA-Z]+|[^\s{}\\^_])"
+_POWER_BEFORE_SUBSCRIPT = r"(\\[a-zA-Z]+(?:\s*\{[^{}]*\})?|[a-zA-Z])\s*\^\s*" + _SCRIPT + r"\s*_\s*" + _SCRIPT
 
 
 # Commands after which a bar opens an absolute value (``\\cdot |x|``), unlike a name's.
