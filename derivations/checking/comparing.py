@@ -233,9 +233,10 @@ def _switches(values):
 def _numbers(value, point):
     """Complex numbers of ``value`` at ``point`` (a tuple), or None where undefined
     (a singular matrix inverted, a division by zero)."""
-    try:
+    try:  # derivatives first: their variable is no number once the point is in
+        value = value.xreplace({d: d.doit() for d in value.atoms(sp.Derivative)})
         value = value.xreplace(point)
-        if value.has(sp.Sum, sp.Product, sp.Derivative, sp.Integral, sp.MatrixExpr,
+        if value.has(sp.Sum, sp.Product, sp.Derivative, sp.Subs, sp.Integral, sp.MatrixExpr,
                      sp.Piecewise):
             value = value.doit()
         if isinstance(value, sp.MatrixExpr):

@@ -173,16 +173,19 @@ def normalise(text: str) -> _Source:
         source = source.rewrite(r"(\\\\)|" + pattern, lambda m, new=replacement: m.group(1) or
                                 m.expand(new.replace("\\1", "\\2")))
     source = source.rewrite(_POWER_BEFORE_SUBSCRIPT, r"\1_\3^\2")  # ``\sigma^2_L``: (sigma_L)^2
-    left = re.search(r"(?<!\|)\^\s*" + _SCRIPT + r"\s*_", source.text)  # ``|^1_0``: bounds
-    if left:  # ``(a+b)^2_1``: SymPy's reader would drop the subscript
-        raise ClaimError("a subscript after a power; write it before: x_{1}^{2}",
-                         source.position(left.start()))
+    for pattern, problem in _DOUBLE_SCRIPTS:  # SymPy's reader would drop or guess one
+        found = re.search(pattern, source.text)
+        if found:
+            raise ClaimError(problem, source.position(found.start()))
     return _separate_products(_over_as_frac(source))
 
 
 # A name's (or a \sum's) superscript written before its subscript: ``x^{p}_{s}``.
 _SCRIPT = r"(\{(?:[^{}]|\{[^{}]*\})*\}|\\[a-zA-Z]+|[^\s{}\\^_])"
 _POWER_BEFORE_SUBSCRIPT = r"(\\[a-zA-Z]+(?:\s*\{[^{}]*\})?|[a-zA-Z])\s*\^\s*" + _SCRIPT + r"\s*_\s*" + _SCRIPT
+_DOUBLE_SCRIPTS = (  # ``|^1_0`` are an evaluation's bounds
+    (r"(?<!\|)\^\s*" + _SCRIPT + r"\s*_", "a subscript after a power; write it before: x_{1}^{2}"),
+    (r"\^\s*" + _SCRIPT + r"\s*\^", "a double superscript; write x^{2^{3}} or (x^{2})^{3}"))
 
 
 # Commands after which a bar opens an absolute value (``\\cdot |x|``), unlike a name's.
@@ -850,6 +853,9 @@ def _read_expression(source: _Source, context: _Context):
                                                               lambda m, s=sign: s(m.group())),
                                                context)
                               for sign in (_plus, _minus)))
+    pieces, bars = _split(source, {"|"})
+    if bars:  # a bar left unpaired by ``_absolute_bars``
+        return _evaluated(pieces, context)
     skeleton, placeholders = _Skeleton(source, context).build()
     from sympy.parsing.latex.errors import LaTeXParsingError
     text = skeleton.text.strip()
@@ -866,6 +872,26 @@ def _read_expression(source: _Source, context: _Context):
     if unit is not None:
         context.decimals[value] = unit
     return value
+
+
+def _evaluated(pieces, context):
+    r"""``E |_{x=a}`` (``\left. E \right|_{x=a}``): ``E`` with ``x = a``.
+
+    Examples
+    --------
+    >>> _read_expression(_Source.of(r"x^2 + y |_{x=3}"), _Context({}, {}, {}))
+    y + 9
+    """
+    at = re.fullmatch(r"\s*_\s*\{(.*)\}\s*", pieces[-1].text, re.S)
+    if len(pieces) != 2 or not at:
+        raise ClaimError("a bar that is neither an absolute value nor an evaluation "
+                         "E|_{x=a} (for bounds write F(b) - F(a))", pieces[1].position(0))
+    sides, equals = _split(pieces[1][at.start(1):at.end(1)], {"="})
+    variable = _read_expression(sides[0], context) if len(sides) == 2 else None
+    if not isinstance(variable, sp.Symbol):
+        raise ClaimError("an evaluation bar names its variable: E|_{x=a}", pieces[1].position(0))
+    value = _read_expression(pieces[0], context).subs(variable, _read_expression(sides[1], context))
+    return value.doit() if value.has(sp.Subs) else value  # a derivative at the point
 
 
 def _plus(sign):
@@ -1279,6 +1305,10 @@ class _Skeleton:
                 after = self.pairs[start] + 1
             else:
                 raise ClaimError("a derivative of what?", self.origin(start))
+            power = self.skip_space(after)  # ``\frac{d}{dx} x^2`` is the derivative of x^2
+            if power < len(self.tokens) and self.tokens[power][0] == "^":
+                exponent, after = self.argument(power + 1)
+                operand = operand ** _read_expression(exponent, self.context)
         self.emit(self.placeholder(sp.Derivative(operand, *variables), self.origin(k)), k)
         return after
 
