@@ -1370,7 +1370,10 @@ class _Rebuild:
         if isinstance(node, sp.Symbol):
             if node.name in self.placeholders:
                 return self.placeholders[node.name][0]
-            return node
+            shown = re.sub(r"_?\{?[a-z]*(?:%s)[a-z]*\}?" % "|".join(map(re.escape, self.placeholders)),
+                           "", node.name) if self.placeholders else node.name
+            raise ClaimError(f"{shown!r} is no name or operator the reader knows here (write "
+                             r"\min(a, b), \max(a, b); no \cdots)", self.source.position(0))
         if isinstance(node, AppliedUndef):
             name = node.func.__name__
             if name in BUILTINS:
