@@ -857,6 +857,7 @@ def _read_expression(source: _Source, context: _Context):
     if bars:  # a bar left unpaired by ``_absolute_bars``
         return _evaluated(pieces, context)
     skeleton, placeholders = _Skeleton(source, context).build()
+    _refuse_open_slash(skeleton)
     from sympy.parsing.latex.errors import LaTeXParsingError
     text = skeleton.text.strip()
     shift = len(skeleton.text) - len(skeleton.text.lstrip())
@@ -872,6 +873,78 @@ def _read_expression(source: _Source, context: _Context):
     if unit is not None:
         context.decimals[value] = unit
     return value
+
+
+# Commands that start an operand in a skeleton (names and numbers are ``{\mathit{..}}``).
+_OPERAND_COMMANDS = {"frac", "sqrt", "log", "ln", "exp", "sin", "cos", "tan", "sinh", "cosh",
+                     "tanh", "pi", "infty", "binom", "lfloor", "lceil", "operatorname", "mathit"}
+_FUNCTION_COMMANDS = {"log", "ln", "exp", "sin", "cos", "tan", "sinh", "cosh", "tanh"}
+
+
+def _refuse_open_slash(skeleton: _Source):
+    r"""Refuse ``a / b c``: SymPy's reader takes ``1/2x`` as ``1/(2x)``, a reader of
+    ``1/2 (xw - y)^2`` means a half of the square; the claim must say which.
+
+    Examples
+    --------
+    >>> _refuse_open_slash(_Source.of(r"{\mathit{a}}/{\mathit{b}}^{2} + {\mathit{c}}"))
+    >>> _refuse_open_slash(_Source.of(r"{\mathit{a}}/{\mathit{b}}{\mathit{c}}"))
+    Traceback (most recent call last):
+    ...
+    derivations.checking.reading.ClaimError: a / b c: is c over the slash? write \frac{a}{b c} or \frac{a}{b} c at position 25
+    """
+    tokens = _tokens(skeleton)
+    try:
+        pairs = _matching(skeleton, tokens)
+    except ClaimError:
+        return  # the reader reports it
+    for k, (token, _, _) in enumerate(tokens):
+        if token == "/":
+            after = _operand_end(tokens, pairs, k + 1)
+            if after is not None and after < len(tokens) and _starts_operand(tokens[after][0]):
+                raise ClaimError(r"a / b c: is c over the slash? write \frac{a}{b c} or "
+                                 r"\frac{a}{b} c", skeleton.position(tokens[after][1]))
+
+
+def _operand_end(tokens, pairs, k):
+    """The index after the operand starting at ``k`` (scripts and ``!`` included), after
+    spaces; None where no operand starts there."""
+    def skip(k):
+        while k < len(tokens) and tokens[k][0].isspace():
+            k += 1
+        return k
+    def group(k):  # a bracketed group or one token
+        k = skip(k)
+        return pairs[k] + 1 if k in pairs else k + 1
+    k = skip(k)
+    if k >= len(tokens):
+        return None
+    token = tokens[k][0]
+    if k in pairs:
+        k = pairs[k] + 1
+    elif token.startswith("\\") and token[1:] in _FUNCTION_COMMANDS:
+        k = skip(k + 1)
+        k = pairs[k] + 1 if k in pairs else _operand_end(tokens, pairs, k)
+        if k is None:
+            return None
+    elif token in (r"\frac", r"\binom"):
+        k = group(group(k + 1))
+    elif token == r"\sqrt":
+        k = skip(k + 1)
+        k = group(pairs[k] + 1 if k in pairs and tokens[k][0] == "[" else k)
+    elif token.isalnum() or token.startswith("\\") and token[1:] in _OPERAND_COMMANDS:
+        k += 1
+    else:
+        return None
+    while skip(k) < len(tokens) and tokens[skip(k)][0] in ("^", "_", "!"):
+        k = skip(k)
+        k = group(k + 1) if tokens[k][0] != "!" else k + 1
+    return skip(k)
+
+
+def _starts_operand(token):
+    return token.isalnum() or token in ("{", "(", "[", r"\{") or (
+        token.startswith("\\") and token[1:] in _OPERAND_COMMANDS)
 
 
 def _evaluated(pieces, context):
