@@ -614,24 +614,49 @@ def range_of(claimed, space: Space):
         raise ClaimError(r"the parts joined by \lor or \land must be ranges", 0)
     element, values = claimed.args
     variable = space.lhs
-    if not isinstance(variable, sp.Symbol) or element == variable:
+    bounded = isinstance(variable, sp.Symbol) and variable in values.free_symbols
+    if not isinstance(variable, sp.Symbol) or element == variable and not bounded:
         return values
-    if not (isinstance(element, sp.Expr) and variable in element.free_symbols):
+    if isinstance(values, sp.ConditionSet) and values.sym != variable or not bounded and not (
+            isinstance(element, sp.Expr) and variable in element.free_symbols):  # \{\sigma | ..\}
         raise ClaimError(f"the range is of {sp.latex(element)}, not of the result's "
                          f"{sp.latex(variable)}; state it for {sp.latex(variable)}", 0)
     domain = space.domains.get(variable, sp.Reals)
     try:
-        polynomial = sp.Poly(element, variable)
+        polynomial = None if bounded else sp.Poly(element, variable)
     except sp.PolynomialError:
         polynomial = None
     slope = polynomial.coeff_monomial(variable) if polynomial is not None else None
     if polynomial is None or polynomial.degree() != 1 or not (
-            slope.is_positive or slope.is_negative) or variable in values.free_symbols:
-        return sp.ConditionSet(variable, values.as_relational(element), domain)
+            slope.is_positive or slope.is_negative):  # eta in its own bound too (eta < 2 - eta)
+        return sp.ConditionSet(variable, _condition(element, values), domain)
     offset = polynomial.coeff_monomial(1)
     one_sided = claimed in space.reading.one_sided
     hull = domain if isinstance(domain, sp.Interval) and one_sided else sp.Reals
     return _preimage(values, slope, offset, hull)
+
+
+def _condition(element, values):
+    """``element`` in ``values`` as relations, an infinite end stating nothing (SymPy's
+    ``as_relational`` keeps ``-oo < e``, which a rational ``e`` cannot be compared with).
+
+    Examples
+    --------
+    >>> x = sp.Symbol("x")
+    >>> _condition(1 / x, sp.Interval.open(-sp.oo, 2))
+    1/x < 2
+    """
+    if isinstance(values, sp.Union):
+        return sp.Or(*(_condition(element, part) for part in values.args))
+    if isinstance(values, sp.FiniteSet):
+        return sp.Or(*(sp.Eq(element, value) for value in values.args))
+    if not isinstance(values, sp.Interval):
+        return values.as_relational(element)
+    below = [] if values.start.is_infinite else [
+        (sp.StrictLessThan if values.left_open else sp.LessThan)(values.start, element)]
+    above = [] if values.end.is_infinite else [
+        (sp.StrictLessThan if values.right_open else sp.LessThan)(element, values.end)]
+    return sp.And(*below, *above)
 
 
 def _preimage(values, slope, offset, hull):
@@ -941,9 +966,9 @@ def _compare_sets(claimed, derived, space):
                 return Outcome(False, "numeric", {
                     "values": _point_shown(point), "claimed": str(sp.N(element.xreplace(point), 30)),
                     "derived": _set_shown(_set_numbers(derived.xreplace(point)))})
-    if not checked and claimed.has(sp.ConditionSet):
-        raise ClaimError("could not solve the condition at the points drawn; state the range "
-                         "as an interval or a chain of inequalities", 0)
+    if claimed.has(sp.ConditionSet) and checked < len(points) / 2:  # solvable at chosen points
+        raise ClaimError(f"could solve the condition at {checked} of the {len(points)} points "
+                         "drawn only; state the range as an interval or a chain of inequalities", 0)
     if checked:
         parts = (True,) * len(derived) if isinstance(derived, sp.FiniteSet) else None
         return Outcome(True, f"numeric: agreeing at {checked} random points within the "

@@ -723,7 +723,7 @@ def _read_plus_minus(pieces, context, expected):
     if abs(spread) > abs(centre) / 100:  # ``2 \pm 1`` holds for ln 10 but answers nothing
         raise ClaimError("a tolerance wider than 1% of the value is not an answer; give the "
                          "value to more digits", pieces[1].position(0))
-    context.tolerances[centre] = abs(spread)
+    context.tolerances[centre] = min(abs(spread), context.tolerances.get(centre, abs(spread)))
     return centre
 
 
@@ -870,8 +870,8 @@ def _read_expression(source: _Source, context: _Context):
         raise ClaimError(f"cannot read this expression ({error})", source.position(0))
     value = _Rebuild(placeholders, source).value(parsed)
     unit = decimal_unit(source.text)
-    if unit is not None:
-        context.decimals[value] = unit
+    if unit is not None:  # one value written twice (-0.23, -0.23000) is held to the finer
+        context.decimals[value] = min(unit, context.decimals.get(value, unit))
     return value
 
 
