@@ -117,21 +117,29 @@ class Space:
         return found[:SWITCH_POINTS]
 
     def _beside(self, gap, whole, symbol, point, rng):
-        """Points with ``symbol`` where ``gap`` is 0 (on it and on both sides) or whole."""
+        """Points with ``symbol`` on and on both sides of where ``gap`` is 0, or, for a
+        floor's or ceiling's argument, where it is the whole number nearest its value at
+        ``point`` or the next one up or down (``\\lfloor 1/(1000\\sigma) \\rfloor`` is 0 at
+        every point drawn, 1 from ``\\sigma = 10^{-3}`` down)."""
         rest = {s: v for s, v in point.items() if s != symbol}
+        found = []
         try:
             at = gap.xreplace(rest)
             if sp.count_ops(at) > 40 or any(max(abs(q.p), q.q) > 10**6 for q in at.atoms(sp.Rational)):
                 return []  # solving with long numbers can take SymPy minutes
-            target = sp.Integer(round(complex(sp.N(gap.xreplace(point))).real)) if whole else 0
-            roots = _real_roots(at - target, symbol)
+            nearest = sp.Integer(round(complex(sp.N(gap.xreplace(point))).real)) if whole else 0
+            for target in (nearest, nearest + 1, nearest - 1) if whole else (0,):
+                found += self._around(_real_roots(at - target, symbol), symbol, point, rng)
         except (TypeError, ValueError, NotImplementedError, ArithmeticError, sp.PolynomialError):
-            return []
+            return found
+        return found
+
+    def _around(self, roots, symbol, point, rng):
+        """Points on and beside the first root inside ``symbol``'s domain."""
         domain = self.domains.get(symbol, sp.Reals)
         for root in roots:
             step = abs(root) / 37 if root != 0 else sp.Rational(1, 37)
-            values = [root] if whole else [root - step, root, root + step]
-            values = [v for v in values if domain.contains(v) == sp.true]
+            values = [v for v in (root - step, root, root + step) if domain.contains(v) == sp.true]
             if values:
                 return [p for p in (self._fitted({**point, symbol: v}, symbol, rng)
                                     for v in values) if p is not None]
@@ -139,12 +147,21 @@ class Space:
 
     def _fitted(self, point, fixed, rng):
         """``point``, or one with its other scalars drawn again, inside the assumptions."""
-        for _ in range(40):
+        for attempt in range(40):
             if all(self._holds(c, point) for c in self.conditions):
                 return point
-            point = {s: v if s == fixed or not isinstance(s, sp.Symbol) else self._value(s, rng)
+            point = {s: v if s == fixed or not isinstance(s, sp.Symbol) else
+                     self._near(s, point[fixed], rng) if attempt % 2 else self._value(s, rng)
                      for s, v in point.items()}
         return None
+
+    def _near(self, symbol, value, rng):
+        """A value of ``symbol`` within a factor of 4 of ``value`` where its domain holds one
+        (a switch at ``\\sigma_S = 2000`` needs ``\\sigma_L > \\sigma_S`` beside it), else any."""
+        near = value * sp.Rational(rng.randint(26, 400), 100)
+        domain = self.domains.get(symbol, sp.Reals)
+        fits = near.is_number and domain.contains(near) == sp.true and not symbol.is_integer
+        return near if fits else self._value(symbol, rng)
 
     def on_boundary(self, point) -> bool:
         """Whether ``point`` puts a parameter at a closed end of its domain."""
