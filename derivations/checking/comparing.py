@@ -33,7 +33,8 @@ __all__ = ["Outcome", "Space", "compare", "compare_expressions", "unlabelled", "
 POINTS = 16
 # Scales of the random points, in hundredths: small, middling (twice as often), large.
 BANDS = ((1, 50), (5, 300), (5, 300), (300, 5000))
-SWITCH_POINTS = 18
+SWITCH_POINTS = 48
+CROSSINGS = 5  # crossings of sets' ends searched, beside three switches
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,8 @@ class Space:
         solved for (exactly, in SymPy) and the others drawn again where the assumptions
         ask; at most :data:`SWITCH_POINTS`."""
         rng, found = random.Random(self.seed + 1), []
-        for (gap, whole), point in itertools.product(_switches(values)[:3], points[:2]):
+        switches = _switches(values)[:3] + _crossings(values)[:CROSSINGS]
+        for (gap, whole), point in itertools.product(switches, points[:2]):
             for symbol in sorted(gap.free_symbols & set(point), key=str):
                 if not symbol.is_integer and isinstance(symbol, sp.Symbol):
                     beside = self._beside(gap, whole, symbol, point, rng)
@@ -245,6 +247,42 @@ def _switches(values):
              for s in value.atoms(sp.ConditionSet)}  # a condition's variable is not drawn
     return list(dict.fromkeys((g, w) for g, w in found if g.free_symbols and
                               not g.free_symbols & bound))
+
+
+def _crossings(values):
+    """``(gap, False)`` pairs where two ends of sets among ``values`` cross (a range's
+    ``\\land \\eta < 14`` binds only where ``1/\\sigma^2 > 14``)."""
+    ends = list(dict.fromkeys(end for value in values if isinstance(value, sp.Set)
+                              for end in _boundaries(value)))
+    gaps = []
+    for value in values:  # first, a factor free of the variable that turns a condition over
+        for conditions in value.atoms(sp.ConditionSet) if isinstance(value, sp.Basic) else ():
+            gaps += [factor for relation in conditions.condition.atoms(sp.core.relational.Relational)
+                     for factor in sp.Mul.make_args(sp.factor_terms(relation.lhs - relation.rhs))
+                     if conditions.sym not in factor.free_symbols]
+    gaps += [a - b for a, b in itertools.combinations(ends, 2)]
+    return list(dict.fromkeys((gap, False) for gap in gaps if gap.free_symbols))
+
+
+def _boundaries(value):
+    """Where membership of the set ``value`` may change: its intervals' finite ends, and for
+    a condition on a variable the roots of its relations' sides' gaps and of the values
+    inside their bars (``|1 - 2\\eta\\sigma^2| < 1``: 0, ``1/(2\\sigma^2)``, ``1/\\sigma^2``)."""
+    ends = [end for interval in value.atoms(sp.Interval) for end in interval.args[:2]
+            if end.is_finite is not False]
+    for conditions in value.atoms(sp.ConditionSet):
+        variable = conditions.sym
+        for relation in conditions.condition.atoms(sp.core.relational.Relational):
+            gap = relation.lhs - relation.rhs
+            bars = [bar for bar in gap.atoms(sp.Abs) if variable in bar.free_symbols]
+            pieces = [gap.xreplace({bar: sign * bar.args[0] for bar in bars}) for sign in (1, -1)]
+            for piece in [*dict.fromkeys(pieces), *(bar.args[0] for bar in bars)]:
+                if sp.count_ops(piece) <= 40 and piece.is_rational_function(variable):
+                    try:
+                        ends += [r for r in sp.solve(piece, variable) if variable not in r.free_symbols]
+                    except (NotImplementedError, ValueError, TypeError, sp.PolynomialError):
+                        pass
+    return ends
 
 
 def _numbers(value, point):
