@@ -25,7 +25,7 @@ from sympy.core.function import AppliedUndef
 from sympy.solvers.inequalities import solve_rational_inequalities
 
 from ..core import Derivation, Result
-from .reading import ClaimError, _Context, _Labelled, normal_name
+from .reading import ClaimError, _condition, _Context, _Labelled, normal_name
 
 __all__ = ["Outcome", "Space", "compare", "compare_expressions", "unlabelled", "names_result",
            "defined", "range_of", "rounded_and_cut"]
@@ -689,29 +689,6 @@ def range_of(claimed, space: Space):
     one_sided = claimed in space.reading.one_sided
     hull = domain if isinstance(domain, sp.Interval) and one_sided else sp.Reals
     return _preimage(values, slope, offset, hull)
-
-
-def _condition(element, values):
-    """``element`` in ``values`` as relations, an infinite end stating nothing (SymPy's
-    ``as_relational`` keeps ``-oo < e``, which a rational ``e`` cannot be compared with).
-
-    Examples
-    --------
-    >>> x = sp.Symbol("x")
-    >>> _condition(1 / x, sp.Interval.open(-sp.oo, 2))
-    1/x < 2
-    """
-    if isinstance(values, sp.Union):
-        return sp.Or(*(_condition(element, part) for part in values.args))
-    if isinstance(values, sp.FiniteSet):
-        return sp.Or(*(sp.Eq(element, value) for value in values.args))
-    if not isinstance(values, sp.Interval):
-        return values.as_relational(element)
-    below = [] if values.start.is_infinite else [
-        (sp.StrictLessThan if values.left_open else sp.LessThan)(values.start, element)]
-    above = [] if values.end.is_infinite else [
-        (sp.StrictLessThan if values.right_open else sp.LessThan)(element, values.end)]
-    return sp.And(*below, *above)
 
 
 def _preimage(values, slope, offset, hull):

@@ -692,25 +692,64 @@ def _read_union(pieces, context, expected):
 
 
 def _set_builder(builder, context, expected):
-    """``\\{x \\mid condition\\}`` as ``Contains(x, S)``: the condition bounds ``x``, or an
-    expression in ``x`` (``|1 - 2\\eta\\sigma^2| < 1``, kept as the set of ``x``'s domain where
-    it holds)."""
-    variable = _read_expression(builder[0], context)
-    value = _read(builder[1], context, expected if isinstance(expected, sp.Set) else sp.Reals)
+    r"""``\{x \mid condition\}`` as ``Contains(x, S)``: the condition bounds ``x``, or an
+    expression in ``x`` (``|1 - 2\eta\sigma^2| < 1``, kept as the set of ``x``'s domain where
+    it holds); conditions may be joined by ``\land`` and ``\lor``, and the head may bound ``x``
+    too (``\{\eta > 0 \mid ...\}``, ``\{\eta \in (0, 1) \mid ...\}``)."""
+    wanted = expected if isinstance(expected, sp.Set) else sp.Reals
+    head = _read(builder[0], context, wanted) if _split(builder[0], RELATIONS)[1] else None
+    if head is not None and not (isinstance(head, sp.Contains) and
+                                 isinstance(head.args[0], sp.Symbol)):
+        raise ClaimError("the set's head is its variable, or a range of it",
+                         builder[0].strip().position(0))
+    variable = head.args[0] if head is not None else _read_expression(builder[0], context)
+    condition = _of_variable(_read(builder[1], context, wanted), variable, context,
+                             builder[1].strip().position(0))
+    return sp.And(head, condition) if head is not None else condition
+
+
+def _of_variable(value, variable, context, position):
+    """A set-builder's condition as ranges of its ``variable``."""
+    if isinstance(value, (sp.And, sp.Or)):
+        return value.func(*(_of_variable(part, variable, context, position)
+                            for part in value.args))
     if isinstance(value, sp.Contains):
         element, values = value.args
         if element != variable and isinstance(element, sp.Expr) and \
-                variable in element.free_symbols:
+                variable in element.free_symbols | values.free_symbols:
             return sp.Contains(variable, sp.ConditionSet(
-                variable, values.as_relational(element), context.domains.get(variable, sp.Reals)),
+                variable, _condition(element, values), context.domains.get(variable, sp.Reals)),
                 evaluate=False)
         if element != variable:
             raise ClaimError(f"the set is of {sp.latex(variable)} but its condition bounds "
-                             f"{sp.latex(element)}", builder[1].strip().position(0))
+                             f"{sp.latex(element)}", position)
         return value
     if not isinstance(value, sp.Set):
-        raise ClaimError("a set or an interval was expected here", builder[1].strip().position(0))
+        raise ClaimError("a set or an interval was expected here", position)
     return sp.Contains(variable, value, evaluate=False)
+
+
+def _condition(element, values):
+    """``element`` in ``values`` as relations, an infinite end stating nothing (SymPy's
+    ``as_relational`` keeps ``-oo < e``, which a rational ``e`` cannot be compared with).
+
+    Examples
+    --------
+    >>> x = sp.Symbol("x")
+    >>> _condition(1 / x, sp.Interval.open(-sp.oo, 2))
+    1/x < 2
+    """
+    if isinstance(values, sp.Union):
+        return sp.Or(*(_condition(element, part) for part in values.args))
+    if isinstance(values, sp.FiniteSet):
+        return sp.Or(*(sp.Eq(element, value) for value in values.args))
+    if not isinstance(values, sp.Interval):
+        return values.as_relational(element)
+    below = [] if values.start.is_infinite else [
+        (sp.StrictLessThan if values.left_open else sp.LessThan)(values.start, element)]
+    above = [] if values.end.is_infinite else [
+        (sp.StrictLessThan if values.right_open else sp.LessThan)(element, values.end)]
+    return sp.And(*below, *above)
 
 
 def _read_plus_minus(pieces, context, expected):
