@@ -34,6 +34,7 @@ POINTS = 16
 # Scales of the random points, in hundredths: small, middling (twice as often), large.
 BANDS = ((1, 50), (5, 300), (5, 300), (300, 5000))
 SWITCH_POINTS = 48
+MAX_DEGREE = 12  # of a condition's polynomials in its variable, solved exactly
 CROSSINGS = 5  # crossings of sets' ends searched, beside three switches
 
 
@@ -277,7 +278,7 @@ def _boundaries(value):
             bars = [bar for bar in gap.atoms(sp.Abs) if variable in bar.free_symbols]
             pieces = [gap.xreplace({bar: sign * bar.args[0] for bar in bars}) for sign in (1, -1)]
             for piece in [*dict.fromkeys(pieces), *(bar.args[0] for bar in bars)]:
-                if sp.count_ops(piece) <= 40 and piece.is_rational_function(variable):
+                if sp.count_ops(piece) <= 40 and _degree_bound(piece, variable) <= MAX_DEGREE:
                     try:
                         ends += [r for r in sp.solve(piece, variable) if variable not in r.free_symbols]
                     except (NotImplementedError, ValueError, TypeError, sp.PolynomialError):
@@ -1070,6 +1071,8 @@ def _condition_set(condition, variable, domain):
         return sp.Union(*(sp.Intersection(_condition_set(sign, variable, domain), _condition_set(
             condition.xreplace({bars[0]: value}), variable, domain))
             for sign, value in ((inside >= 0, inside), (inside < 0, -inside))))
+    if _degree_bound(condition.lhs - condition.rhs, variable) > MAX_DEGREE:  # x^999: minutes
+        raise TypeError(f"{condition} is of degree over {MAX_DEGREE} in {variable}")
     numerator, denominator = sp.fraction(sp.together(condition.lhs - condition.rhs))
     if (numerator.free_symbols | denominator.free_symbols) - {variable}:
         raise TypeError(f"cannot solve {condition} for {variable}")
@@ -1078,6 +1081,27 @@ def _condition_set(condition, variable, domain):
     except sp.PolynomialError as error:
         raise TypeError(f"cannot solve {condition} for {variable}") from error
     return solve_rational_inequalities([[(polynomials, condition.rel_op)]]).intersect(domain)
+
+
+def _degree_bound(expression, variable) -> float:
+    """A bound on the degree in ``variable`` of a rational function's numerator and
+    denominator, found without expanding (``(1 - x)^{999}``); infinite for anything else.
+
+    Examples
+    --------
+    >>> x, y = sp.symbols("x y")
+    >>> _degree_bound((1 - x)**3 / (x + y) + x**2, x), _degree_bound(sp.sqrt(x), x)
+    (6, inf)
+    """
+    if variable not in expression.free_symbols:
+        return 0
+    if expression == variable:
+        return 1
+    if isinstance(expression, sp.Pow) and expression.exp.is_Integer:
+        return _degree_bound(expression.base, variable) * abs(int(expression.exp))
+    if isinstance(expression, (sp.Add, sp.Mul)):  # a sum over a common denominator at worst
+        return sum(_degree_bound(term, variable) for term in expression.args)
+    return math.inf
 
 
 def _set_parts(claimed, derived, c, d):
