@@ -17,7 +17,7 @@ import itertools
 import math
 import random
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sympy as sp
 from sympy.calculus.accumulationbounds import AccumBounds
@@ -963,6 +963,11 @@ def _counts_result(variable, lhs) -> bool:
 def _compare_sets(claimed, derived, space):
     if not isinstance(claimed, sp.Set):
         return _mismatch(claimed, _kind(derived))
+    written, claimed = claimed, _decimal_ends(claimed, derived, space)
+    if written != claimed:  # decimal ends written to their digits
+        outcome = _compare_sets(claimed, derived, space)
+        return replace(outcome, method="numeric: the ends to the digits written") \
+            if outcome.correct else outcome
     if _same_set(claimed, derived):
         parts = (True,) * len(derived) if isinstance(derived, sp.FiniteSet) else None
         return Outcome(True, "symbolic", parts=parts)
@@ -1008,6 +1013,20 @@ def _compare_sets(claimed, derived, space):
                              f"assumptions", parts=parts)
     return Outcome(False, "symbolic", {"values": {}, "claimed": sp.latex(claimed),
                                        "derived": sp.latex(derived)})
+
+
+def _decimal_ends(claimed, derived, space):
+    """A numeric range's decimal ends as the derived ends they give to the digits written
+    (``0 < \\eta < 0.1111`` for ``1/9``), by the rule for a lone decimal."""
+    if not isinstance(claimed, (sp.Interval, sp.Union)) or derived.free_symbols or \
+            claimed.free_symbols:
+        return claimed
+    mine, theirs = _ends(claimed, {}), _ends(derived, {})
+    if len(mine) != len(theirs):
+        return claimed
+    written = {end: space.reading.decimals.get(end) for end in mine}
+    return claimed.xreplace({end: exact for end, exact in zip(mine, theirs) if written[end]
+                             is not None and _compare_decimal(end, exact, written[end]).correct})
 
 
 def _ends(value, point):

@@ -254,6 +254,16 @@ def test_topic_check_exit_statuses(capsys):
                                 "sigma=1"]) == 0
 
 
+@pytest.mark.parametrize("claim, status", [
+    (r"0 < \eta < 0.1111", "correct"),  # 1/9 cut off to 4 digits
+    (r"\eta \in (0, 0.11)", "correct"),  # rounded to 2
+    (r"0 < \eta < 0.1112", "wrong"), (r"0 < \eta < 0.1", "wrong"),  # one significant digit
+    (r"0 < \eta \leq 0.1111", "wrong")])  # the end's side is still compared
+def test_decimal_range_ends_are_held_to_their_digits(claim, status):
+    verdict = check.check(gd.derive(sigma=3), "stability_range", claim)  # (0, 1/9)
+    assert verdict.status == status, verdict
+
+
 def test_topic_check_from_the_shell():
     done = run("derivations.gd", "--check", "nope", "1")
     assert done.returncode == 2 and done.stderr.startswith("error: result == 'nope'")
