@@ -211,7 +211,8 @@ def derive() -> Derivation:
                 lhs=sp.Symbol("eta_eff"), assumptions=(sp.StrictLessThan(rho, 1),)),
          Result("interchangeable_pairs", "(eta, rho) pairs with one effective rate: (eta, 0.9) "
                 "and (5 eta, 0.5).", pairs, pair_steps, lhs=sp.Symbol("(eta, rho)"))),
-        PARAMETERS, notation=NOTATION)
+        PARAMETERS, notation=NOTATION,
+        aliases={"T_0": T / 5, "T_{0}": T / 5})  # the warm-up's end, as the sheet names it
 
 
 if __name__ == "__main__":
