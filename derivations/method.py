@@ -20,6 +20,7 @@ import re
 import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
+from types import MappingProxyType
 
 import sympy as sp
 
@@ -252,8 +253,12 @@ def method_from_equations(equations, sources, name="custom", title="A linear met
 
 # --------------------------------------------------------------------------- built-ins
 
+@functools.cache
 def _library():
-    """The built-ins as SymPy updates (their LaTeX is printed from these, and reads back to them)."""
+    """The built-ins as SymPy updates (their LaTeX is printed from these, and reads back to them).
+
+    Built once per process and shared, so read-only: tuples and read-only mappings.
+    """
     at = {n: sp.Symbol(n) for n in ("w_t", "w_{t+1}", "w_{t-1}", "z_t", "z_{t+1}", "b_t",
                                     "b_{t+1}", "y_t", "x_t", "x_{t+1}", "x_{t-1}", "g_t")}
     alpha, eta, beta, m, mu, tau, nu, gamma = sp.symbols("alpha eta beta m mu tau nu gamma")
@@ -261,9 +266,9 @@ def _library():
     unit = sp.Interval.Ropen(0, 1)
 
     def updates(*pairs):
-        return [sp.Eq(at[lhs], rhs, evaluate=False) for lhs, rhs in pairs]
+        return tuple(sp.Eq(at[lhs], rhs, evaluate=False) for lhs, rhs in pairs)
 
-    return {
+    library = {
         "gd": ("Gradient descent", updates(("w_{t+1}", at["w_t"] - alpha * gt)), {},
                {"alpha": "step size"}),
         "heavy_ball": ("Polyak's heavy ball (classical form)", updates(
@@ -298,11 +303,15 @@ def _library():
             {"beta": unit, "gamma": sp.Interval(0, sp.oo)},
             {"alpha": "step size", "beta": "momentum", "gamma": "look-ahead"}),
     }
+    return MappingProxyType({name: (title, equations, MappingProxyType(domains),
+                                    MappingProxyType(meanings))
+                             for name, (title, equations, domains, meanings) in library.items()})
 
 
 BUILTINS = tuple(_library())
 
 
+@functools.cache          # a Method is immutable; topics and results ask for the same ones
 def builtin(name: str) -> Method:
     """A method of the built-in library by name (``BUILTINS``).
 
@@ -372,7 +381,9 @@ def state_matrix(method: Method):
             new_values.append(_at(timed[0], timed[1] + 1))
         else:
             new_values.append(values[_at(timed[0], 1)])
-    matrix = sp.ImmutableMatrix(new_values).jacobian(states)
+    # Each new state is linear in the old ones (checked above): its Jacobian row is its
+    # coefficients, read off the expanded sum (the same entries as differentiating, faster).
+    matrix = sp.ImmutableMatrix([[value.coeff(state) for state in states] for value in new_values])
     steps.append(Step("substitute each update into the next; the new states are",
                       sp.Tuple(*(equation(sp.Symbol(_next_name(s)), v) for s, v in zip(states,
                                                                                    new_values)))))
@@ -398,6 +409,17 @@ def _position(text, symbol) -> int:
     return max(found - (1 if base.startswith("\\") else 0), 0)
 
 
+@functools.lru_cache(maxsize=256)
+def _cached_coefficients(polynomial):
+    return tuple(sp.Poly(polynomial, lam).all_coeffs())
+
+
+def _coefficients(polynomial) -> list:
+    """The coefficients of ``polynomial`` in ``lambda``, highest first (a new list; the
+    same few polynomials are asked for by several results)."""
+    return list(_cached_coefficients(polynomial))
+
+
 def characteristic_polynomial(matrix):
     """``det(lambda I - T)``, collected in ``lambda``, with its steps.
 
@@ -406,6 +428,11 @@ def characteristic_polynomial(matrix):
     >>> characteristic_polynomial(sp.Matrix([[0, 1], [-2, 3]]))[0]
     lambda**2 - 3*lambda + 2
     """
+    return _characteristic_polynomial(sp.ImmutableMatrix(matrix))
+
+
+@functools.lru_cache(maxsize=256)    # several results (and equivalence) ask for the same matrix's
+def _characteristic_polynomial(matrix):
     polynomial = sp.collect(sp.expand(matrix.charpoly(lam).as_expr()), lam)
     return polynomial, (Step("expand det(lambda I - T)", equation(sp.Function("p")(lam), polynomial)),)
 
@@ -630,7 +657,7 @@ def stability_region(method: Method, polynomial):
     region = domains.get(var, POSITIVE)
     failing = []
     for condition in conditions:
-        kept = [f for f in sp.Mul.make_args(sp.factor(condition))
+        kept = [f for f in sp.Mul.make_args(condition)       # factored by jury_conditions
                 if not (f.is_number and f.is_positive)]
         sign = 1
         varying = []
@@ -749,7 +776,7 @@ def quadratic_regimes(method: Method, polynomial):
     domains = _domains(method)
     if _sign(leading, domains) <= 0:
         return found
-    constant = sp.Poly(polynomial, lam).all_coeffs()[-1]
+    constant = _coefficients(polynomial)[-1]
     # The roots in the step involve sqrt(p(0)); write p(0) = r^2 with r >= 0 to keep them tidy.
     r = sp.Symbol("r", nonnegative=True)
     momentum = next((p.symbol for p in method.parameters
@@ -762,14 +789,18 @@ def quadratic_regimes(method: Method, polynomial):
     if rewrite:     # r >= 0 with r^2 = p(0)
         roots = [_rationalised(x, r, constant).subs(r, sp.sqrt(constant)) for x in roots]
     roots = [natural_form(x) for x in roots]
-    at_sample = [complex(x.subs(_sample(method)).evalf()) for x in roots]
+    sample = _sample(method)
+    at_sample = [complex(x.xreplace(sample).evalf()) for x in roots]
     if len(roots) != 2 or any(abs(v.imag) > 1e-12 or v.real <= 0 for v in at_sample):
         return found   # the regimes below need two positive roots in the step
-    low, high = sorted(roots, key=lambda x: float(x.subs(_sample(method))))
+    low, high = (x for _, x in sorted(zip((v.real for v in at_sample), roots),
+                                      key=lambda pair: pair[0]))
     found["repeated"] = ((low, high), (
         Step("the eigenvalues coincide where the discriminant vanishes", equation(disc, 0)),
         Step(f"a quadratic in {step}; its roots", sp.Tuple(low, high))))
-    found["real"] = (sp.Union(sp.Interval.Lopen(0, low), sp.Interval(high, sp.oo)), (
+    # low < high: the two pieces are disjoint, and Union has nothing to merge (asking is slow)
+    found["real"] = (sp.Union(sp.Interval.Lopen(0, low), sp.Interval(high, sp.oo),
+                              evaluate=False), (
         Step(f"the discriminant is a quadratic in {step} with positive leading coefficient",
              leading),
         Step("so it is non-negative outside its roots", sp.Tuple(low, high))))
@@ -845,7 +876,7 @@ def maximum_at_the_ends(method: Method, polynomial) -> bool:
     >>> maximum_at_the_ends(builtin("gd"), lam - 1 + h), maximum_at_the_ends(builtin("gd"), lam**3 + h)
     (True, False)
     """
-    coefficients = sp.Poly(polynomial, lam).all_coeffs()
+    coefficients = _coefficients(polynomial)
     affine = all(sp.degree(c, method.curvature) <= 1 for c in coefficients
                  if c.has(method.curvature))
     return len(coefficients) <= 3 and coefficients[0] == 1 and affine and \
@@ -872,7 +903,7 @@ def worst_rate(method: Method, polynomial, roots, small, large):
     if not maximum_at_the_ends(method, polynomial):
         return None
     curvature = method.curvature
-    coefficients = sp.Poly(polynomial, lam).all_coeffs()
+    coefficients = _coefficients(polynomial)
     # Abs in its canonical form, so the value's srepr reads back as the same value; Max
     # unevaluated, as comparing the moduli pairwise decides nothing here and is slow.
     value = sp.Max(*(sp.Abs(r.xreplace({curvature: end}))
@@ -910,7 +941,7 @@ def balanced_tuning(factor, step, small, large):
     rate = sp.factor(at_small.subs(step, best))
     steps = (
         Step("|rho| is convex in the curvature, so its maximum is at an end of the range",
-             sp.Max(sp.Abs(at_small), sp.Abs(at_large))),
+             sp.Max(sp.Abs(at_small), sp.Abs(at_large), evaluate=False)),   # as in worst_rate
         Step("the maximum is least where the two ends balance", equation(at_small, -at_large)),
         Step("solve for the step", equation(step, best)),
         Step("the common contraction factor there", equation(rho, rate)),
@@ -928,7 +959,7 @@ def polyak_tuning(method: Method, polynomial, repeated, small, large):
     Returns ``{momentum: value, step: value}``, the rate and the steps.
     """
     step = method.step
-    constant = sp.Poly(polynomial, lam).all_coeffs()[-1]
+    constant = _coefficients(polynomial)[-1]
     momentum = next(p.symbol for p in method.parameters if constant.has(p.symbol))
     in_rho = {momentum: sp.expand(linear_root(constant - rho**2, momentum))}
     low, high = (sp.factor(b.subs(in_rho)) for b in repeated)
@@ -992,7 +1023,7 @@ def critically_damped_tuning(method: Method, polynomial, momentum, small, large)
                             small, large)
     double_root = in_square_roots(-sp.Poly(at_small, lam).all_coeffs()[1].subs(momentum, value) / 2,
                                   small, large)
-    constant = sp.factor(sp.Poly(polynomial, lam).all_coeffs()[-1])
+    constant = sp.factor(_coefficients(polynomial)[-1])
     steps = (
         Step("the characteristic polynomial at the smallest curvature", at_small),
         Step("its discriminant, which vanishes for a critically damped mode",
@@ -1031,7 +1062,7 @@ def spectral_radius_function(method: Method, polynomial, small, large):
     import numpy as np
 
     symbols = [p.symbol for p in method.parameters]
-    coefficients = sp.Poly(polynomial, lam).all_coeffs()[1:]
+    coefficients = _coefficients(polynomial)[1:]
     if maximum_at_the_ends(method, polynomial):
         ends = sp.lambdify(symbols, [c.subs(method.curvature, end) for end in (small, large)
                                      for c in coefficients], "math")
@@ -1143,7 +1174,7 @@ def disk_margin_function(method: Method, polynomial, small, large):
     """
     if not maximum_at_the_ends(method, polynomial):
         return None
-    coefficients = sp.Poly(polynomial, lam).all_coeffs()[::-1][:-1]       # c_0 .. c_{n-1}
+    coefficients = _coefficients(polynomial)[::-1][:-1]       # c_0 .. c_{n-1}
     degree = len(coefficients)
     conditions, _ = disk_conditions(degree)
     generic = sp.symbols(f"a_0:{degree}", real=True)
@@ -1244,7 +1275,7 @@ def equivalence(first: Method, second: Method):
     steps = (Step("the two characteristic polynomials", sp.Tuple(p, q)),
              Step("they agree for every h and lambda when each coefficient of the difference "
                   "vanishes", sp.Tuple(*equations)))
-    solutions = [] if fixed else sp.solve(equations, unknowns, dict=True) if unknowns else [{}]
+    solutions = [] if fixed else _solutions(equations, unknowns) if unknowns else [{}]
     solutions = [s for s in solutions if all(e.subs(s) == sp.true or sp.simplify(
         e.lhs.subs(s) - e.rhs.subs(s)) == 0 for e in equations)]
     if not solutions:
@@ -1254,6 +1285,23 @@ def equivalence(first: Method, second: Method):
         mapping = {sp.Symbol(k.name, **k.assumptions0): v for k, v in mapping.items()}
     return mapping, steps + (Step("solve for the first method's parameters",
                                    sp.Tuple(*(equation(k, v) for k, v in mapping.items()))),)
+
+
+def _solutions(equations, unknowns):
+    """``solve(equations, unknowns, dict=True)``; a linear system with one solution is
+    solved by Gauss-Jordan elimination (``linsolve``), the same solution without
+    ``solve``'s general search."""
+    from sympy.solvers.solveset import NonlinearError
+
+    try:
+        found = sp.linsolve(equations, unknowns)
+    except NonlinearError:
+        found = None
+    if isinstance(found, sp.FiniteSet) and len(found) == 1:
+        (values,) = found
+        if not any(v.has(*unknowns) for v in values):
+            return [dict(zip(unknowns, values))]
+    return sp.solve(equations, unknowns, dict=True)
 
 
 # --------------------------------------------------------------------------- assembly
@@ -1289,7 +1337,7 @@ def engine_results(method: Method, curvature_range=(mu, L), tuning="auto", only=
     if wanted("eigenvalues", "rate", "worst_rate") or (tuned and degree == 1):
         spectrum, roots = spectrum_results(method, polynomial, curvature_range, only)
         results.update(spectrum)
-    constant = sp.Poly(polynomial, lam).all_coeffs()[-1]
+    constant = _coefficients(polynomial)[-1]
     polyak = tuned and degree == 2 and not constant.has(h, method.step)
     regimes = {}
     if degree == 2 and (polyak or wanted(
