@@ -152,8 +152,8 @@ def normalise(text: str) -> _Source:
     >>> normalise(r"\left( a \cdot b \right)\, \times \varepsilon \le 1").text
     '( a \\cdot b )  \\cdot \\epsilon \\leq 1'
     """
-    source = _Source.of(text).rewrite(r"\\([lr])vert(?![a-zA-Z])", lambda m: (
-        r"\left|" if m.group(1) == "l" else r"\right|"))
+    source = _Source.of(text).rewrite(r"\\([lr]?)vert(?![a-zA-Z])", lambda m: (
+        r"\left|" if m.group(1) == "l" else r"\right|" if m.group(1) == "r" else "|"))
     source = _absolute_bars(source)
     rules = [
         (r"\$|\\displaystyle|\\boxed(?![a-zA-Z])", ""),
@@ -597,7 +597,12 @@ def _read(source, context, expected):
         pieces, found = _split(source, connectives)
         if found:  # for a set, ranges (``\eta \leq a \lor \eta \geq b``)
             part = expected if isinstance(expected, sp.Set) else None
-            return join(*(_read(p, context, part) for p in pieces))
+            values = [_read(p, context, part) for p in pieces]
+            for piece, value in zip(pieces, values):
+                if not isinstance(value, sp.logic.boolalg.Boolean):
+                    raise ClaimError(r"the parts joined by \lor or \land are relations",
+                                     piece.strip().position(0))
+            return join(*values)
     items, commas = _split(source, {","})
     if commas and all(_split(item, {"="})[1] for item in items):
         return _read_list(items, context, expected)  # ``m = 1 - \beta, \alpha = \beta\eta``
@@ -921,8 +926,9 @@ _FUNCTION_COMMANDS = {"log", "ln", "exp", "sin", "cos", "tan", "sinh", "cosh", "
 
 
 def _refuse_open_slash(skeleton: _Source):
-    r"""Refuse ``a / b c``: SymPy's reader takes ``1/2x`` as ``1/(2x)``, a reader of
-    ``1/2 (xw - y)^2`` means a half of the square; the claim must say which.
+    r"""Refuse ``a / b c`` (and ``a \div b c``, ``a/-b c``): SymPy's reader takes ``1/2x`` as
+    ``1/(2x)``, a reader of ``1/2 (xw - y)^2`` means a half of the square; the claim must say
+    which. A ratio ``a : b`` is refused too.
 
     Examples
     --------
@@ -937,9 +943,17 @@ def _refuse_open_slash(skeleton: _Source):
         pairs = _matching(skeleton, tokens)
     except ClaimError:
         return  # the reader reports it
-    for k, (token, _, _) in enumerate(tokens):
-        if token == "/":
+    for k, (token, start, _) in enumerate(tokens):
+        if token == ":":  # SymPy's reader divides
+            raise ClaimError(r"a ratio a : b; write \frac{a}{b}", skeleton.position(start))
+        if token in ("/", r"\div"):
             after = _operand_end(tokens, pairs, k + 1)
+            if after is not None and after < len(tokens) and tokens[after][0] == r"\cdot":
+                following = next((m for m in range(after + 1, len(tokens))
+                                  if not tokens[m][0].isspace()), None)
+                if following is not None and skeleton.position(tokens[after][1]) == \
+                        skeleton.position(tokens[following][1]):  # ``b(c)``: a product we wrote
+                    after = following
             if after is not None and after < len(tokens) and _starts_operand(tokens[after][0]):
                 raise ClaimError(r"a / b c: is c over the slash? write \frac{a}{b c} or "
                                  r"\frac{a}{b} c", skeleton.position(tokens[after][1]))
@@ -956,6 +970,8 @@ def _operand_end(tokens, pairs, k):
         k = skip(k)
         return pairs[k] + 1 if k in pairs else k + 1
     k = skip(k)
+    while k < len(tokens) and tokens[k][0] in ("-", "+"):  # ``a/-b c``
+        k = skip(k + 1)
     if k >= len(tokens):
         return None
     token = tokens[k][0]
@@ -979,6 +995,12 @@ def _operand_end(tokens, pairs, k):
         k = skip(k)
         k = group(k + 1) if tokens[k][0] != "!" else k + 1
     return skip(k)
+
+
+def _starts_name(token):
+    """Whether a claim's token starts an operand (a name, a number, a bracket, a function)."""
+    return token.isalnum() or token in ("{", "(", "[") or token.startswith("\\") and (
+        token[1:] in GREEK | WRAPPERS | set(ACCENTS) | _OPERAND_COMMANDS)
 
 
 def _starts_operand(token):
@@ -1404,6 +1426,7 @@ class _Skeleton:
         else:
             start = self.skip_space(after)
             atom = self.atom(start) if start < len(self.tokens) else None
+            bare = atom is not None and not isinstance(atom[0], _Function)  # a name alone
             if atom is not None:
                 operand, after = atom
                 if isinstance(operand, _Function):
@@ -1421,6 +1444,10 @@ class _Skeleton:
             if power < len(self.tokens) and self.tokens[power][0] == "^":
                 exponent, after = self.argument(power + 1)
                 operand = operand ** _read_expression(exponent, self.context)
+            following = self.skip_space(after)
+            if bare and following < len(self.tokens) and _starts_name(self.tokens[following][0]):
+                raise ClaimError(r"\frac{d}{dx} a b: of a alone or of a b? write "
+                                 r"\frac{d}{dx}(a b) or b \frac{d}{dx} a", self.origin(following))
         self.emit(self.placeholder(sp.Derivative(operand, *variables), self.origin(k)), k)
         return after
 
