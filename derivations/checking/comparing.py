@@ -643,7 +643,7 @@ def unlabelled(claimed, space: Space):
                      f"{wanted}", claimed.position)
 
 
-def range_of(claimed, space: Space):
+def range_of(claimed, space: Space, universe=None):
     r"""The set of the result's variable that a range ``x \in S`` states.
 
     ``x`` is the result's variable, or an expression ``a v + b`` in it with ``a`` of a
@@ -665,19 +665,26 @@ def range_of(claimed, space: Space):
     """
     if isinstance(claimed, (sp.Or, sp.And)):
         join = sp.Union if isinstance(claimed, sp.Or) else sp.Intersection
-        return join(*(range_of(part, space) for part in claimed.args))
+        universe = universe or (sp.Reals if _writes_outside(claimed, space) else None)
+        return join(*(range_of(part, space, universe) for part in claimed.args))
     if not isinstance(claimed, sp.Contains):
         raise ClaimError(r"the parts joined by \lor or \land must be ranges", 0)
     element, values = claimed.args
     variable = space.lhs
-    bounded = isinstance(variable, sp.Symbol) and variable in values.free_symbols
-    if not isinstance(variable, sp.Symbol) or element == variable and not bounded:
+    if not isinstance(variable, sp.Symbol):
         return values
+    bounded = variable in values.free_symbols
+    domain = universe or space.domains.get(variable, sp.Reals)
+    one_sided = claimed in space.reading.one_sided
+    hull = domain if isinstance(domain, sp.Interval) and one_sided else sp.Reals
+    if element == variable and not bounded:
+        if isinstance(values, sp.ConditionSet) and universe is not None:  # a set-builder's
+            return sp.ConditionSet(values.sym, values.condition, universe)
+        return _preimage(values, sp.S.One, sp.S.Zero, hull)
     if isinstance(values, sp.ConditionSet) and values.sym != variable or not bounded and not (
             isinstance(element, sp.Expr) and variable in element.free_symbols):  # \{\sigma | ..\}
         raise ClaimError(f"the range is of {sp.latex(element)}, not of the result's "
                          f"{sp.latex(variable)}; state it for {sp.latex(variable)}", 0)
-    domain = space.domains.get(variable, sp.Reals)
     try:
         polynomial = None if bounded else sp.Poly(element, variable)
     except sp.PolynomialError:
@@ -686,10 +693,21 @@ def range_of(claimed, space: Space):
     if polynomial is None or polynomial.degree() != 1 or not (
             slope.is_positive or slope.is_negative):  # eta in its own bound too (eta < 2 - eta)
         return sp.ConditionSet(variable, _condition(element, values), domain)
-    offset = polynomial.coeff_monomial(1)
-    one_sided = claimed in space.reading.one_sided
-    hull = domain if isinstance(domain, sp.Interval) and one_sided else sp.Reals
-    return _preimage(values, slope, offset, hull)
+    return _preimage(values, slope, polynomial.coeff_monomial(1), hull)
+
+
+def _writes_outside(claimed, space) -> bool:
+    """Whether a part of ranges joined by ``\\land``, ``\\lor`` writes an end on or past the
+    edge of the variable's domain (``\\eta \\geq 0``, ``\\eta > -5``): its parts then state
+    the sets they write, an open side unbounded, not filled from the domain."""
+    domain = space.domains.get(space.lhs)
+    if not isinstance(domain, sp.Interval):
+        return False
+    ends = [end for part in claimed.atoms(sp.Contains)
+            for interval in range_of(part, space, sp.Reals).atoms(sp.Interval)
+            for end in interval.args[:2] if end.is_finite]
+    return any(end in (domain.inf, domain.sup) or domain.contains(end) == sp.false
+               for end in ends)
 
 
 def _preimage(values, slope, offset, hull):

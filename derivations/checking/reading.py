@@ -708,23 +708,24 @@ def _set_builder(builder, context, expected):
         raise ClaimError("the set's head is its variable, or a range of it",
                          builder[0].strip().position(0))
     variable = head.args[0] if head is not None else _read_expression(builder[0], context)
-    condition = _of_variable(_read(builder[1], context, wanted), variable, context,
+    universe = head.args[1] if head is not None else context.domains.get(variable, sp.Reals)
+    condition = _of_variable(_read(builder[1], context, wanted), variable, universe,
                              builder[1].strip().position(0))
     return sp.And(head, condition) if head is not None else condition
 
 
-def _of_variable(value, variable, context, position):
-    """A set-builder's condition as ranges of its ``variable``."""
+def _of_variable(value, variable, universe, position):
+    """A set-builder's condition as ranges of its ``variable``, conditions on expressions in
+    it solved within ``universe`` (the set its head names, else the variable's domain)."""
     if isinstance(value, (sp.And, sp.Or)):
-        return value.func(*(_of_variable(part, variable, context, position)
+        return value.func(*(_of_variable(part, variable, universe, position)
                             for part in value.args))
     if isinstance(value, sp.Contains):
         element, values = value.args
         if element != variable and isinstance(element, sp.Expr) and \
                 variable in element.free_symbols | values.free_symbols:
-            return sp.Contains(variable, sp.ConditionSet(
-                variable, _condition(element, values), context.domains.get(variable, sp.Reals)),
-                evaluate=False)
+            return sp.Contains(variable, sp.ConditionSet(variable, _condition(element, values),
+                                                         universe), evaluate=False)
         if element != variable:
             raise ClaimError(f"the set is of {sp.latex(variable)} but its condition bounds "
                              f"{sp.latex(element)}", position)
@@ -734,9 +735,10 @@ def _of_variable(value, variable, context, position):
     return sp.Contains(variable, value, evaluate=False)
 
 
-def _condition(element, values):
+def _condition(element, values, evaluate=True):
     """``element`` in ``values`` as relations, an infinite end stating nothing (SymPy's
-    ``as_relational`` keeps ``-oo < e``, which a rational ``e`` cannot be compared with).
+    ``as_relational`` keeps ``-oo < e``, which a rational ``e`` cannot be compared with);
+    ``evaluate=False`` keeps a relation the symbols' assumptions decide (to show it).
 
     Examples
     --------
@@ -745,16 +747,21 @@ def _condition(element, values):
     1/x < 2
     """
     if isinstance(values, sp.Union):
-        return sp.Or(*(_condition(element, part) for part in values.args))
+        return sp.Or(*(_condition(element, part, evaluate) for part in values.args),
+                     evaluate=evaluate)
     if isinstance(values, sp.FiniteSet):
-        return sp.Or(*(sp.Eq(element, value) for value in values.args))
+        return sp.Or(*(sp.Eq(element, value, evaluate=evaluate) for value in values.args),
+                     evaluate=evaluate)
     if not isinstance(values, sp.Interval):
         return values.as_relational(element)
-    below = [] if values.start.is_infinite else [
-        (sp.StrictLessThan if values.left_open else sp.LessThan)(values.start, element)]
-    above = [] if values.end.is_infinite else [
-        (sp.StrictLessThan if values.right_open else sp.LessThan)(element, values.end)]
-    return sp.And(*below, *above)
+    below = [] if values.start.is_infinite else [(sp.StrictLessThan if values.left_open else
+                                                  sp.LessThan)(values.start, element,
+                                                               evaluate=evaluate)]
+    above = [] if values.end.is_infinite else [(sp.StrictLessThan if values.right_open else
+                                                sp.LessThan)(element, values.end,
+                                                             evaluate=evaluate)]
+    parts = below + above
+    return sp.And(*parts, evaluate=evaluate) if len(parts) == 2 else parts[0] if parts else sp.true
 
 
 def _read_plus_minus(pieces, context, expected):
@@ -823,8 +830,9 @@ def _relation(kind, a, b):
 def _interval_from_chain(kinds, sides, context, pieces):
     """``a < x <= b`` (or ``x < b``, ``b > x > a``) as ``Contains(x, Interval)``; ``x`` is
     the side that is a symbol, else the one side with symbols (``1 - \\eta\\sigma^2 > 0``).
-    A one-sided chain takes the other end from ``x``'s domain; for an expression ``x`` it
-    is noted in ``context.one_sided``, for the comparison to take it from the variable's."""
+    A one-sided chain is noted in ``context.one_sided``, its open side infinite: the
+    comparison takes it from the variable's domain where the claim means that
+    (:func:`derivations.checking.comparing.range_of`)."""
     if any(k in ("=", "!=") for k in kinds) or len(sides) > 3:
         raise ClaimError("a range is a chain of < and <= around one variable",
                          pieces[0].position(0))
@@ -837,9 +845,7 @@ def _interval_from_chain(kinds, sides, context, pieces):
     variable = sides[1] if len(sides) == 3 else next(
         (s for s in sides if isinstance(s, sp.Symbol)),
         with_symbols[0] if len(with_symbols) == 1 else sides[0])
-    domain = context.domains.get(variable, sp.Reals)
-    hull = domain if isinstance(domain, sp.Interval) else sp.Reals
-    start, left_open, end, right_open = hull.start, hull.left_open, hull.end, hull.right_open
+    start, left_open, end, right_open = -sp.oo, True, sp.oo, True
     if len(sides) == 3:
         (start, end), left_open, right_open = (sides[0], sides[2]), kinds[0] == "<", kinds[1] == "<"
     elif sides[0] == variable:
@@ -848,7 +854,7 @@ def _interval_from_chain(kinds, sides, context, pieces):
         start, left_open = sides[0], kinds[0] == "<"
     contains = sp.Contains(variable, sp.Interval(start, end, left_open, right_open),
                            evaluate=False)
-    if len(sides) == 2 and variable not in context.domains:
+    if len(sides) == 2:
         context.one_sided.add(contains)
     return contains
 

@@ -21,7 +21,7 @@ from .. import topic_module
 from ..core import Derivation
 from ..render import claim as rendered_claim
 from .comparing import Space, _by_label, compare, defined, unlabelled
-from .reading import LIMITS, ClaimError, _Labelled, read_claim_with_context
+from .reading import LIMITS, ClaimError, _condition, _Labelled, read_claim_with_context
 from .slips import diagnose
 
 __all__ = ["Verdict", "check", "check_answers", "report", "CORRECT", "WRONG", "UNREADABLE"]
@@ -158,9 +158,14 @@ def time_limit(seconds: float):
         signal.signal(signal.SIGALRM, previous)
 
 
-def _reading(claimed) -> str:
+def _reading(claimed, one_sided=frozenset()) -> str:
+    """The claim as read, in LaTeX; a one-sided range as its inequality (its open side is
+    the domain's, not infinite)."""
     if isinstance(claimed, _Labelled):
-        return f"{sp.latex(claimed.lhs)} = {_reading(claimed.value)}"
+        return f"{sp.latex(claimed.lhs)} = {_reading(claimed.value, one_sided)}"
+    if one_sided and isinstance(claimed, sp.Basic):
+        claimed = claimed.xreplace({part: _condition(*part.args, evaluate=False)
+                                   for part in one_sided})
     return sp.latex(claimed)
 
 
@@ -190,7 +195,7 @@ def check(derivation: Derivation, name: str, text: str, reveal: bool = True) -> 
     try:
         with time_limit(LIMITS["seconds"]):
             claimed, context = read_claim_with_context(text, derivation, result)
-            reading = _reading(claimed)
+            reading = _reading(claimed, context.one_sided)
             space = Space(derivation, result, context)
             claimed = defined(unlabelled(claimed, space), space.definitions)
             derived = defined(result.value, space.definitions)
