@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import functools
 import re
-import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
@@ -1745,6 +1744,8 @@ eigenvalues) is computed numerically: --subs alpha=1/10 h=1.
 
 def method_from_file(path) -> tuple[Method, tuple]:
     """A method from a TOML file (see ``HELP``) and its curvature range."""
+    import tomllib          # only for --file: not on every start
+
     try:
         data = tomllib.loads(Path(path).read_text())
     except (OSError, tomllib.TOMLDecodeError) as error:
