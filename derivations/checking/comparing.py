@@ -259,10 +259,23 @@ def _crossings(values):
     for value in values:  # first, a factor free of the variable that turns a condition over
         for conditions in value.atoms(sp.ConditionSet) if isinstance(value, sp.Basic) else ():
             gaps += [factor for relation in conditions.condition.atoms(sp.core.relational.Relational)
-                     for factor in sp.Mul.make_args(sp.factor_terms(relation.lhs - relation.rhs))
+                     for factor in _factors(relation.lhs - relation.rhs)
                      if conditions.sym not in factor.free_symbols]
     gaps += [a - b for a, b in itertools.combinations(ends, 2)]
     return list(dict.fromkeys((gap, False) for gap in gaps if gap.free_symbols))
+
+
+def _factors(gap):
+    """The factors of ``gap``'s numerator and denominator, found where it is small enough to
+    factor (an expanded ``(\\sigma^2 - 10^{-6})(1 - \\eta\\sigma^2)`` too)."""
+    found = []
+    for part in sp.fraction(sp.together(gap)):
+        try:
+            factors = [f for f, _ in sp.factor_list(part)[1]] if sp.count_ops(part) <= 60 else []
+        except (sp.PolynomialError, NotImplementedError, ValueError, TypeError):
+            factors = []
+        found += factors or list(sp.Mul.make_args(sp.factor_terms(part)))
+    return found
 
 
 def _boundaries(value):
