@@ -923,7 +923,7 @@ def worst_rate(method: Method, polynomial, roots, small, large):
 
 # --------------------------------------------------------------------------- tuning
 
-def balanced_tuning(factor, step, small, large):
+def balanced_tuning(factor, step, small, large, curvature=h):
     """The step equalising ``|factor|`` at the two extreme curvatures of a one-state method.
 
     ``|1 - step h|`` is convex in ``h``, so its largest value over ``[small, large]`` is
@@ -935,7 +935,7 @@ def balanced_tuning(factor, step, small, large):
     >>> balanced_tuning(1 - a * h, a, mu, L)[:2]
     (2/(L + mu), (L - mu)/(L + mu))
     """
-    at_small, at_large = factor.subs(h, small), factor.subs(h, large)
+    at_small, at_large = factor.subs(curvature, small), factor.subs(curvature, large)
     best = natural_form(linear_root(at_small + at_large, step))
     rate = sp.factor(at_small.subs(step, best))
     steps = (
@@ -957,24 +957,24 @@ def polyak_tuning(method: Method, polynomial, repeated, small, large):
     smallest ``rho`` for which the bands of ``small`` and ``large`` overlap is the best.
     Returns ``{momentum: value, step: value}``, the rate and the steps.
     """
-    step = method.step
+    step, curvature = method.step, method.curvature
     constant = _coefficients(polynomial)[-1]
     momentum = next(p.symbol for p in method.parameters if constant.has(p.symbol))
     in_rho = {momentum: sp.expand(linear_root(constant - rho**2, momentum))}
     low, high = (sp.factor(b.subs(in_rho)) for b in repeated)
-    overlap = sp.factor(low.subs(h, small) / high.subs(h, large))
+    overlap = sp.factor(low.subs(curvature, small) / high.subs(curvature, large))
     squared_lhs, squared_rhs = sp.fraction(overlap)
     root_lhs, root_rhs = (sp.sqrt(side).subs(sp.Abs(rho - 1), 1 - rho)
                           for side in (squared_lhs, squared_rhs))
     feasible = linear_inequality(root_lhs - root_rhs, rho)
     rho_best = sp.factor(feasible.canonical.rhs)
     momentum_best = natural_form(in_rho[momentum].subs(rho, rho_best))
-    step_best = natural_form(low.subs({h: small, rho: rho_best}))
+    step_best = natural_form(low.subs({curvature: small, rho: rho_best}))
     steps = (
         Step("the product of the roots is p(0), so max|lambda| >= sqrt(p(0)) = rho, with "
              "equality exactly in the complex or repeated regime", equation(momentum, in_rho[momentum])),
         Step("every curvature is in that regime when the step lies in every band; the "
-             "extreme bands", sp.Tuple(low.subs(h, small), high.subs(h, large))),
+             "extreme bands", sp.Tuple(low.subs(curvature, small), high.subs(curvature, large))),
         Step("the bands overlap when this ratio is at most 1", overlap),
         Step("both sides are squares of positive numbers for 0 < rho < 1; compare the roots",
              sp.Le(root_lhs, root_rhs, evaluate=False)),
@@ -1013,7 +1013,7 @@ def critically_damped_tuning(method: Method, polynomial, momentum, small, large)
     The step is already fixed in ``polynomial`` (for Nesterov, ``1/L``).  Returns the
     momentum, the double root there (the rate, in ``small`` and ``large``) and the steps.
     """
-    at_small = polynomial.subs(h, small)
+    at_small = polynomial.subs(method.curvature, small)
     discriminant = sp.factor(sp.discriminant(at_small, lam))
     candidates = _roots_in(discriminant, momentum)
     domain = next(p.domain for p in method.parameters if p.symbol == momentum)
@@ -1030,7 +1030,7 @@ def critically_damped_tuning(method: Method, polynomial, momentum, small, large)
         Step(f"of the roots in {momentum}, the one in {describe_set(domain)}",
              equation(momentum, value)),
         Step("the double root there", equation(lam, double_root)),
-        Step(f"a faster mode h > {small} has a smaller constant term p(0), hence complex roots "
+        Step(f"a faster mode {method.curvature} > {small} has a smaller constant term p(0), hence complex roots "
              f"of modulus sqrt(p(0)) below the double root", equation(lam * sp.conjugate(lam), constant)),
     )
     return value, double_root, steps
@@ -1262,13 +1262,15 @@ def equivalence(first: Method, second: Method):
     {alpha: beta*eta, m: 1 - beta}
     """
     p, q = (characteristic_polynomial(state_matrix(m)[0])[0] for m in (first, second))
-    difference = sp.Poly(sp.expand(p - q), lam, h)
+    curvature = first.curvature
+    q = q.xreplace({second.curvature: curvature})
+    difference = sp.Poly(sp.expand(p - q), lam, curvature)
     unknowns = [s.symbol for s in first.parameters]
     shared = {s.symbol for s in first.parameters} & {s.symbol for s in second.parameters}
     if shared:   # rename first's parameters so they cannot be confused with second's
         unknowns = [sp.Dummy(s.name, **s.assumptions0) for s in unknowns]
         p = p.xreplace(dict(zip((s.symbol for s in first.parameters), unknowns)))
-        difference = sp.Poly(sp.expand(p - q), lam, h)
+        difference = sp.Poly(sp.expand(p - q), lam, curvature)
     equations = [sp.Eq(c, 0) for c in difference.coeffs()]
     fixed = [e for e in equations if not e.has(*unknowns)]
     steps = (Step("the two characteristic polynomials", sp.Tuple(p, q)),
@@ -1337,7 +1339,7 @@ def engine_results(method: Method, curvature_range=(mu, L), tuning="auto", only=
         spectrum, roots = spectrum_results(method, polynomial, curvature_range, only)
         results.update(spectrum)
     constant = _coefficients(polynomial)[-1]
-    polyak = tuned and degree == 2 and not constant.has(h, method.step)
+    polyak = tuned and degree == 2 and not constant.has(method.curvature, method.step)
     regimes = {}
     if degree == 2 and (polyak or wanted(
             "discriminant", "repeated_eigenvalue_learning_rates", "real_eigenvalue_range",
@@ -1363,7 +1365,8 @@ def engine_results(method: Method, curvature_range=(mu, L), tuning="auto", only=
     small, large = curvature_range
     if tuned:
         if degree == 1:
-            best, rate_best, steps = balanced_tuning(roots[0], method.step, small, large)
+            best, rate_best, steps = balanced_tuning(roots[0], method.step, small, large,
+                                                     method.curvature)
             results.update(_tuning_results({method.step: best}, rate_best, steps, small, large))
         elif polyak and "repeated" in regimes:
             values, rate_best, steps = polyak_tuning(
@@ -1548,7 +1551,7 @@ def transient_growth(method: Method, matrix, values, rate_best, large) -> Result
     row = next(k for k, s in enumerate(method.states) if _timed(s)[0] == method.iterate
                and _timed(s)[1] == 0)
     first = sp.factor((matrix * start)[row])
-    at_tuning = first.subs(values).subs(h, large)
+    at_tuning = first.subs(values).subs(method.curvature, large)
     cancelled = sp.cancel(at_tuning)      # cancel only where a parameter (dampening) drops out
     tuned = natural_form(cancelled if cancelled.free_symbols < at_tuning.free_symbols else at_tuning)
     small = next(iter(sorted(rate_best.free_symbols - large.free_symbols, key=str)), None)

@@ -1,5 +1,6 @@
 """The method engine against the literature's closed forms (typed in here), and its command line."""
 import json
+from dataclasses import replace
 import subprocess
 import sys
 
@@ -75,6 +76,20 @@ def test_nesterov_standard_tuning():
     assert same(tuned["beta"].subs(L, kappa * mu), (sp.sqrt(kappa) - 1) / (sp.sqrt(kappa) + 1))
     assert same(derived("nesterov", "optimal_rate").subs(L, kappa * mu), 1 - 1 / sp.sqrt(kappa))
     assert "not optimised" in M.derive_method(M.builtin("nesterov"))["optimal_parameters"].statement
+
+
+@pytest.mark.parametrize("name", ["gd", "heavy_ball_ema", "nesterov"])
+def test_a_renamed_curvature_tunes_as_h(name):
+    # The tunings (balanced, Polyak's, critically damped) evaluate the curvature at mu and
+    # L: with it named k they must give the textbook values found with h, in k-free form
+    # (they substituted the module's h, so heavy_ball_ema and nesterov crashed).
+    k = sp.Symbol("k", positive=True)
+    renamed = M.derive_method(replace(M.builtin(name), curvature=k))
+    for result in ("optimal_parameters", "optimal_rate"):
+        value = renamed[result].value
+        assert k not in value.free_symbols
+        assert same(value, derived(name, result)) if not isinstance(value, sp.Tuple) else all(
+            same(mine.rhs, theirs.rhs) for mine, theirs in zip(value, derived(name, result)))
 
 
 def test_gd_balanced_step():
