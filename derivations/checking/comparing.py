@@ -228,6 +228,12 @@ def _real_roots(expr, symbol):
     return tuple(r for r in sp.solve(expr, symbol) if r.is_real and r.is_number)
 
 
+def _atoms(value, *types) -> list:
+    """``value.atoms(*types)`` in a fixed order (a set's order changes from run to run, and
+    the first few switches searched must not)."""
+    return sorted(value.atoms(*types), key=sp.default_sort_key)
+
+
 def _switches(values):
     """``(gap, whole)`` pairs: where ``gap`` is 0 (``whole`` false) or a whole number
     (``whole`` true), a part of one of ``values`` switches."""
@@ -235,14 +241,14 @@ def _switches(values):
     for value in values:
         if not isinstance(value, sp.Basic):
             continue
-        for atom in value.atoms(sp.Max, sp.Min):
+        for atom in _atoms(value, sp.Max, sp.Min):
             found += [(a - b, False) for a, b in itertools.combinations(atom.args, 2)]
-        found += [(atom.args[0], False) for atom in value.atoms(sp.Abs, sp.sign)]
-        found += [(atom.args[0], True) for atom in value.atoms(sp.floor, sp.ceiling)]
-        for atom in value.atoms(sp.Piecewise):
+        found += [(atom.args[0], False) for atom in _atoms(value, sp.Abs, sp.sign)]
+        found += [(atom.args[0], True) for atom in _atoms(value, sp.floor, sp.ceiling)]
+        for atom in _atoms(value, sp.Piecewise):
             found += [(r.lhs - r.rhs, False) for _, condition in atom.args
                       if isinstance(condition, sp.Basic)
-                      for r in condition.atoms(sp.core.relational.Relational)]
+                      for r in _atoms(condition, sp.core.relational.Relational)]
     found = sorted(found, key=lambda switch: not switch[1])  # whole numbers first
     bound = {s.sym for value in values if isinstance(value, sp.Basic)
              for s in value.atoms(sp.ConditionSet)}  # a condition's variable is not drawn
@@ -257,8 +263,8 @@ def _crossings(values):
                               for end in _boundaries(value)))
     gaps = []
     for value in values:  # first, a factor free of the variable that turns a condition over
-        for conditions in value.atoms(sp.ConditionSet) if isinstance(value, sp.Basic) else ():
-            gaps += [factor for relation in conditions.condition.atoms(sp.core.relational.Relational)
+        for conditions in _atoms(value, sp.ConditionSet) if isinstance(value, sp.Basic) else ():
+            gaps += [factor for relation in _atoms(conditions.condition, sp.core.relational.Relational)
                      for factor in _factors(relation.lhs - relation.rhs)
                      if conditions.sym not in factor.free_symbols]
     gaps += [a - b for a, b in itertools.combinations(ends, 2)]
@@ -284,13 +290,13 @@ def _boundaries(value):
     """Where membership of the set ``value`` may change: its intervals' finite ends, and for
     a condition on a variable the roots of its relations' sides' gaps and of the values
     inside their bars (``|1 - 2\\eta\\sigma^2| < 1``: 0, ``1/(2\\sigma^2)``, ``1/\\sigma^2``)."""
-    ends = [end for interval in value.atoms(sp.Interval) for end in interval.args[:2]
+    ends = [end for interval in _atoms(value, sp.Interval) for end in interval.args[:2]
             if end.is_finite is not False]
-    for conditions in value.atoms(sp.ConditionSet):
+    for conditions in _atoms(value, sp.ConditionSet):
         variable = conditions.sym
-        for relation in conditions.condition.atoms(sp.core.relational.Relational):
+        for relation in _atoms(conditions.condition, sp.core.relational.Relational):
             gap = relation.lhs - relation.rhs
-            bars = [bar for bar in gap.atoms(sp.Abs) if variable in bar.free_symbols]
+            bars = [bar for bar in _atoms(gap, sp.Abs) if variable in bar.free_symbols]
             pieces = [gap.xreplace({bar: sign * bar.args[0] for bar in bars}) for sign in (1, -1)]
             for piece in [*dict.fromkeys(pieces), *(bar.args[0] for bar in bars)]:
                 if sp.count_ops(piece) <= 40 and _degree_bound(piece, variable) <= MAX_DEGREE:
@@ -1120,7 +1126,7 @@ def _condition_set(condition, variable, domain):
         return join(*(_condition_set(part, variable, domain) for part in condition.args))
     if not isinstance(condition, sp.core.relational.Relational):
         raise TypeError(f"cannot solve {condition} for {variable}")
-    bars = [bar for bar in condition.atoms(sp.Abs) if variable in bar.free_symbols]
+    bars = [bar for bar in _atoms(condition, sp.Abs) if variable in bar.free_symbols]
     if bars:
         inside = bars[0].args[0]
         return sp.Union(*(sp.Intersection(_condition_set(sign, variable, domain), _condition_set(
