@@ -1,6 +1,7 @@
 """Checking claimed answers: round trips over every result, perturbations, the
 normalisations, unreadable claims, and the two command lines."""
 import json
+import os
 import subprocess
 import sys
 
@@ -232,6 +233,19 @@ def test_unknown_result_raises():
 
 def run(*args):
     return subprocess.run([sys.executable, "-m", *args], capture_output=True, text=True)
+
+
+def test_verdicts_do_not_depend_on_the_hash_seed():
+    # 10^5 binds only where 1/sigma^2 > 10^5: found among the crossings searched first,
+    # which were picked in the order of a set of SymPy atoms (it changes with the seed)
+    claim = (r"0 < \eta < \frac{1}{\sigma^2} \land \eta < \frac{1}{\sigma^2}+\sigma \land "
+             r"\eta < \frac{1}{\sigma^2} + 2\sigma \land \eta < \frac{1}{\sigma^2}+3\sigma \land "
+             r"\eta < 10^{5}")
+    for seed in range(6):
+        done = subprocess.run([sys.executable, "-m", "derivations.gd", "--check", "stability_range",
+                               claim], capture_output=True, text=True,
+                              env={**os.environ, "PYTHONHASHSEED": str(seed)})
+        assert done.stdout.startswith("gd.stability_range: wrong"), (seed, done.stdout)
 
 
 def test_topic_check_exit_statuses(capsys):
