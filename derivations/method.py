@@ -1282,8 +1282,11 @@ def equivalence(first: Method, second: Method):
     if not solutions:
         return None, steps + (Step("these have no solution: not a reparametrisation", sp.S.false),)
     mapping = {k: natural_form(v) for k, v in solutions[0].items()}
-    if shared:
-        mapping = {sp.Symbol(k.name, **k.assumptions0): v for k, v in mapping.items()}
+    if shared:  # back to the names; a parameter of the first left free keeps its own (a family)
+        theirs = {s.symbol.name for s in second.parameters}
+        free = {d: sp.Symbol(d.name + ("_1" if d.name in theirs else ""), **d.assumptions0)
+                for d in unknowns}
+        mapping = {sp.Symbol(k.name, **k.assumptions0): v.xreplace(free) for k, v in mapping.items()}
     return mapping, steps + (Step("solve for the first method's parameters",
                                    sp.Tuple(*(equation(k, v) for k, v in mapping.items()))),)
 

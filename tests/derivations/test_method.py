@@ -109,6 +109,9 @@ def test_rates_are_stated_as_spectral_radii():
     ("heavy_ball", "heavy_ball_pytorch", {"alpha": alpha * (1 - sp.Symbol("tau", nonnegative=True)),
                                           "m": sp.Symbol("mu", nonnegative=True)}),
     ("nesterov", "nesterov_pytorch", {"alpha": alpha, "beta": sp.Symbol("mu", nonnegative=True)}),
+    # the other way round a family: PyTorch's dampening tau stays free, by its own name
+    ("heavy_ball_pytorch", "heavy_ball", {"alpha": alpha / (1 - sp.Symbol("tau", nonnegative=True)),
+                                          "mu": sp.Symbol("m", nonnegative=True)}),
 ])
 def test_equivalences(first, second, expected):
     mapping, _ = M.equivalence(M.builtin(first), M.builtin(second))
