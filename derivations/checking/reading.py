@@ -606,6 +606,9 @@ def _read(source, context, expected):
     items, commas = _split(source, {","})
     if commas and all(_split(item, {"="})[1] for item in items):
         return _read_list(items, context, expected)  # ``m = 1 - \beta, \alpha = \beta\eta``
+    if commas and isinstance(expected, sp.Set) and not isinstance(expected, sp.FiniteSet) and all(
+            _split(item, RELATIONS)[1] for item in items):  # ``0 < \eta, \eta\sigma^2 < 1``: both
+        return sp.And(*(_read(item, context, expected) for item in items))
     pieces, found = _split(source, RELATIONS)
     if found:
         return _read_relation(pieces, [RELATIONS[f] for f in found], context, expected)
