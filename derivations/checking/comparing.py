@@ -1141,7 +1141,42 @@ def _condition_set(condition, variable, domain):
         polynomials = sp.Poly(numerator, variable), sp.Poly(denominator, variable)
     except sp.PolynomialError as error:
         raise TypeError(f"cannot solve {condition} for {variable}") from error
-    return solve_rational_inequalities([[(polynomials, condition.rel_op)]]).intersect(domain)
+    try:
+        return solve_rational_inequalities([[(polynomials, condition.rel_op)]]).intersect(domain)
+    except NotImplementedError as error:  # "sorted roots not supported over EX": a sqrt(2)
+        solved = _linear_set(*polynomials, condition.rel_op)
+        if solved is None:
+            raise TypeError(f"cannot solve {condition} for {variable}") from error
+        return solved.intersect(domain)
+
+
+def _linear_set(numerator, denominator, relation):
+    """Where ``numerator / denominator`` (a linear polynomial over a constant, with algebraic
+    numbers such as ``2\\sqrt{1 - \\beta}`` for coefficients) stands in ``relation`` to 0,
+    or None for any other.
+
+    Examples
+    --------
+    >>> x = sp.Symbol("x")
+    >>> _linear_set(sp.Poly(x - sp.sqrt(2), x), sp.Poly(-1, x), "<")
+    Interval.open(sqrt(2), oo)
+    """
+    if numerator.degree() > 1 or denominator.degree() > 0:
+        return None
+    slope, offset = (c / denominator.LC() for c in numerator.all_coeffs()[-2:]) \
+        if numerator.degree() == 1 else (sp.S.Zero, numerator.LC() / denominator.LC())
+    if slope == 0:
+        holds = sp.core.relational.Relational(offset, 0, relation)
+        return sp.Reals if holds == sp.true else sp.S.EmptySet if holds == sp.false else None
+    if not (slope.is_positive or slope.is_negative):
+        return None
+    root = -offset / slope
+    if relation in ("==", "!="):
+        return sp.FiniteSet(root) if relation == "==" else sp.Reals - sp.FiniteSet(root)
+    below = (relation in ("<", "<=")) == bool(slope.is_positive)  # the side where it holds
+    closed = relation in ("<=", ">=")
+    return sp.Interval(-sp.oo, root, True, not closed) if below else \
+        sp.Interval(root, sp.oo, not closed, True)
 
 
 def _degree_bound(expression, variable) -> float:
