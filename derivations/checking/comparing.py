@@ -698,9 +698,10 @@ def range_of(claimed, space: Space, universe=None):
     domain = universe or space.domains.get(variable, sp.Reals)
     one_sided = claimed in space.reading.one_sided
     hull = domain if isinstance(domain, sp.Interval) and one_sided else sp.Reals
+    real = sp.Dummy(variable.name, real=True)  # past the domain, free of its assumptions
     if element == variable and not bounded:
         if isinstance(values, sp.ConditionSet) and universe is not None:  # a set-builder's
-            return sp.ConditionSet(values.sym, values.condition, universe)
+            return sp.ConditionSet(real, values.condition.xreplace({values.sym: real}), universe)
         return _preimage(values, sp.S.One, sp.S.Zero, hull)
     if isinstance(values, sp.ConditionSet) and values.sym != variable or not bounded and not (
             isinstance(element, sp.Expr) and variable in element.free_symbols):  # \{\sigma | ..\}
@@ -713,6 +714,9 @@ def range_of(claimed, space: Space, universe=None):
     slope = polynomial.coeff_monomial(variable) if polynomial is not None else None
     if polynomial is None or polynomial.degree() != 1 or not (
             slope.is_positive or slope.is_negative):  # eta in its own bound too (eta < 2 - eta)
+        if universe is not None:  # eta > 0 must not decide eta^3 < -1 for a set of all reals
+            return sp.ConditionSet(real, _condition(*(v.xreplace({variable: real})
+                                                      for v in (element, values))), domain)
         return sp.ConditionSet(variable, _condition(element, values), domain)
     return _preimage(values, slope, polynomial.coeff_monomial(1), hull)
 
@@ -724,11 +728,17 @@ def _writes_outside(claimed, space) -> bool:
     domain = space.domains.get(space.lhs)
     if not isinstance(domain, sp.Interval):
         return False
-    ends = [end for part in claimed.atoms(sp.Contains)
-            for interval in range_of(part, space, sp.Reals).atoms(sp.Interval)
-            for end in interval.args[:2] if end.is_finite]
-    return any(end in (domain.inf, domain.sup) or domain.contains(end) == sp.false
-               for end in ends)
+    for part in claimed.atoms(sp.Contains):
+        written = range_of(part, space, sp.Reals)
+        for interval in [written] if isinstance(written, sp.Interval) else written.atoms(sp.Interval):
+            for end, edge in ((interval.start, domain.inf), (interval.end, domain.sup)):
+                if end.is_finite and (end in (domain.inf, domain.sup) or
+                                      domain.contains(end) == sp.false):
+                    return True
+                infinite_written = part not in space.reading.one_sided or written == sp.Reals
+                if end.is_infinite and infinite_written and edge.is_finite:  # eta > -oo
+                    return True
+    return False
 
 
 def _preimage(values, slope, offset, hull):

@@ -953,6 +953,16 @@ def _refuse_open_slash(skeleton: _Source):
     except ClaimError:
         return  # the reader reports it
     for k, (token, start, _) in enumerate(tokens):
+        if token.startswith("\\") and token[1:] in _FUNCTION_COMMANDS:
+            argument = next((m for m in range(k + 1, len(tokens)) if not tokens[m][0].isspace()),
+                            None)
+            after = None if argument is None or tokens[argument][0] == "(" else \
+                _operand_end(tokens, pairs, argument)
+            while after is not None and after < len(tokens) and _starts_operand(tokens[after][0]):
+                after = _operand_end(tokens, pairs, after)  # ``\log 10^5 \eta / ...``
+            if after is not None and after < len(tokens) and tokens[after][0] in ("/", r"\div"):
+                raise ClaimError(rf"{token} a / b: the {token[1:]} of a, or of a / b? write "
+                                 rf"{token}(a) / b or {token}(a / b)", skeleton.position(start))
         if token == ":":  # SymPy's reader divides
             raise ClaimError(r"a ratio a : b; write \frac{a}{b}", skeleton.position(start))
         if token in ("/", r"\div"):
