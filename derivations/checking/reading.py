@@ -168,6 +168,9 @@ def normalise(text: str) -> _Source:
         (r"\\(?:rightarrow|to)(?![a-zA-Z])", r"\\to"),
         (r"\\var(epsilon|theta|phi|rho|sigma|pi)(?![a-zA-Z])", r"\\\1"),
         (r"\\(?:emptyset|varnothing)(?![a-zA-Z])", r"\\{\\}"),
+        (r"\\mathbb\s*\{?R\}?\s*(?:_\s*\{?\s*(?:>\s*0|\+)\s*\}?|\^\s*\{?\+\}?)", r"(0, \\infty)"),
+        (r"\\mathbb\s*\{?R\}?\s*_\s*\{\s*\\geq\s*0\s*\}", r"[0, \\infty)"),
+        (r"\\mathbb\s*\{?R\}?", r"(-\\infty, \\infty)"),
     ]
     for pattern, replacement in rules:  # a row break ``\\`` is never part of a match
         source = source.rewrite(r"(\\\\)|" + pattern, lambda m, new=replacement: m.group(1) or
