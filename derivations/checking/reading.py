@@ -592,10 +592,16 @@ def _check_depth(source):
             depth -= 1
 
 
+_CONNECTIVES = {r"\vee", r"\lor", r"\wedge", r"\land"}
+
+
 def _read(source, context, expected):
     source = source.strip()
     if not source.text:
         raise ClaimError("nothing to read", source.position(0))
+    enclosed = _enclosed(source)
+    if enclosed and enclosed[0] == "(" and _split(enclosed[1], _CONNECTIVES)[1]:
+        return _read(enclosed[1], context, expected)  # ``(a \land b) \lor c``
     for connectives, join in (({r"\vee", r"\lor"}, sp.Or), ({r"\wedge", r"\land"}, sp.And)):
         pieces, found = _split(source, connectives)
         if found:  # for a set, ranges (``\eta \leq a \lor \eta \geq b``)
