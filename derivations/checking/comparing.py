@@ -691,11 +691,12 @@ def range_of(claimed, space: Space, universe=None):
     if not isinstance(claimed, sp.Contains):
         raise ClaimError(r"the parts joined by \lor or \land must be ranges", 0)
     element, values = claimed.args
-    variable = space.lhs
-    if not isinstance(variable, sp.Symbol):
+    if not isinstance(space.lhs, sp.Symbol):
         return values
+    twin = sp.Symbol(space.lhs.name, real=True)  # the reader's variable, without assumptions
+    variable = twin if twin in claimed.free_symbols else space.lhs
     bounded = variable in values.free_symbols
-    domain = universe or space.domains.get(variable, sp.Reals)
+    domain = universe or space.domains.get(space.lhs, sp.Reals)
     one_sided = claimed in space.reading.one_sided
     hull = domain if isinstance(domain, sp.Interval) and one_sided else sp.Reals
     real = sp.Dummy(variable.name, real=True)  # past the domain, free of its assumptions

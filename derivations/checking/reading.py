@@ -457,6 +457,12 @@ def vocabulary(derivation: Derivation, result: Result | None = None) -> _Context
     aliases = tuple((_alias_tokens(name), value)
                     for name, value in (getattr(derivation, "aliases", None) or {}).items())
     domains = {p.symbol: p.domain for p in derivation.parameters}
+    variable = result.lhs if result is not None and isinstance(result.value, sp.Set) and \
+        not isinstance(result.value, sp.FiniteSet) and isinstance(result.lhs, sp.Symbol) else None
+    if variable is not None:  # a range's variable is read as any real (|eta| stays |eta|)
+        twin = sp.Symbol(variable.name, real=True)
+        symbols = {name: twin if value == variable else value for name, value in symbols.items()}
+        domains[twin] = domains.get(variable, sp.Reals)
     ranks = {normal_name(entry.base.label.name): len(entry.indices)
              for part in parts + ([result.value] if result is not None else [])
              if isinstance(part, sp.Basic) for entry in part.atoms(sp.Indexed)}
