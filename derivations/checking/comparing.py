@@ -134,7 +134,7 @@ class Space:
             for target in (nearest, nearest + 1, nearest - 1) if whole else (0,):
                 found += self._around(_real_roots(at - target, symbol), symbol, point, rng)
         except (TypeError, ValueError, NotImplementedError, ArithmeticError, sp.PolynomialError):
-            return found
+            pass  # the points found before SymPy gave up
         return found
 
     def _around(self, roots, symbol, point, rng):
@@ -699,10 +699,9 @@ def range_of(claimed, space: Space, universe=None):
     domain = universe or space.domains.get(space.lhs, sp.Reals)
     one_sided = claimed in space.reading.one_sided
     hull = domain if isinstance(domain, sp.Interval) and one_sided else sp.Reals
-    real = sp.Dummy(variable.name, real=True)  # past the domain, free of its assumptions
     if element == variable and not bounded:
         if isinstance(values, sp.ConditionSet) and universe is not None:  # a set-builder's
-            return sp.ConditionSet(real, values.condition.xreplace({values.sym: real}), universe)
+            return sp.ConditionSet(values.sym, values.condition, universe)
         return _preimage(values, sp.S.One, sp.S.Zero, hull)
     if isinstance(values, sp.ConditionSet) and values.sym != variable or not bounded and not (
             isinstance(element, sp.Expr) and variable in element.free_symbols):  # \{\sigma | ..\}
@@ -715,9 +714,6 @@ def range_of(claimed, space: Space, universe=None):
     slope = polynomial.coeff_monomial(variable) if polynomial is not None else None
     if polynomial is None or polynomial.degree() != 1 or not (
             slope.is_positive or slope.is_negative):  # eta in its own bound too (eta < 2 - eta)
-        if universe is not None:  # eta > 0 must not decide eta^3 < -1 for a set of all reals
-            return sp.ConditionSet(real, _condition(*(v.xreplace({variable: real})
-                                                      for v in (element, values))), domain)
         return sp.ConditionSet(variable, _condition(element, values), domain)
     return _preimage(values, slope, polynomial.coeff_monomial(1), hull)
 

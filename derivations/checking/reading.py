@@ -1031,15 +1031,11 @@ def _operand_end(tokens, pairs, k):
     return skip(k)
 
 
-def _starts_name(token):
-    """Whether a claim's token starts an operand (a name, a number, a bracket, a function)."""
-    return token.isalnum() or token in ("{", "(", "[") or token.startswith("\\") and (
-        token[1:] in GREEK | WRAPPERS | set(ACCENTS) | _OPERAND_COMMANDS)
-
-
 def _starts_operand(token):
-    return token.isalnum() or token in ("{", "(", "[", r"\{") or (
-        token.startswith("\\") and token[1:] in _OPERAND_COMMANDS)
+    """Whether a token of a claim, or of its skeleton, starts an operand: a name, a number,
+    a bracket, a function."""
+    return token.isalnum() or token in ("{", "(", "[", r"\{") or token.startswith("\\") and (
+        token[1:] in GREEK | WRAPPERS | set(ACCENTS) | _OPERAND_COMMANDS)
 
 
 def _evaluated(pieces, context):
@@ -1479,7 +1475,7 @@ class _Skeleton:
                 exponent, after = self.argument(power + 1)
                 operand = operand ** _read_expression(exponent, self.context)
             following = self.skip_space(after)
-            if bare and following < len(self.tokens) and _starts_name(self.tokens[following][0]):
+            if bare and following < len(self.tokens) and _starts_operand(self.tokens[following][0]):
                 raise ClaimError(r"\frac{d}{dx} a b: of a alone or of a b? write "
                                  r"\frac{d}{dx}(a b) or b \frac{d}{dx} a", self.origin(following))
         self.emit(self.placeholder(sp.Derivative(operand, *variables), self.origin(k)), k)
