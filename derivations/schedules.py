@@ -16,6 +16,7 @@ from .core import POSITIVE, Derivation, Parameter, Result, Step, derivation, equ
 t = sp.Symbol("t", nonnegative=True)
 T = sp.Symbol("T", positive=True)
 T_0 = sp.Symbol("T_0", positive=True)
+WARMUP_END = {T_0: T / 5}  # the sheet's warm-up: the first 10 of 50 epochs
 eta_max = sp.Symbol("eta_max", positive=True)
 eta_target = sp.Symbol("eta_target", positive=True)
 eta = sp.Symbol("eta", positive=True)
@@ -53,7 +54,7 @@ def warmup_cosine():
     warmup = WARMUP_FLOOR + t / T_0 * eta_max
     cosine = eta_max * sp.cos(sp.pi / 2 * (t - T_0) / (T - T_0)) + COSINE_FLOOR
     general = sp.Piecewise((warmup, t <= T_0), (cosine, t <= T))
-    schedule = general.xreplace({T_0: T / 5})     # symbols by values: xreplace
+    schedule = general.xreplace(WARMUP_END)     # symbols by values: xreplace
     at_problem = schedule.xreplace({T: sp.Integer(EPOCHS * BATCHES)})
     steps = (
         Step("the two pieces: linear warm-up, then a quarter cosine",
@@ -63,7 +64,7 @@ def warmup_cosine():
              sp.Tuple(equation(T, EPOCHS * BATCHES), equation(T_0, sp.Integer(EPOCHS * BATCHES) / 5))),
         Step("so", equation(sp.Function("eta")(t), at_problem)),
         Step("the landmarks eta(0), eta(T_0), eta(T)",
-             sp.Tuple(*(schedule.subs(t, v) for v in (0, T / 5, T)))),
+             sp.Tuple(*(schedule.subs(t, v) for v in (0, WARMUP_END[T_0], T)))),
     )
     return schedule, steps
 
@@ -77,7 +78,7 @@ def boundary_jump(schedule):
     99/1000000
     """
     (warmup, warmup_holds), (cosine, cosine_holds) = schedule.args
-    boundary = T / 5
+    boundary = WARMUP_END[T_0]
     claims = sp.Tuple(warmup_holds.subs(t, boundary), cosine_holds.subs(t, boundary))
     if claims != sp.Tuple(sp.true, sp.true):
         raise ArithmeticError(f"the branches do not both hold at T_0: {claims}")
@@ -212,7 +213,7 @@ def derive() -> Derivation:
          Result("interchangeable_pairs", "(eta, rho) pairs with one effective rate: (eta, 0.9) "
                 "and (5 eta, 0.5).", pairs, pair_steps, lhs=sp.Symbol("(eta, rho)"))),
         PARAMETERS, notation=NOTATION,
-        aliases={"T_0": T / 5, "T_{0}": T / 5})  # the warm-up's end, as the sheet names it
+        aliases={name: WARMUP_END[T_0] for name in ("T_0", "T_{0}")})  # as the sheet names it
 
 
 if __name__ == "__main__":
