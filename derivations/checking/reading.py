@@ -7,7 +7,8 @@ commands parse_latex would misread are rewritten or refused.  Everything that ca
 be read raises :class:`ClaimError` with the 0-based position in the text as written.
 
 What a claim can be: an expression; an equation ``lhs = value``; a chain of
-inequalities, an interval ``(a, b]``, a union ``\cup``, ``\lambda \in ...`` or
+inequalities (``\neq`` alone as a part), an interval ``(a, b]`` or ``]a, b[``, sets joined by
+``\cup``, ``\cap`` or ``\setminus``, ``\lambda \in ...`` or
 ``\{\eta \mid ...\}`` for a range; ``\{a, b\}``, a list ``a, b`` or ``a \pm b`` for a
 set of values in any order; a matrix ``\begin{bmatrix}..\end{bmatrix}``; a tuple
 ``(a, b)``, labelled or not; ``\begin{cases}`` for a piecewise value; an order
@@ -57,7 +58,7 @@ RELATIONS = {"=": "=", "<": "<", ">": ">", r"\leq": "<=", r"\geq": ">=", r"\in":
 COMMANDS = {"frac", "sqrt", "cdot", "log", "ln", "exp", "sin", "cos", "tan", "sinh", "cosh",
             "tanh", "arcsin", "arccos", "arctan", "infty", "sum", "prod", "int", "lim", "to",
             "partial", "lfloor", "rfloor", "lceil", "rceil", "binom", "max", "min", "sign",
-            "cup", "leq", "geq", "neq", "in", "pm", "mp", "vee", "wedge", "lor", "land",
+            "cup", "cap", "setminus", "leq", "geq", "neq", "in", "pm", "mp", "vee", "wedge", "lor", "land",
             "langle", "rangle", "begin", "end", "div", "cdots", "ldots", "dots", "mathit",
             "exp", "det", "operatorname", "nabla", "prime"}
 _OPEN = {"{": "}", r"\{": r"\}", "(": ")", "[": "]", r"\lceil": r"\rceil",
@@ -175,12 +176,42 @@ def normalise(text: str) -> _Source:
     for pattern, replacement in rules:  # a row break ``\\`` is never part of a match
         source = source.rewrite(r"(\\\\)|" + pattern, lambda m, new=replacement: m.group(1) or
                                 m.expand(new.replace("\\1", "\\2")))
+    source = _iso_intervals(source)
     source = source.rewrite(_POWER_BEFORE_SUBSCRIPT, r"\1_\3^\2")  # ``\sigma^2_L``: (sigma_L)^2
     for pattern, problem in _DOUBLE_SCRIPTS:  # SymPy's reader would drop or guess one
         found = re.search(pattern, source.text)
         if found:
             raise ClaimError(problem, source.position(found.start()))
     return _separate_products(_over_as_frac(source))
+
+
+# Tokens after which an operand starts, and before which one has ended: an ISO interval's
+# outward brackets stand there (``\in ]0, 1[``, ``]0, 1[ \cup``), never a bracket of the usual kind.
+_BETWEEN_OPERANDS = {",", ";", ":", "&", r"\\", "=", "<", ">", r"\leq", r"\geq", r"\neq", r"\in",
+                     r"\cup", r"\cap", r"\setminus", r"\lor", r"\land", r"\vee", r"\wedge", r"\mid"}
+
+
+def _iso_intervals(source: _Source) -> _Source:
+    r"""The ISO notation of open ends, ``]a, b[``, ``]a, b]``, ``[a, b[``, as ``(a, b)``,
+    ``(a, b]``, ``[a, b)``: a ``]`` where an operand starts (at the start, after an opening
+    bracket or an operator) opens, a ``[`` where one has ended (at the end, before a closing
+    bracket or an operator) closes.
+
+    Examples
+    --------
+    >>> _iso_intervals(_Source.of(r"\eta \in ]0, 1] \cup [2, 3[")).text
+    '\\eta \\in (0, 1] \\cup [2, 3)'
+    """
+    solid = [(token, start) for token, start, _ in _tokens(source) if not token.isspace()]
+    edits = {}
+    for k, (token, start) in enumerate(solid):
+        before = solid[k - 1][0] if k else None
+        after = solid[k + 1][0] if k + 1 < len(solid) else None
+        if token == "]" and (before is None or before in _BETWEEN_OPERANDS or before in _OPEN):
+            edits[start, start + 1] = "("
+        elif token == "[" and (after is None or after in _BETWEEN_OPERANDS or _is_closer(after)):
+            edits[start, start + 1] = ")"
+    return source.splice(edits)
 
 
 # A name's (or a \sum's) superscript written before its subscript: ``x^{p}_{s}``.
@@ -606,8 +637,8 @@ def _read(source, context, expected):
     if not source.text:
         raise ClaimError("nothing to read", source.position(0))
     enclosed = _enclosed(source)
-    if enclosed and enclosed[0] == "(" and _split(enclosed[1], _CONNECTIVES)[1]:
-        return _read(enclosed[1], context, expected)  # ``(a \land b) \lor c``
+    if enclosed and enclosed[0] == "(" and _split(enclosed[1], _CONNECTIVES | set(_SET_OPERATIONS))[1]:
+        return _read(enclosed[1], context, expected)  # ``(a \land b) \lor c``, ``(A \cup B) \cap C``
     for connectives, join in (({r"\vee", r"\lor"}, sp.Or), ({r"\wedge", r"\land"}, sp.And)):
         pieces, found = _split(source, connectives)
         if found:  # for a set, ranges (``\eta \leq a \lor \eta \geq b``)
@@ -627,9 +658,9 @@ def _read(source, context, expected):
     pieces, found = _split(source, RELATIONS)
     if found:
         return _read_relation(pieces, [RELATIONS[f] for f in found], context, expected)
-    pieces, found = _split(source, {r"\cup"})
+    pieces, found = _split(source, set(_SET_OPERATIONS))
     if found:
-        return _read_union(pieces, context, expected)
+        return _read_set_operation(pieces, found, context, expected)
     pieces, found = _split(source, {r"\pm", r"\mp"})
     if found:
         return _read_plus_minus(pieces, context, expected)
@@ -697,9 +728,18 @@ def _read_set(source, context, expected):
     return value
 
 
-def _read_union(pieces, context, expected):
-    """``A \\cup B``; where the parts name their variable (``\\{x \\mid ...\\}``), one
-    variable for all, kept as ``Contains(x, A U B)``."""
+# Set operations between ranges: how the sets of the parts join (``\setminus`` from the left).
+_SET_OPERATIONS = {r"\cup": sp.Union, r"\cap": sp.Intersection, r"\setminus": sp.Complement}
+
+
+def _read_set_operation(pieces, operators, context, expected):
+    """``A \cup B``, ``A \cap B``, ``A \setminus B`` (one kind at a time: brackets say how
+    two kinds group); where the parts name their variable (``\{x \mid ...\}``), one
+    variable for all, kept as ``Contains(x, ...)``."""
+    if len(set(operators)) > 1:
+        raise ClaimError(f"{operators[0]} and {next(o for o in operators if o != operators[0])} "
+                         f"mixed; bracket the parts, e.g. (A \\cup B) \\cap C",
+                         pieces[1].strip().position(0))
     parts = [_read(p, context, expected if isinstance(expected, sp.Set) else sp.Reals)
              for p in pieces]
     variables = {part.args[0] for part in parts if isinstance(part, sp.Contains)}
@@ -708,10 +748,10 @@ def _read_union(pieces, context, expected):
         if not isinstance(value, sp.Set):
             raise ClaimError("a set or an interval was expected here", piece.strip().position(0))
     if len(variables) > 1:
-        raise ClaimError("the parts of the union are sets of different variables",
+        raise ClaimError(f"the parts joined by {operators[0]} are sets of different variables",
                          pieces[0].strip().position(0))
-    union = sp.Union(*sets)
-    return sp.Contains(variables.pop(), union, evaluate=False) if variables else union
+    joined = functools.reduce(_SET_OPERATIONS[operators[0]], sets)
+    return sp.Contains(variables.pop(), joined, evaluate=False) if variables else joined
 
 
 def _set_builder(builder, context, expected):
@@ -851,8 +891,15 @@ def _interval_from_chain(kinds, sides, context, pieces):
     A one-sided chain is noted in ``context.one_sided``, its open side infinite: the
     comparison takes it from the variable's domain where the claim means that
     (:func:`derivations.checking.comparing.range_of`)."""
+    if kinds == ["!="]:  # ``\eta \neq 0``: the reals but one value, the open sides the domain's
+        variable, other = sides if isinstance(sides[0], sp.Symbol) or not sides[1].free_symbols \
+            else sides[::-1]
+        contains = sp.Contains(variable, sp.Union(sp.Interval.open(-sp.oo, other),
+                                                  sp.Interval.open(other, sp.oo)), evaluate=False)
+        context.one_sided.add(contains)
+        return contains
     if any(k in ("=", "!=") for k in kinds) or len(sides) > 3:
-        raise ClaimError("a range is a chain of < and <= around one variable",
+        raise ClaimError("a range is a chain of < and <= around one variable, or one \\neq",
                          pieces[0].position(0))
     if len({k in (">", ">=") for k in kinds}) > 1:
         raise ClaimError("a range's inequalities must point one way", pieces[0].position(0))
