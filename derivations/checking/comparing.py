@@ -34,6 +34,9 @@ POINTS = 16
 # Scales of the random points, in hundredths: small, middling (twice as often), large.
 BANDS = ((1, 50), (5, 300), (5, 300), (300, 5000))
 SWITCH_POINTS = 48
+# Working precision (digits) to which a difference that agrees in double precision is told
+# from 0: beyond the largest number a claim may write (reading's LIMITS["digits"]).
+APART_DIGITS = 1100
 MAX_DEGREE = 12  # of a condition's polynomials in its variable, solved exactly
 CROSSINGS = 5  # crossings of sets' ends searched, beside three switches
 
@@ -478,7 +481,7 @@ def compare_expressions(claimed, derived, space: Space) -> Outcome:
                     not all(_close(x, y) for x, y in zip(c, d)):
                 return Outcome(False, "numeric", {"values": _point_shown(point),
                                                   "claimed": _shown(c), "derived": _shown(d)})
-        for point in [points[0], *switches]:
+        for point in [*_ends_of(points), *switches]:
             apart = _apart(claimed, derived, point)
             if apart is not None:  # agreeing in double precision only (``x + 10^{-12}``)
                 return Outcome(False, "numeric", {"values": _point_shown(point),
@@ -497,10 +500,24 @@ def compare_expressions(claimed, derived, space: Space) -> Outcome:
                                         "derived": sp.latex(derived)})
 
 
-def _apart(claimed, derived, point, digits=40):
+def _ends_of(points):
+    """The first and the last of the points drawn, where a difference that agrees in double
+    precision is looked at closer: two, so that one value at which a constructed difference
+    vanishes (``10^{-20} (3\\sigma - 8)^2``) does not hide it.
+
+    Examples
+    --------
+    >>> _ends_of([{"x": 1}, {"x": 2}, {"x": 3}]), _ends_of([{}])
+    ([{'x': 1}, {'x': 3}], [{}])
+    """
+    return points[:1] + points[1:][-1:]
+
+
+def _apart(claimed, derived, point, digits=APART_DIGITS):
     """The difference at ``point`` where it is not 0 (as text), else None: exactly where it
     is a rational number there (a rational function at the rational points drawn), else
-    to ``digits`` digits; matrices entry by entry.
+    where SymPy's adaptive evaluation tells it from 0 with at most ``digits`` digits of
+    working precision (``1 - \\cos(10^{-20})`` is 5e-41); matrices entry by entry.
 
     Examples
     --------
@@ -510,24 +527,24 @@ def _apart(claimed, derived, point, digits=40):
     ('1.0e-12', None)
     >>> _apart(x + sp.Rational(1, 10**50), x, {x: 1})
     '1.0e-50'
+    >>> _apart(x * sp.cos(sp.Rational(1, 10**20)), x, {x: 2}), _apart(sp.sin(x)**2, 1 - sp.cos(x)**2, {x: 3})
+    ('1.0e-40', None)
     """
     try:
-        gaps, sizes = (_entries(value.xreplace(point)) for value in (claimed - derived, derived))
+        gaps = _entries((claimed - derived).xreplace(point))
     except (TypeError, ValueError, ZeroDivisionError, ArithmeticError, sp.ShapeError):
         return None
-    for gap, size in zip(gaps, sizes):
+    for gap in gaps:
         if gap.is_Rational:
             if gap != 0:
                 return str(sp.N(abs(gap), 2))
             continue
         try:
-            value, scale = sp.N(gap, digits), sp.N(size, digits)
-            far = abs(complex(value))
+            far = sp.Abs(sp.N(gap, 15, strict=True, maxn=digits))  # not a float: 1e-400 is no 0
         except (TypeError, ValueError, ZeroDivisionError, ArithmeticError):
-            continue
-        bound = 10.0 ** (5 - digits) * max(1.0, abs(complex(scale)) if scale.is_number else 1.0)
-        if value.is_number and far > bound:
-            return f"{far:.1e}"
+            continue  # PrecisionExhausted among them: 0 as far as ``digits`` digits tell
+        if far.is_number and far != 0:
+            return str(sp.N(far, 2))
     return None
 
 
@@ -1032,7 +1049,7 @@ def _compare_sets(claimed, derived, space):
         outcome = _set_difference(claimed, derived, point)
         if outcome:
             return outcome
-    for point in [points[0], *switches] if checked else ():
+    for point in [*_ends_of(points), *switches] if checked else ():
         try:
             mine = _solved(claimed, point)
         except TypeError:  # a switch point where the condition cannot be solved
