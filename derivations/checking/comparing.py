@@ -1151,11 +1151,12 @@ def _condition_set(condition, variable, domain):
     if not isinstance(condition, sp.core.relational.Relational):
         raise TypeError(f"cannot solve {condition} for {variable}")
     bars = [bar for bar in _atoms(condition, sp.Abs) if variable in bar.free_symbols]
-    if bars:
-        inside = bars[0].args[0]
-        return sp.Union(*(sp.Intersection(_condition_set(sign, variable, domain), _condition_set(
-            condition.xreplace({bars[0]: value}), variable, domain))
-            for sign, value in ((inside >= 0, inside), (inside < 0, -inside))))
+    if bars:  # solved where the first bar's inside has each sign: a sign no value has ends
+        inside = bars[0].args[0]  # the branch, so n bars take as many branches as regions
+        regions = [(_condition_set(sign, variable, domain), value)
+                   for sign, value in ((inside >= 0, inside), (inside < 0, -inside))]
+        return sp.Union(*(_condition_set(condition.xreplace({bars[0]: value}), variable, region)
+                          for region, value in regions if region != sp.S.EmptySet))
     if _degree_bound(condition.lhs - condition.rhs, variable) > MAX_DEGREE:  # x^999: minutes
         raise TypeError(f"{condition} is of degree over {MAX_DEGREE} in {variable}")
     numerator, denominator = sp.fraction(sp.together(condition.lhs - condition.rhs))
