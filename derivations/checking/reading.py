@@ -1016,9 +1016,8 @@ def _refuse_open_slash(skeleton: _Source):
         return  # the reader reports it
     for k, (token, start, _) in enumerate(tokens):
         if token.startswith("\\") and token[1:] in _FUNCTION_COMMANDS:
-            argument = next((m for m in range(k + 1, len(tokens)) if not tokens[m][0].isspace()),
-                            None)
-            after = None if argument is None or tokens[argument][0] == "(" else \
+            argument = _skip_space(tokens, k + 1)
+            after = None if argument == len(tokens) or tokens[argument][0] == "(" else \
                 _operand_end(tokens, pairs, argument)
             while after is not None and after < len(tokens) and _starts_operand(tokens[after][0]):
                 after = _operand_end(tokens, pairs, after)  # ``\log 10^5 \eta / ...``
@@ -1030,9 +1029,8 @@ def _refuse_open_slash(skeleton: _Source):
         if token in ("/", r"\div"):
             after = _operand_end(tokens, pairs, k + 1)
             if after is not None and after < len(tokens) and tokens[after][0] == r"\cdot":
-                following = next((m for m in range(after + 1, len(tokens))
-                                  if not tokens[m][0].isspace()), None)
-                if following is not None and skeleton.position(tokens[after][1]) == \
+                following = _skip_space(tokens, after + 1)
+                if following < len(tokens) and skeleton.position(tokens[after][1]) == \
                         skeleton.position(tokens[following][1]):  # ``b(c)``: a product we wrote
                     after = following
             if after is not None and after < len(tokens) and _starts_operand(tokens[after][0]):
@@ -1040,13 +1038,18 @@ def _refuse_open_slash(skeleton: _Source):
                                  r"\frac{a}{b} c", skeleton.position(tokens[after][1]))
 
 
+def _skip_space(tokens, k):
+    """The index of the first token from ``k`` on that is not a space (``len(tokens)`` if none)."""
+    while k < len(tokens) and tokens[k][0].isspace():
+        k += 1
+    return k
+
+
 def _operand_end(tokens, pairs, k):
     """The index after the operand starting at ``k`` (scripts and ``!`` included), after
     spaces; None where no operand starts there."""
-    def skip(k):
-        while k < len(tokens) and tokens[k][0].isspace():
-            k += 1
-        return k
+    skip = functools.partial(_skip_space, tokens)
+
     def group(k):  # a bracketed group or one token
         k = skip(k)
         return pairs[k] + 1 if k in pairs else k + 1
@@ -1236,11 +1239,6 @@ class _Skeleton:
     def emit(self, text, k):
         self.parts.append((text, self.origin(k)))
 
-    def skip_space(self, k):
-        while k < len(self.tokens) and self.tokens[k][0].isspace():
-            k += 1
-        return k
-
     def alias(self, k):
         """A declared alias starting at token k: ``(value, next index)``, or None."""
         for tokens, value in self.context.aliases:
@@ -1317,7 +1315,7 @@ class _Skeleton:
         if tok.startswith("\\") and tok[1:] in GREEK:
             base, k = tok, k + 1
         elif tok.startswith("\\") and tok[1:] in WRAPPERS | set(ACCENTS):
-            group = self.skip_space(k + 1)
+            group = _skip_space(self.tokens, k + 1)
             if group < len(self.tokens) and group not in self.pairs and \
                     re.fullmatch(r"\\[a-zA-Z]+|[a-zA-Z]", self.tokens[group][0]):
                 inner, after = self.tokens[group][0], group + 1  # ``\tilde\lambda``, ``\bar w``
@@ -1335,7 +1333,7 @@ class _Skeleton:
             return None
         subscript, superscript, decoration = None, None, ""
         while k < len(self.tokens):
-            nxt = self.skip_space(k)
+            nxt = _skip_space(self.tokens, k)
             if nxt >= len(self.tokens):
                 break
             tok = self.tokens[nxt][0]
@@ -1364,7 +1362,7 @@ class _Skeleton:
     def _braced_base(self, k):
         if k not in self.pairs:
             return False
-        after = self.skip_space(self.pairs[k] + 1)
+        after = _skip_space(self.tokens, self.pairs[k] + 1)
         inner = self.span(k + 1, self.pairs[k]).text.strip()
         return (after < len(self.tokens) and self.tokens[after][0] == "_"
                 and re.fullmatch(r"(\\[a-zA-Z]+|[a-zA-Z])(\s*_\s*(\{[^{}]*\}|\w))?", inner)
@@ -1372,12 +1370,12 @@ class _Skeleton:
 
     def argument(self, k):
         r"""A sub- or superscript: a group, ``\mathrm{..}`` or one token; ``(source, next)``."""
-        k = self.skip_space(k)
+        k = _skip_space(self.tokens, k)
         if k >= len(self.tokens):
             raise ClaimError("a sub- or superscript is missing", self.origin(k))
         if k in self.pairs and self.tokens[k][0] == "{":
             return self.span(k + 1, self.pairs[k]), self.pairs[k] + 1
-        group = self.skip_space(k + 1)
+        group = _skip_space(self.tokens, k + 1)
         if self.tokens[k][0][1:] in WRAPPERS | set(ACCENTS) and group in self.pairs:
             return self.span(k, self.pairs[group] + 1), self.pairs[group] + 1
         return self.span(k, k + 1), k + 1
@@ -1390,7 +1388,7 @@ class _Skeleton:
                 if text and set(text) == {"'"} else None)
 
     def transpose(self, k):
-        nxt = self.skip_space(k)
+        nxt = _skip_space(self.tokens, k)
         if nxt < len(self.tokens) and self.tokens[nxt][0] == "^":
             group, after = self.argument(nxt + 1)
             if group.text.strip() in ("T", r"\top", r"\intercal", r"\mathsf{T}", r"\mathrm{T}"):
@@ -1437,7 +1435,7 @@ class _Skeleton:
                 self.parts.append((rf"^{{{self.placeholder(_TRANSPOSE, self.origin(k))}}}",
                                    self.origin(k)))
                 return after
-        nxt = self.skip_space(k)
+        nxt = _skip_space(self.tokens, k)
         call = self.call_group(nxt)
         if isinstance(value, _Function):
             if call is None:
@@ -1463,7 +1461,7 @@ class _Skeleton:
         if tok == "(":
             return self.span(k + 1, close), close + 1
         if tok == "{":
-            first, last = self.skip_space(k + 1), close - 1
+            first, last = _skip_space(self.tokens, k + 1), close - 1
             while last > first and self.tokens[last][0].isspace():
                 last -= 1
             if self.tokens[first][0] == "(" and self.pairs.get(first) == last:
@@ -1476,13 +1474,13 @@ class _Skeleton:
 
         Returns the index after the derivative, or None when this ``\frac`` is a fraction.
         """
-        numerator = self.skip_space(k + 1)
+        numerator = _skip_space(self.tokens, k + 1)
         if numerator not in self.pairs or self.tokens[numerator][0] != "{":
             return None
         top = self.span(numerator + 1, self.pairs[numerator])
         match = re.fullmatch(r"\s*(d|\\partial)\s*(?:\^\s*\{?\s*(\d+)\s*\}?)?\s*(.*?)\s*", top.text,
                              re.S)
-        denominator = self.skip_space(self.pairs[numerator] + 1)
+        denominator = _skip_space(self.tokens, self.pairs[numerator] + 1)
         if match is None or denominator not in self.pairs:
             return None
         bottom = self.span(denominator + 1, self.pairs[denominator])
@@ -1501,13 +1499,13 @@ class _Skeleton:
         if match.group(3):
             operand = _read_expression(top[match.start(3):match.end(3)], self.context)
         else:
-            start = self.skip_space(after)
+            start = _skip_space(self.tokens, after)
             atom = self.atom(start) if start < len(self.tokens) else None
             bare = atom is not None and not isinstance(atom[0], _Function)  # a name alone
             if atom is not None:
                 operand, after = atom
                 if isinstance(operand, _Function):
-                    call = self.call_group(self.skip_space(after))
+                    call = self.call_group(_skip_space(self.tokens, after))
                     if call is None:
                         operand = self.context.functions.get(operand.name)
                     else:
@@ -1517,11 +1515,11 @@ class _Skeleton:
                 after = self.pairs[start] + 1
             else:
                 raise ClaimError("a derivative of what?", self.origin(start))
-            power = self.skip_space(after)  # ``\frac{d}{dx} x^2`` is the derivative of x^2
+            power = _skip_space(self.tokens, after)  # ``\frac{d}{dx} x^2`` is the derivative of x^2
             if power < len(self.tokens) and self.tokens[power][0] == "^":
                 exponent, after = self.argument(power + 1)
                 operand = operand ** _read_expression(exponent, self.context)
-            following = self.skip_space(after)
+            following = _skip_space(self.tokens, after)
             if bare and following < len(self.tokens) and _starts_operand(self.tokens[following][0]):
                 raise ClaimError(r"\frac{d}{dx} a b: of a alone or of a b? write "
                                  r"\frac{d}{dx}(a b) or b \frac{d}{dx} a", self.origin(following))
