@@ -25,7 +25,7 @@ from sympy.core.function import AppliedUndef
 from sympy.solvers.inequalities import solve_rational_inequalities
 
 from ..core import Derivation, Result
-from .reading import ClaimError, _condition, _Context, _Labelled, normal_name
+from .reading import ClaimError, _Context, _Labelled, _set_where, normal_name
 
 __all__ = ["Outcome", "Space", "compare", "compare_expressions", "unlabelled", "names_result",
            "defined", "range_of", "rounded_and_cut"]
@@ -731,7 +731,7 @@ def range_of(claimed, space: Space, universe=None):
     slope = polynomial.coeff_monomial(variable) if polynomial is not None else None
     if polynomial is None or polynomial.degree() != 1 or not (
             slope.is_positive or slope.is_negative):  # eta in its own bound too (eta < 2 - eta)
-        return sp.ConditionSet(variable, _condition(element, values), domain)
+        return _set_where(variable, element, values, domain)
     return _preimage(values, slope, polynomial.coeff_monomial(1), hull)
 
 

@@ -782,8 +782,8 @@ def _of_variable(value, variable, universe, position):
         element, values = value.args
         if element != variable and isinstance(element, sp.Expr) and \
                 variable in element.free_symbols | values.free_symbols:
-            return sp.Contains(variable, sp.ConditionSet(variable, _condition(element, values),
-                                                         universe), evaluate=False)
+            return sp.Contains(variable, _set_where(variable, element, values, universe),
+                               evaluate=False)
         if element != variable:
             raise ClaimError(f"the set is of {sp.latex(variable)} but its condition bounds "
                              f"{sp.latex(element)}", position)
@@ -820,6 +820,19 @@ def _condition(element, values, evaluate=True):
                                                              evaluate=evaluate)]
     parts = below + above
     return sp.And(*parts, evaluate=evaluate) if len(parts) == 2 else parts[0] if parts else sp.true
+
+
+def _set_where(variable, element, values, universe):
+    """The values of ``variable`` in ``universe`` for which ``element`` (an expression in it)
+    lies in ``values``: a condition kept unsolved, solved at each point compared.
+
+    Examples
+    --------
+    >>> x = sp.Symbol("x")
+    >>> _set_where(x, x**2, sp.Interval.open(-sp.oo, 4), sp.Reals)
+    ConditionSet(x, x**2 < 4, Reals)
+    """
+    return sp.ConditionSet(variable, _condition(element, values), universe)
 
 
 def _read_plus_minus(pieces, context, expected):
