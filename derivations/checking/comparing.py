@@ -226,9 +226,49 @@ class Space:
 
 @functools.lru_cache(maxsize=256)
 def _real_roots(expr, symbol):
-    """The real numbers where ``expr`` (in ``symbol`` alone) is 0, as SymPy solves it: kept
+    """The real numbers where ``expr`` (in ``symbol`` alone) is 0, as SymPy solves it, else
+    (``\\sigma - 2000 + \\sin\\sigma``) the roots :func:`_sign_changes` brackets: kept
     between claims, whose points and the result's switches are mostly the same."""
-    return tuple(r for r in sp.solve(expr, symbol) if r.is_real and r.is_number)
+    try:
+        return tuple(r for r in sp.solve(expr, symbol) if r.is_real and r.is_number)
+    except NotImplementedError:
+        return _sign_changes(expr, symbol)
+
+
+# Where a switch SymPy cannot solve is looked for: 0 and +-m 10^k, k from -6 to 6.
+_GRID = sorted({sign * sp.Rational(m, 10) * sp.Integer(10)**k for sign in (1, -1)
+                for m in (10, 15, 20, 30, 50, 70) for k in range(-6, 7)} | {sp.S.Zero})
+
+
+def _sign_changes(expr, symbol, halvings=30):
+    """Rational approximations (to ``2^-halvings`` of their bracket) of the roots of ``expr``
+    (in ``symbol`` alone) where it changes sign between neighbours of :data:`_GRID`.
+
+    Examples
+    --------
+    >>> x = sp.Symbol("x")
+    >>> [round(float(r), 6) for r in _sign_changes(x - 2000 + sp.sin(x), x)]
+    [1999.122841]
+    """
+    def sign(value):
+        try:
+            number = complex(sp.N(expr.xreplace({symbol: value})))
+        except (TypeError, ValueError, ZeroDivisionError, ArithmeticError):
+            return 0
+        return 0 if not math.isfinite(number.real) or abs(number.imag) > 1e-9 * abs(number) \
+            else (number.real > 0) - (number.real < 0)
+    roots, signs = [], [sign(value) for value in _GRID]
+    for (low, s_low), (high, s_high) in itertools.pairwise(zip(_GRID, signs)):
+        if s_low * s_high >= 0:
+            continue
+        for _ in range(halvings):
+            middle = (low + high) / 2
+            s_middle = sign(middle)
+            if s_middle == 0:
+                break
+            low, high, s_low = (middle, high, s_middle) if s_middle == s_low else (low, middle, s_low)
+        roots.append((low + high) / 2)
+    return tuple(roots)
 
 
 def _atoms(value, *types) -> list:
