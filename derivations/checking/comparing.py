@@ -397,11 +397,26 @@ def _close(a, b, tolerance=None):
     return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
 
 
-def _shown(numbers):
+def _shown(numbers, digits=6):
     def one(z):
-        return f"{z.real:.6g}" if abs(z.imag) <= 1e-12 * max(1, abs(z)) else \
-            f"{z.real:.6g}{z.imag:+.6g}i"
+        return f"{z.real:.{digits}g}" if abs(z.imag) <= 1e-12 * max(1, abs(z)) else \
+            f"{z.real:.{digits}g}{z.imag:+.{digits}g}i"
     return one(numbers[0]) if len(numbers) == 1 else [one(z) for z in numbers]
+
+
+def _shown_apart(claimed, derived):
+    """Both as :func:`_shown`, with as many significant digits as tell them apart (6 to 17).
+
+    Examples
+    --------
+    >>> _shown_apart((-22482282.9,), (-22482335.1,))
+    ('-22482282.9', '-22482335.1')
+    """
+    for digits in (6, 9, 12, 17):
+        shown = _shown(claimed, digits), _shown(derived, digits)
+        if shown[0] != shown[1]:
+            break
+    return shown
 
 
 def _point_shown(point):
@@ -509,8 +524,9 @@ def compare_expressions(claimed, derived, space: Space) -> Outcome:
             continue
         checked += 1
         if not all(_close(x, y, tolerance) for x, y in zip(c, d)):
+            claimed_shown, derived_shown = _shown_apart(c, d)
             return Outcome(False, "numeric", {"values": _point_shown(point),
-                                              "claimed": _shown(c), "derived": _shown(d)})
+                                              "claimed": claimed_shown, "derived": derived_shown})
     if tolerance is not None and checked:
         return Outcome(True, f"numeric: within {tolerance:.2g}, the spread written")
     if checked:
@@ -519,8 +535,9 @@ def compare_expressions(claimed, derived, space: Space) -> Outcome:
             c, d = _numbers(claimed, point), _numbers(derived, point)
             if c is not None and d is not None and len(c) == len(d) and \
                     not all(_close(x, y) for x, y in zip(c, d)):
+                claimed_shown, derived_shown = _shown_apart(c, d)
                 return Outcome(False, "numeric", {"values": _point_shown(point),
-                                                  "claimed": _shown(c), "derived": _shown(d)})
+                                                  "claimed": claimed_shown, "derived": derived_shown})
         for point in [*_ends_of(points), *switches]:
             apart = _apart(claimed, derived, point)
             if apart is not None:  # agreeing in double precision only (``x + 10^{-12}``)

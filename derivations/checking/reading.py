@@ -733,7 +733,7 @@ _SET_OPERATIONS = {r"\cup": sp.Union, r"\cap": sp.Intersection, r"\setminus": sp
 
 
 def _read_set_operation(pieces, operators, context, expected):
-    """``A \cup B``, ``A \cap B``, ``A \setminus B`` (one kind at a time: brackets say how
+    r"""``A \cup B``, ``A \cap B``, ``A \setminus B`` (one kind at a time: brackets say how
     two kinds group); where the parts name their variable (``\{x \mid ...\}``), one
     variable for all, kept as ``Contains(x, ...)``."""
     if len(set(operators)) > 1:
