@@ -500,7 +500,13 @@ def compare_expressions(claimed, derived, space: Space) -> Outcome:
     'symbolic'
     """
     unit = space.reading.decimals.get(claimed)
-    if unit is not None and derived.is_number and claimed not in space.reading.tolerances:
+    spread = claimed in space.reading.tolerances
+    if derived.is_Integer and claimed.is_number and claimed != derived and (unit or spread):
+        return Outcome(False, "numeric", {  # a count is exact: 1.1 \times 10^6 is not 1116042
+            "values": {}, "claimed": str(claimed if claimed.is_Integer else sp.N(claimed, 15)),
+            "derived": str(derived), "where": "a whole number, asked exactly: the digits or the "
+                                              "spread written do not stand for it"})
+    if unit is not None and derived.is_number and not spread:
         return _compare_decimal(claimed, derived, unit)
     if _same(claimed, derived):
         return Outcome(True, "symbolic")
@@ -644,14 +650,15 @@ def _compare_decimal(claimed, derived, unit):
                                           "derived": sp.latex(derived)})
     if claimed == derived:
         return Outcome(True, "numeric: the value exactly")
-    if claimed in allowed and _significant(claimed, unit) >= 2:  # 0.0 or 0.0001 hide too much
+    if claimed in allowed and min(_significant(claimed, unit), _significant(derived, unit)) >= 2:
+        # 0.0 or 0.0001 hide too much, and so does 1.0e-4 for 9.9e-5: one digit of the value
         how = "rounded" if claimed == allowed[0] else "cut off"
         return Outcome(True, f"numeric: the value {how} to the digits written")
     return Outcome(False, "numeric", {
         "values": {}, "claimed": _decimal_shown(claimed, unit),
         "derived": _decimal_shown(allowed[0], unit),
         **({} if claimed not in allowed else {
-            "where": "the digits written: an inexact decimal needs two significant digits"})})
+            "where": "the digits written: an inexact decimal needs two of the value's significant digits"})})
 
 
 def _significant(value, unit) -> int:
