@@ -857,6 +857,21 @@ def _frozen(value):
     return value.xreplace(names) if names else value
 
 
+def takes_derivatives(value) -> bool:
+    r"""Whether ``value`` holds a derivative SymPy works out (a derivative of a name is an
+    unknown of its own, :func:`_frozen`): a claim that writes the derivative asked for
+    (``\frac{\partial}{\partial w} (...)^2``) is judged by its value, and says so.
+
+    Examples
+    --------
+    >>> x, h = sp.Symbol("x"), sp.IndexedBase("h")
+    >>> takes_derivatives(sp.Derivative(x**2, x)), takes_derivatives(sp.Derivative(h[1], x))
+    (True, False)
+    """
+    value = _frozen(value)
+    return isinstance(value, sp.Basic) and any(d.doit() != d for d in value.atoms(sp.Derivative))
+
+
 def compare(claimed, derived, space: Space) -> Outcome:
     """Dispatch on the derived value's kind: sets, tuples, matrices, relations, orders."""
     if isinstance(claimed, _Labelled):

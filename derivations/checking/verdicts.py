@@ -20,7 +20,7 @@ from numerics.terminal import fail
 from .. import topic_module
 from ..core import Derivation
 from ..render import claim as rendered_claim
-from .comparing import Space, _by_label, compare, defined, unlabelled
+from .comparing import Space, _by_label, compare, defined, takes_derivatives, unlabelled
 from .reading import LIMITS, ClaimError, _condition, _Labelled, read_claim_with_context
 from .slips import diagnose
 
@@ -222,7 +222,10 @@ def check(derivation: Derivation, name: str, text: str, reveal: bool = True) -> 
         except ClaimTimeout:  # a verdict without a named slip
             pass
     status = CORRECT if outcome.correct else WRONG
-    return Verdict(**verdict, status=status, method=outcome.method, reading=reading,
+    method = outcome.method
+    if outcome.correct and takes_derivatives(claimed):
+        method = f"{method}; a derivative the claim leaves to take was taken here"
+    return Verdict(**verdict, status=status, method=method, reading=reading,
                    witness=None if outcome.correct else outcome.witness, parts=outcome.parts,
                    slip=None if slip is None else (slip.name, slip.says))
 

@@ -188,6 +188,18 @@ def test_witness_lies_inside_the_assumptions_and_shows_both_values():
     assert verdict.derived_latex.startswith(r"\beta^{*} = ")
 
 
+def test_a_derivative_left_to_take_is_judged_by_its_value_and_said():
+    """Red team 7: the question written back (the loss behind d/dw) has the gradient's
+    value; the verdict says the claim does not work the derivative out."""
+    loss = r"\left(\frac{1}{1+e^{-w_x x - w_y y}} - t\right)^2"
+    d = topic_module("adaptive").derive()
+    written = check.check(d, "loss_gradient", rf"\begin{{pmatrix}} \frac{{\partial}}{{\partial w_x}}{loss} \\ "
+                                               rf"\frac{{\partial}}{{\partial w_y}}{loss} \end{{pmatrix}}")
+    assert written.status == "correct" and "leaves to take" in written.method
+    worked = check.check(gd.derive(), "update_factor", r"1 - 2\eta\sigma^2")
+    assert "leaves to take" not in worked.method
+
+
 def test_equivalent_but_differently_written_is_correct():
     verdict = check.check(gd.derive(), "closed_form_iterate",
                           r"\frac{y}{\sigma} + (1 - 2\eta\sigma^2)^t (w_0 - \frac{y}{\sigma})")
