@@ -602,6 +602,8 @@ def _read_checked(text, context, expected):
                          source.position(exponent.start()))
     try:
         value = _read(source, context, expected)
+        if isinstance(expected, sp.Tuple) and len(expected) == 1 and not isinstance(value, sp.Tuple):
+            value = _read_list([source], context, expected)  # ``\alpha = a`` for ``(\alpha = a,)``
     except RecursionError:
         raise ClaimError("the claim is nested too deeply to read", 0) from None
     if context.owner is None:

@@ -200,6 +200,18 @@ def test_a_derivative_left_to_take_is_judged_by_its_value_and_said():
     assert "leaves to take" not in worked.method
 
 
+@pytest.mark.parametrize("claim, status", [
+    (r"\alpha = \frac{2}{L+\mu}", "correct"),      # red team 7: one value for a tuple of one
+    (r"(\alpha = \frac{2}{L+\mu})", "correct"),
+    (r"\alpha = \frac{1}{L+\mu}", "wrong"),
+    (r"\mu = \frac{2}{L+\mu}", "wrong"),           # the label is kept, and is not the tuning's
+])
+def test_a_tuple_of_one_takes_its_one_labelled_value(claim, status):
+    from derivations import method
+    d = method.derive_method(method.builtin("gd"))
+    assert check.check(d, "optimal_parameters", claim).status == status
+
+
 def test_equivalent_but_differently_written_is_correct():
     verdict = check.check(gd.derive(), "closed_form_iterate",
                           r"\frac{y}{\sigma} + (1 - 2\eta\sigma^2)^t (w_0 - \frac{y}{\sigma})")
