@@ -95,7 +95,38 @@ class Space:
             except TypeError:  # a symbolic shape not fixed by the point
                 continue
             points.append(point)
-        return points
+        return points + self._edges(points, set(scalars))
+
+    def _edges(self, points, drawn):
+        """Points where a constraint between whole numbers holds with equality (``i = n`` for
+        ``i \\leq n``, ``i = n - 1`` for ``i < n``), from the first two points drawn: random
+        whole numbers rarely meet there, and a claim wrong at the last layer only is wrong.
+
+        Examples
+        --------
+        >>> from derivations import vanishing
+        >>> d = vanishing.derive(); i, n = sp.symbols("i n", integer=True, positive=True)
+        >>> [p[i] == p[n] for p in Space(d, d["chain_derivative"]).points({i, n})[-2:]]
+        [True, True]
+        """
+        edges = []
+        for condition in self.conditions:
+            if not isinstance(condition, (sp.LessThan, sp.StrictLessThan, sp.GreaterThan,
+                                          sp.StrictGreaterThan)):
+                continue
+            low, high = (condition.lhs, condition.rhs) if isinstance(
+                condition, (sp.LessThan, sp.StrictLessThan)) else (condition.rhs, condition.lhs)
+            gap = 1 if isinstance(condition, (sp.StrictLessThan, sp.StrictGreaterThan)) else 0
+            for symbol, other, shift in ((low, high, -gap), (high, low, gap)):
+                if not (isinstance(symbol, sp.Symbol) and symbol.is_integer and symbol in drawn):
+                    continue
+                for point in points[:2]:
+                    edge = {**point, symbol: other.xreplace(point) + shift}
+                    if edge[symbol].is_Integer and edge not in edges and \
+                            self.domains.get(symbol, sp.Integers).contains(edge[symbol]) == sp.true \
+                            and all(self._holds(c, edge) for c in self.conditions):
+                        edges.append(edge)
+        return edges
 
     @staticmethod
     def _holds(condition, point):
@@ -355,7 +386,7 @@ def _numbers(value, point):
     (a singular matrix inverted, a division by zero)."""
     try:  # derivatives first: their variable is no number once the point is in
         value = value.xreplace({d: d.doit() for d in value.atoms(sp.Derivative)})
-        value = value.xreplace(point)
+        value = _empty_ranges(value.xreplace(point))
         if value.has(sp.Sum, sp.Product, sp.Derivative, sp.Subs, sp.Integral, sp.MatrixExpr,
                      sp.Piecewise):
             value = value.doit()
@@ -375,6 +406,25 @@ def _numbers(value, point):
     except (TypeError, ValueError, ZeroDivisionError, ArithmeticError):
         return None
     return numbers if all(math.isfinite(abs(z)) for z in numbers) else None
+
+
+def _empty_ranges(value):
+    r"""Sums and products over a range that runs backwards (``\prod_{k=n+1}^{n-1}``) as the
+    empty sum 0 and product 1, as they are read in mathematics; SymPy's own (Karr's)
+    convention makes the product ``1/f(n)``, which let a factor pulled out of a product
+    cancel it where the range is empty.
+
+    Examples
+    --------
+    >>> k, f = sp.Symbol("k"), sp.Function("f")
+    >>> _empty_ranges(sp.Product(f(k), (k, 4, 2)) * f(3)), sp.Product(f(k), (k, 4, 2)).doit() * f(3)
+    (f(3), 1)
+    """
+    def backwards(term):
+        return any((end - start).is_negative and (end - start + 1).is_negative
+                   for _, start, end in term.limits)
+    return value.replace(lambda term: isinstance(term, (sp.Sum, sp.Product)) and backwards(term),
+                         lambda term: sp.S.Zero if isinstance(term, sp.Sum) else sp.S.One)
 
 
 def _opaque_atoms(expr):
