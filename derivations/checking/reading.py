@@ -66,6 +66,9 @@ _OPEN = {"{": "}", r"\{": r"\}", "(": ")", "[": "]", r"\lceil": r"\rceil",
 _CLOSE = {v: k for k, v in _OPEN.items()}
 _TOKEN = re.compile(r"\\begin\{[a-zA-Z*]+\}|\\end\{[a-zA-Z*]+\}|\\\\|\\[a-zA-Z]+|\\.|\s+|.", re.S)
 _TRANSPOSE = sp.Symbol("transpose_marker")
+# Marks that are a transpose and never a power (``^T`` is either: a matrix's transpose, a
+# scalar's power of T).
+_UPRIGHT_TRANSPOSES = (r"\top", r"\intercal", r"\mathsf{T}", r"\mathrm{T}")
 _PLACEHOLDER, _LETTERS = "zq", "abcefghjkmnpqrstuvwxyz"
 
 #: Bounds on what a claim may hold, so that hostile input ends within seconds.
@@ -1402,11 +1405,12 @@ class _Skeleton:
         return (("^*", after) if text == "*" else ("'" * len(text), after)
                 if text and set(text) == {"'"} else None)
 
-    def transpose(self, k):
+    def transpose(self, k, marks=("T", *_UPRIGHT_TRANSPOSES)):
+        """The index after a transpose mark ``^T`` (or one of ``marks``) at token k, or None."""
         nxt = _skip_space(self.tokens, k)
         if nxt < len(self.tokens) and self.tokens[nxt][0] == "^":
             group, after = self.argument(nxt + 1)
-            if group.text.strip() in ("T", r"\top", r"\intercal", r"\mathsf{T}", r"\mathrm{T}"):
+            if group.text.strip() in marks:
                 return after
         return None
 
@@ -1450,6 +1454,9 @@ class _Skeleton:
                 self.parts.append((rf"^{{{self.placeholder(_TRANSPOSE, self.origin(k))}}}",
                                    self.origin(k)))
                 return after
+        if self.transpose(k, _UPRIGHT_TRANSPOSES) is not None:  # ``J^{\mathsf{T}}``: not J^T
+            raise ClaimError("a transpose mark on a scalar; a power of T is written ^{T}",
+                             self.origin(k))
         nxt = _skip_space(self.tokens, k)
         call = self.call_group(nxt)
         if isinstance(value, _Function):
