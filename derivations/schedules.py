@@ -201,7 +201,7 @@ def derive() -> Derivation:
         "schedules", "Learning-rate schedules and rules of thumb",
         (Result("cosine_warmup", "Linear warm-up to eta_max over T_0 = T/5 steps, then a "
                 "quarter cosine down to 1e-6 at T.", schedule, schedule_steps,
-                lhs=sp.Function("eta")(t)),
+                lhs=sp.Function("eta")(t), assumptions=(sp.LessThan(t, T),)),
          Result("warmup_boundary_jump", "Both pieces claim t = T_0 and disagree there by "
                 "this much (the warm-up value minus the cosine's).", jump, jump_steps,
                 lhs=sp.Function("eta_warmup")(sp.Symbol("T_0")) - sp.Function("eta_cosine")(sp.Symbol("T_0"))),

@@ -58,8 +58,10 @@ class Space:
         self.reading = context if context is not None else _Context({}, {}, {})  # what it found
         self.definitions = dict(getattr(derivation, "definitions", None) or {})
         self.domains = {p.symbol: p.domain for p in derivation.parameters}
+        defined_domains = [sp.Contains(s, self.domains[s], evaluate=False)  # kappa = L/mu >= 1
+                           for s in self.definitions if s in self.domains]
         self.conditions = [defined(c, self.definitions)
-                           for c in (*derivation.constraints, *result.assumptions)
+                           for c in (*derivation.constraints, *result.assumptions, *defined_domains)
                            if isinstance(c, sp.Basic) and c is not sp.true]
         self.lhs = result.lhs
         self.order_in = result.order_in  # an exact result also asked as an order in it
