@@ -37,6 +37,7 @@ rho_2 = sp.Symbol("rho_2", nonnegative=True)
 g = sp.Symbol("g", real=True, nonzero=True)
 k = sp.Symbol("k", integer=True, positive=True)
 L = sp.Function("L")(w_x, w_y)
+PRE_ACTIVATION = w_x * x + w_y * y  # z; the output o is s(z)
 NABLA = sp.ImmutableMatrix([sp.Derivative(L, w) for w in (w_x, w_y)])
 
 ITERATIONS = 3
@@ -79,14 +80,14 @@ def loss_gradient():
     >>> loss_gradient()[0][0].subs({x: 0})
     0
     """
-    loss = (sigmoid(w_x * x + w_y * y) - t) ** 2
+    loss = (sigmoid(PRE_ACTIVATION) - t) ** 2
     gradient = sp.ImmutableMatrix([sp.together(sp.diff(loss, w)) for w in (w_x, w_y)])
     slope = sp.diff(sigmoid(z), z)
     logistic_form = sp.cancel(slope - sigmoid(z) * (1 - sigmoid(z)))
     if logistic_form != 0:
         raise ArithmeticError(f"s'(z) - s(1 - s) == {logistic_form}, not 0")
     in_output = sp.ImmutableMatrix([2 * (o - t) * o * (1 - o) * v for v in (x, y)])
-    difference = gradient - in_output.subs(o, sigmoid(w_x * x + w_y * y))
+    difference = gradient - in_output.subs(o, sigmoid(PRE_ACTIVATION))
     # zero as a rational function with each exponential an independent positive variable,
     # hence zero: cancel works on far fewer generators
     independent = {power: sp.Dummy(positive=True) for power in difference.atoms(sp.exp)}
@@ -392,7 +393,8 @@ def derive(**overrides) -> Derivation:
     )
     tables = _tables(tuple(sorted(settings.items(), key=lambda item: item[0].name)))
     return Derivation("adaptive", "Adaptive optimizers by hand on one sigmoid neuron",
-                      general[:1] + tables + general[1:], PARAMETERS, notation=NOTATION)
+                      general[:1] + tables + general[1:], PARAMETERS, notation=NOTATION,
+                      aliases={"z": PRE_ACTIVATION, "o": sigmoid(PRE_ACTIVATION)})  # the notation's
 
 
 if __name__ == "__main__":

@@ -721,7 +721,7 @@ def _read_bracketed(opener, items, closer, context, expected, source):
         return sp.Interval(start, end, opener == "(", closer == ")")
     parts = expected.args if isinstance(expected, sp.Tuple) and len(expected) == len(items) else \
         [None] * len(items)
-    return sp.Tuple(*(_read(p, context, e) for p, e in zip(items, parts)))
+    return sp.Tuple(*(_labelled_part(_read(p, context, e), p) for p, e in zip(items, parts)))
 
 
 def _read_set(source, context, expected):
