@@ -1563,9 +1563,10 @@ def transient_growth(method: Method, matrix, values, rate_best, large) -> Result
                if solved is not None else tuned)
     return Result(
         "transient_growth", "From rest (buffers 0, history at w_0), the first step multiplies "
-        "the distance to the minimiser in the direction of the largest curvature by this "
-        "factor at the optimal tuning; it exceeds 1 when the rate is above sqrt(2) - 1, so "
-        "the worst-case distance first grows although the spectral radius is below 1.",
+        "the error w - w^* in the direction of the largest curvature by this factor (signed) "
+        "at the optimal tuning, rho being the optimal rate; its size exceeds 1 when the rate "
+        "is above sqrt(2) - 1, so the worst-case distance first grows although the spectral "
+        "radius is below 1.",
         in_rate,
         (Step("the state at rest", sp.Tuple(*start)),
          Step("the iterate after one step, as a multiple of w_0 - w^*", first),

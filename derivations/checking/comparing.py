@@ -658,7 +658,7 @@ def _apart(claimed, derived, point, digits=APART_DIGITS):
             far = sp.Abs(sp.N(gap, 15, strict=True, maxn=digits))  # not a float: 1e-400 is no 0
         except (TypeError, ValueError, ZeroDivisionError, ArithmeticError):
             continue  # PrecisionExhausted among them: 0 as far as ``digits`` digits tell
-        if far.is_number and far != 0:
+        if far.is_Number and far != 0:  # a number, not an unevaluated product of a point
             return str(sp.N(far, 2))
     return None
 
