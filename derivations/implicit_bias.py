@@ -308,7 +308,10 @@ def derive() -> Derivation:
         "implicit_bias", "Implicit bias: which solution an optimizer finds",
         (minimum_norm, row_span, counterexample), PARAMETERS,
         constraints=(sp.StrictLessThan(n, d),), notation=NOTATION,
-        aliases={r"X^\dagger": X.T * (X * X.T).I, "X^+": X.T * (X * X.T).I})  # n < d
+        definitions={w_mn: value},
+        aliases={r"X^\dagger": X.T * (X * X.T).I, "X^+": X.T * (X * X.T).I,  # n < d
+                 **{f"{w_name}^{star}": w_mn for w_name in ("w", r"\mathbf{w}")  # 1.1.1's w^*
+                    for star in ("*", "{*}", r"\star", r"{\star}", r"\ast", r"{\ast}")}})
 
 
 if __name__ == "__main__":

@@ -197,7 +197,8 @@ def check(derivation: Derivation, name: str, text: str, reveal: bool = True) -> 
             claimed, context = read_claim_with_context(text, derivation, result)
             reading = _reading(claimed, context.one_sided)
             space = Space(derivation, result, context)
-            claimed = defined(unlabelled(claimed, space), space.definitions)
+            own = {s: v for s, v in space.definitions.items() if s != result.lhs}  # not w_mn for w_mn
+            claimed = defined(unlabelled(claimed, space), own)
             derived = defined(result.value, space.definitions)
             outcome = compare(claimed, derived, space)
     except ClaimTimeout:
