@@ -174,11 +174,15 @@ class Space:
         return found
 
     def _around(self, roots, symbol, point, rng):
-        """Points on and beside the first root inside ``symbol``'s domain."""
+        """Points on and beside the least root inside ``symbol``'s domain, and halfway to the
+        next one: a window between two close roots (``(\\sigma - 1.7)^2 = 10^{-4}``) is
+        narrower than the step beside a root."""
         domain = self.domains.get(symbol, sp.Reals)
-        for root in roots:
+        inside = sorted((r for r in roots if domain.contains(r) == sp.true), key=float)
+        for root, following in itertools.zip_longest(inside, inside[1:]):
             step = abs(root) / 37 if root != 0 else sp.Rational(1, 37)
             values = [v for v in (root - step, root, root + step) if domain.contains(v) == sp.true]
+            values += [] if following is None else [(root + following) / 2]
             if values:
                 return [p for p in (self._fitted({**point, symbol: v}, symbol, rng)
                                     for v in values) if p is not None]
@@ -260,12 +264,15 @@ class Space:
 @functools.lru_cache(maxsize=256)
 def _real_roots(expr, symbol):
     """The real numbers where ``expr`` (in ``symbol`` alone) is 0, as SymPy solves it, else
-    (``\\sigma - 2000 + \\sin\\sigma``) the roots :func:`_sign_changes` brackets: kept
+    (``\\sigma - 2000 + \\sin\\sigma``, or no root found for an ``expr`` not rational in
+    ``symbol``) the roots :func:`_sign_changes` brackets: kept
     between claims, whose points and the result's switches are mostly the same."""
     try:
-        return tuple(r for r in sp.solve(expr, symbol) if r.is_real and r.is_number)
+        roots = tuple(r for r in sp.solve(expr, symbol) if r.is_real and r.is_number)
     except NotImplementedError:
         return _sign_changes(expr, symbol)
+    # none found where some may be: SymPy's solve gives up on sin(x) + 1/(x - a) silently
+    return roots or (() if expr.is_rational_function(symbol) else _sign_changes(expr, symbol))
 
 
 # Where a switch SymPy cannot solve is looked for: 0 and +-m 10^k, k from -6 to 6.
@@ -275,7 +282,8 @@ _GRID = sorted({sign * sp.Rational(m, 10) * sp.Integer(10)**k for sign in (1, -1
 
 def _sign_changes(expr, symbol, halvings=30):
     """Rational approximations (to ``2^-halvings`` of their bracket) of the roots of ``expr``
-    (in ``symbol`` alone) where it changes sign between neighbours of :data:`_GRID`.
+    (in ``symbol`` alone) where it changes sign between neighbours of :data:`_GRID` at which
+    it is defined (a pole between them gives a point there too).
 
     Examples
     --------
@@ -290,9 +298,9 @@ def _sign_changes(expr, symbol, halvings=30):
             return 0
         return 0 if not math.isfinite(number.real) or abs(number.imag) > 1e-9 * abs(number) \
             else (number.real > 0) - (number.real < 0)
-    roots, signs = [], [sign(value) for value in _GRID]
-    for (low, s_low), (high, s_high) in itertools.pairwise(zip(_GRID, signs)):
-        if s_low * s_high >= 0:
+    roots, signed = [], [(value, s) for value in _GRID if (s := sign(value))]  # a pole: skipped
+    for (low, s_low), (high, s_high) in itertools.pairwise(signed):
+        if s_low == s_high:
             continue
         for _ in range(halvings):
             middle = (low + high) / 2
@@ -368,6 +376,8 @@ def _boundaries(value):
     inside their bars (``|1 - 2\\eta\\sigma^2| < 1``: 0, ``1/(2\\sigma^2)``, ``1/\\sigma^2``)."""
     ends = [end for interval in _atoms(value, sp.Interval) for end in interval.args[:2]
             if end.is_finite is not False]
+    ends += [point for points in _atoms(value, sp.FiniteSet) for point in points.args
+             if isinstance(point, sp.Expr) and point.is_finite is not False]  # \setminus \{p\}
     for conditions in _atoms(value, sp.ConditionSet):
         variable = conditions.sym
         for relation in _atoms(conditions.condition, sp.core.relational.Relational):
@@ -646,21 +656,43 @@ def _apart(claimed, derived, point, digits=APART_DIGITS):
     ('1.0e-40', None)
     """
     try:
-        gaps = _entries((claimed - derived).xreplace(point))
+        gaps, sizes = (_entries(value.xreplace(point)) for value in (claimed - derived, derived))
     except (TypeError, ValueError, ZeroDivisionError, ArithmeticError, sp.ShapeError):
         return None
-    for gap in gaps:
+    for gap, size in zip(gaps, sizes):
         if gap.is_Rational:
             if gap != 0:
                 return str(sp.N(abs(gap), 2))
             continue
-        try:
-            far = sp.Abs(sp.N(gap, 15, strict=True, maxn=digits))  # not a float: 1e-400 is no 0
-        except (TypeError, ValueError, ZeroDivisionError, ArithmeticError):
-            continue  # PrecisionExhausted among them: 0 as far as ``digits`` digits tell
-        if far.is_Number and far != 0:  # a number, not an unevaluated product of a point
+        far = _told_from_zero(gap, size, digits)
+        if far is not None:
             return str(sp.N(far, 2))
     return None
+
+
+def _told_from_zero(gap, size, digits):
+    """``|gap|`` where it is told from 0, else None: by SymPy's adaptive evaluation (strict,
+    at most ``digits`` digits of working precision); where that gives exactly 0, which it
+    can for a difference inside a function (``\\ln(1 + 10^{-30})``), to ``digits`` digits
+    beyond their rounding, relative to ``size``.
+
+    Examples
+    --------
+    >>> sp.N(_told_from_zero(sp.log(1 + sp.Rational(1, 10**30)), sp.S.One, 1100), 3)
+    1.00e-30
+    """
+    try:
+        far = sp.Abs(sp.N(gap, 15, strict=True, maxn=digits))  # not a float: 1e-400 is no 0
+    except (TypeError, ValueError, ZeroDivisionError, ArithmeticError):
+        return None  # PrecisionExhausted among them: 0 as far as ``digits`` digits tell
+    if not far.is_Number or far != 0:  # a number, not an unevaluated product of a point
+        return far if far.is_Number else None
+    try:  # an exact 0 the adaptive evaluation claims: looked at to ``digits`` digits
+        far, scale = sp.Abs(sp.N(gap, digits)), sp.Abs(sp.N(size, digits))
+    except (TypeError, ValueError, ZeroDivisionError, ArithmeticError):
+        return None
+    bound = sp.Float(10, digits) ** (5 - digits) * (sp.Max(1, scale) if scale.is_Number else 1)
+    return far if far.is_Number and far > bound else None
 
 
 def _digits(value, point):

@@ -439,6 +439,7 @@ class _Context:
     orders: dict[sp.Order, sp.Expr] = field(default_factory=dict)  # O(.) as written
     ranks: dict[str, int] = field(default_factory=dict)  # indices an indexed name takes
     one_sided: set = field(default_factory=set)  # ranges of an expression with one side open
+    bound: set = field(default_factory=set)  # names an evaluation bar substitutes (E|_{u=2})
 
 
 def _names(parts) -> tuple[dict, dict, dict]:
@@ -612,8 +613,10 @@ def _read_checked(text, context, expected):
     if context.owner is None:
         return value
     free = value.free_symbols if isinstance(value, sp.Basic) else set()
+    written = value.atoms(sp.Symbol) if isinstance(value, sp.Basic) else set()  # bound ones too
     for symbol, position in sorted(context.unknown.items(), key=lambda item: item[1]):
-        if symbol in free or not isinstance(value, sp.Basic):
+        if symbol in free or not isinstance(value, sp.Basic) or \
+                symbol not in written | context.bound:  # ``0 \cdot q``, ``{s'}(0)``: gone, not known
             known = ", ".join(sorted(str(s) for s in context.symbols))
             raise ClaimError(f"{symbol.name!r} is not a symbol of {context.owner} (its symbols: "
                              f"{known})" if context.owner else
@@ -1123,6 +1126,7 @@ def _evaluated(pieces, context):
     if not isinstance(variable, sp.Symbol):
         raise ClaimError("an evaluation bar names its variable: E|_{x=a}", pieces[1].position(0))
     value = _read_expression(pieces[0], context).subs(variable, _read_expression(sides[1], context))
+    context.bound.add(variable)
     return value.doit() if value.has(sp.Subs) else value  # a derivative at the point
 
 
