@@ -24,7 +24,7 @@ from sympy.calculus.accumulationbounds import AccumBounds
 from sympy.core.function import AppliedUndef
 from sympy.solvers.inequalities import solve_rational_inequalities
 
-from ..core import Derivation, Result
+from ..core import POSITIVE, Derivation, Result
 from .reading import ClaimError, _Context, _Labelled, _set_where, normal_name
 
 __all__ = ["Outcome", "Space", "compare", "compare_expressions", "unlabelled", "names_result",
@@ -147,13 +147,36 @@ class Space:
         rng, found = random.Random(self.seed + 1), []
         switches = _switches(values)[:3] + _crossings(values)[:CROSSINGS]
         for (gap, whole), point in itertools.product(switches, points[:2]):
+            sized = any(not isinstance(s, sp.Symbol) for s in point)  # matrices of drawn sizes
             for symbol in sorted(gap.free_symbols & set(point), key=str):
-                if not symbol.is_integer and isinstance(symbol, sp.Symbol):
+                if isinstance(symbol, sp.Symbol) and not (symbol.is_integer and sized):
                     beside = self._beside(gap, whole, symbol, point, rng)
                     found += beside
                     if beside:
                         break
+            else:  # no one parameter reaches it: all the positive ones scaled together
+                found += self._along_a_ray(gap, whole, point, rng)
         return found[:SWITCH_POINTS]
+
+    def _along_a_ray(self, gap, whole, point, rng):
+        """Points where ``gap`` switches with every real parameter of ``point`` in it whose
+        domain a positive factor keeps (:data:`_CONES`) scaled by one factor: ``\\min(1/(\\sigma_L^2 + \\sigma_S^2), 10)`` switches only where
+        both are small, which no one of them solved for reaches from the points drawn."""
+        scaled = sorted((s for s in gap.free_symbols & set(point) if isinstance(s, sp.Symbol)
+                         and not s.is_integer and self.domains.get(s, sp.Reals) in _CONES), key=str)
+        if len(scaled) < 2:
+            return []
+        factor = sp.Dummy("factor", positive=True)
+        ray = gap.xreplace({s: point[s] * factor for s in scaled})
+        on_ray = {**{s: v for s, v in point.items() if s not in scaled}, factor: sp.S.One}
+        found = []
+        for beside in self._beside(ray, whole, factor, on_ray, rng):
+            if beside[factor] > 0:
+                moved = {**{s: v for s, v in beside.items() if s != factor},
+                         **{s: point[s] * beside[factor] for s in scaled}}
+                if all(self._holds(c, moved) for c in self.conditions):
+                    found.append(moved)
+        return found
 
     def _beside(self, gap, whole, symbol, point, rng):
         """Points with ``symbol`` on and on both sides of where ``gap`` is 0, or, for a
@@ -164,8 +187,9 @@ class Space:
         found = []
         try:
             at = gap.xreplace(rest)
-            if sp.count_ops(at) > 40 or any(max(abs(q.p), q.q) > 10**6 for q in at.atoms(sp.Rational)):
-                return []  # solving with long numbers can take SymPy minutes
+            longest = 10**12 if at.is_rational_function(symbol) else 10**6  # eta < 2000000
+            if sp.count_ops(at) > 40 or any(max(abs(q.p), q.q) > longest for q in at.atoms(sp.Rational)):
+                return []  # solving a log with long numbers can take SymPy minutes
             nearest = sp.Integer(round(complex(sp.N(gap.xreplace(point))).real)) if whole else 0
             for target in (nearest, nearest + 1, nearest - 1) if whole else (0,):
                 found += self._around(_real_roots(at - target, symbol), symbol, point, rng)
@@ -178,11 +202,16 @@ class Space:
         next one: a window between two close roots (``(\\sigma - 1.7)^2 = 10^{-4}``) is
         narrower than the step beside a root."""
         domain = self.domains.get(symbol, sp.Reals)
-        inside = sorted((r for r in roots if domain.contains(r) == sp.true), key=float)
+        inside = sorted((r for r in roots if r.is_real and (symbol.is_integer or domain.contains(
+            r) == sp.true)), key=float)
         for root, following in itertools.zip_longest(inside, inside[1:]):
             step = abs(root) / 37 if root != 0 else sp.Rational(1, 37)
-            values = [v for v in (root - step, root, root + step) if domain.contains(v) == sp.true]
-            values += [] if following is None else [(root + following) / 2]
+            values = [root - step, root, root + step] + (
+                [] if following is None else [(root + following) / 2])
+            if symbol.is_integer:  # the whole numbers either side (m = 69, 70, 71 for 70)
+                values = [sp.floor(root) - 1, sp.floor(root), sp.ceiling(root),
+                          sp.ceiling(root) + 1, *(sp.Integer(round(v)) for v in values)]
+            values = list(dict.fromkeys(v for v in values if domain.contains(v) == sp.true))
             if values:
                 return [p for p in (self._fitted({**point, symbol: v}, symbol, rng)
                                     for v in values) if p is not None]
@@ -275,6 +304,8 @@ def _real_roots(expr, symbol):
     return roots or (() if expr.is_rational_function(symbol) else _sign_changes(expr, symbol))
 
 
+# Domains that a positive factor maps onto themselves: their parameters scale together.
+_CONES = (POSITIVE, sp.Reals, sp.Interval(0, sp.oo))
 # Where a switch SymPy cannot solve is looked for: 0 and +-m 10^k, k from -6 to 6.
 _GRID = sorted({sign * sp.Rational(m, 10) * sp.Integer(10)**k for sign in (1, -1)
                 for m in (10, 15, 20, 30, 50, 70) for k in range(-6, 7)} | {sp.S.Zero})
