@@ -445,7 +445,8 @@ def _numbers(value, point):
         for atom in _opaque_atoms(item):
             opaque[atom] = sp.Rational(random.Random(sp.srepr(atom)).randint(-300, 300) or 1, 100)
     try:
-        numbers = tuple(complex(sp.N(item.xreplace(opaque), 20)) for item in items)
+        numbers = tuple(complex(sp.N(item.xreplace(opaque), 20, maxn=APART_DIGITS))  # cosh^2 - sinh^2
+                        for item in items)
     except (TypeError, ValueError, ZeroDivisionError, ArithmeticError):
         return None
     return numbers if all(math.isfinite(abs(z)) for z in numbers) else None

@@ -167,7 +167,7 @@ def normalise(text: str) -> _Source:
         (r"\\times(?![a-zA-Z])", r"\\cdot"),
         (r"\\(?:leqslant|leq|le)(?![a-zA-Z])", r"\\leq"),
         (r"\\(?:geqslant|geq|ge)(?![a-zA-Z])", r"\\geq"),
-        (r"\\(?:neq|ne)(?![a-zA-Z])", r"\\neq"),
+        (r"\\(?:neq|ne)(?![a-zA-Z])|\\not\s*=", r"\\neq"),
         (r"\\lt(?![a-zA-Z])", "<"), (r"\\gt(?![a-zA-Z])", ">"),
         (r"\\(?:rightarrow|to)(?![a-zA-Z])", r"\\to"),
         (r"\\var(epsilon|theta|phi|rho|sigma|pi)(?![a-zA-Z])", r"\\\1"),
@@ -720,11 +720,18 @@ def _read_bracketed(opener, items, closer, context, expected, source):
     if isinstance(expected, sp.Set) and not isinstance(expected, sp.FiniteSet):
         if len(items) != 2:
             raise ClaimError("an interval has two ends", source.position(0))
-        start, end = (_read_expression(p, context) for p in items)
+        start, end = _single_values([_read_expression(p, context) for p in items], source)
         return sp.Interval(start, end, opener == "(", closer == ")")
     parts = expected.args if isinstance(expected, sp.Tuple) and len(expected) == len(items) else \
         [None] * len(items)
     return sp.Tuple(*(_labelled_part(_read(p, context, e), p) for p, e in zip(items, parts)))
+
+
+def _single_values(ends, source):
+    """``ends`` of a range, each one value (``\\frac{1 \\pm 0}{\\sigma^2}`` is two)."""
+    if any(not isinstance(end, sp.Expr) for end in ends):
+        raise ClaimError(r"a range's ends are single values (\pm gives two)", source.position(0))
+    return ends
 
 
 def _read_set(source, context, expected):
@@ -912,6 +919,7 @@ def _interval_from_chain(kinds, sides, context, pieces):
     A one-sided chain is noted in ``context.one_sided``, its open side infinite: the
     comparison takes it from the variable's domain where the claim means that
     (:func:`derivations.checking.comparing.range_of`)."""
+    _single_values(sides, pieces[0])
     if kinds == ["!="]:  # ``\eta \neq 0``: the reals but one value, the open sides the domain's
         variable, other = sides if isinstance(sides[0], sp.Symbol) or not sides[1].free_symbols \
             else sides[::-1]

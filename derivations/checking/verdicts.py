@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import signal
 import threading
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -191,7 +192,7 @@ def check(derivation: Derivation, name: str, text: str, reveal: bool = True) -> 
     derived_latex = sp.latex(rendered_claim(result))
     verdict = dict(topic=derivation.topic, result=name, claim=text, derived_latex=derived_latex,
                    reveal=reveal)
-    reading = None
+    reading, started = None, time.monotonic()
     try:
         with time_limit(LIMITS["seconds"]):
             claimed, context = read_claim_with_context(text, derivation, result)
@@ -216,9 +217,10 @@ def check(derivation: Derivation, name: str, text: str, reveal: bool = True) -> 
         return Verdict(**verdict, status=UNREADABLE, position=0, reading=reading,
                        problem=f"could not compare the claim with the result ({error})")
     slip = None
-    if not outcome.correct:
+    left = LIMITS["seconds"] - (time.monotonic() - started)  # one limit for reading and naming
+    if not outcome.correct and left > 0:
         try:
-            with time_limit(LIMITS["seconds"]):
+            with time_limit(left):
                 slip = diagnose(*_first_wrong(claimed, derived, outcome, space.lhs), space)
         except ClaimTimeout:  # a verdict without a named slip
             pass
