@@ -242,6 +242,9 @@ def method_from_equations(equations, sources, name="custom", title="A linear met
         if not timed or timed[1] not in (0, 1):
             raise MethodError(f"update '{text}' at position 0: the left side must be a state "
                               f"at t+1 (w_{{t+1}}) or a point at t (y_t), got {e.lhs}")
+        if lhs_bases.count(timed) > 1:
+            raise MethodError(f"update '{text}' at position 0: {e.lhs} is updated "
+                              f"{lhs_bases.count(timed)} times; give each state one update")
     if iterate is None:
         updated = [b for b, off in lhs_bases if off == 1]
         iterate = next((c for c in ("w", "x", "xi", "theta") if c in updated),
@@ -705,9 +708,7 @@ def stability_region(method: Method, polynomial):
     if start is not None or end is not None:
         interval = sp.Interval.open(start if start is not None else -sp.oo,
                                     end if end is not None else sp.oo)
-        region = sp.Intersection(region, interval) if region != POSITIVE else interval
-        if start is None and POSITIVE.is_superset(domains.get(var, sp.Reals)):
-            region = sp.Interval.open(0, end) if end is not None else POSITIVE
+        region = _meet(region, interval, domains)  # alpha > 0 from a condition kept
         steps.append(Step(f"the conditions linear in {var} bound it", sp.Tuple(
             *(sp.Gt(var, b, evaluate=False) for b in lower),
             *(sp.Lt(var, b, evaluate=False) for b in upper))))
@@ -724,6 +725,29 @@ def stability_region(method: Method, polynomial):
         steps.append(Step("and these, which the domains do not decide", sp.And(*undecided)))
     steps.append(Step("so the stable values are", region))
     return region, tuple(steps), tuple(undecided)
+
+
+def _meet(region, interval, domains):
+    """``region`` (the domain, or what conditions left of it) cut to ``interval``, the ends
+    picked by the parameters' signs where both are intervals (SymPy leaves
+    ``(0, oo) & (-oo, 2/h)`` unevaluated); ``(0, 5) & (-oo, 2/h)`` keeps both ends.
+
+    Examples
+    --------
+    >>> _meet(POSITIVE, sp.Interval.open(-sp.oo, 2 / h), {})
+    Interval.open(0, 2/h)
+    """
+    if not (isinstance(region, sp.Interval) and isinstance(interval, sp.Interval)):
+        return sp.Intersection(region, interval)
+    ends = []
+    for side, infinite, pick in ((0, -sp.oo, sp.Max), (1, sp.oo, sp.Min)):
+        written = [(i.args[side], i.args[side + 2]) for i in (region, interval)
+                   if i.args[side] != infinite]
+        end = _tightest([e for e, _ in written], domains, pick) if written else infinite
+        at_end = [is_open for e, is_open in written if e == end]  # none: a Max/Min undecided
+        ends.append((end, any(at_end) if at_end else all(is_open for _, is_open in written)))
+    (start, left_open), (end, right_open) = ends
+    return sp.Interval(start, end, left_open, right_open)
 
 
 def _holds_on(expr, var, interval, domains) -> bool:
@@ -1733,7 +1757,8 @@ examples:
   python -m derivations.method --name nesterov --latex
   python -m derivations.method --file my_method.toml
 A --file is TOML: updates = ["...", "..."], and optionally name, title, step,
-curvature, range = ["mu", "L"], and [domains] alpha = "(0, oo)", beta = "[0, 1)".
+curvature, range = ["mu", "L"], [domains] alpha = "(0, oo)", beta = "[0, 1)", and
+[meanings] alpha = "step size"; any other field, or text with control characters, is refused.
 
 Curvature range: --range MU L names the smallest and largest curvature (default mu L;
 h_min h_max when the method has a parameter mu or L); worst_rate (the largest spectral
@@ -1757,6 +1782,14 @@ def method_from_file(path) -> tuple[Method, tuple]:
         data = tomllib.loads(Path(path).read_text())
     except (OSError, tomllib.TOMLDecodeError) as error:
         raise MethodError(f"--file {path}: {error}") from None
+    for key, value in data.items():
+        kind = FILE_FIELDS.get(key)
+        if kind is None:
+            raise MethodError(f"--file {path}: {key!r} is not a field of a method file; use "
+                              f"{', '.join(FILE_FIELDS)}")
+        if not _of_kind(value, kind):
+            raise MethodError(f"--file {path}: {key} == {value!r} must be {kind}; see "
+                              f"--help for an example")
     domains = {k: _read_domain(k, v) for k, v in data.get("domains", {}).items()}
     method = method_from_latex(data.get("updates", []), data.get("name", "custom"),
                                data.get("title", "A linear method"), domains,
@@ -1766,6 +1799,28 @@ def method_from_file(path) -> tuple[Method, tuple]:
     return method, tuple(data["range"]) if "range" in data else None
 
 
+# The fields of a method file and what each holds (see ``HELP``).
+TEXT = "a string of printable characters"
+FILE_FIELDS = {"name": TEXT, "title": TEXT, "step": TEXT, "curvature": TEXT,
+               "updates": f"a list of {TEXT[2:].replace('string', 'strings')}",
+               "domains": "a table of such strings", "meanings": "a table of such strings",
+               "range": "a list of two names or numbers"}
+
+
+def _of_kind(value, kind) -> bool:
+    """Whether a method file's ``value`` is of the ``kind`` :data:`FILE_FIELDS` names."""
+    def text(v):  # printed back: no escape sequences, no NUL
+        return isinstance(v, str) and v.isprintable()
+    if kind == TEXT:
+        return text(value)
+    if kind.startswith("a list of strings"):
+        return isinstance(value, list) and all(map(text, value))
+    if kind.startswith("a table"):
+        return isinstance(value, dict) and all(map(text, [*value, *value.values()]))
+    return isinstance(value, list) and len(value) == 2 and all(
+        isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in value)
+
+
 def _read_domain(name, text):
     match = re.fullmatch(r"\s*([\[(])\s*([^,]+?)\s*,\s*([^,]+?)\s*([\])])\s*", str(text))
     if not match:
@@ -1773,7 +1828,15 @@ def _read_domain(name, text):
                           f"'(0, oo)' or '[0, 1)'")
     ends = [sp.oo if e in ("oo", "inf") else -sp.oo if e in ("-oo", "-inf")
             else cli_number(e, name) for e in match.group(2, 3)]
-    return sp.Interval(*ends, match[1] == "(", match[4] == ")")
+    closed = [end for end, bracket in zip(ends, (match[1], match[4])) if bracket in "[]"]
+    if any(end.is_infinite for end in closed):
+        raise MethodError(f"domain of {name} == {text!r} is closed at an infinite end; write "
+                          f"'(' or ')' there, e.g. '(-oo, oo)'")
+    domain = sp.Interval(*ends, match[1] == "(", match[4] == ")")
+    if domain.is_empty:
+        raise MethodError(f"domain of {name} == {text!r} holds no value; write its smaller end "
+                          f"first, e.g. '(0, 1)'")
+    return domain
 
 
 def cli_number(text, name):
@@ -1823,6 +1886,9 @@ def main(argv=None) -> int:
             derive_method(method, curvature_range)
     except (ValueError, ArithmeticError) as error:
         return fail(error)
+    except sp.polys.polyerrors.BasePolynomialError as error:  # sin(w_t), alpha^(10^10)
+        return fail(f"the updates must be linear in the states and the gradient, with "
+                    f"polynomial coefficients; SymPy could not read them so ({error})")
     rest = [f"--{args.form}"] + (["--standalone"] if args.standalone else [])
     rest += (["--subs", *args.subs] if args.subs else []) + (["--only", *args.only] if args.only else [])
     rest += ["--check", *args.check] if args.check else []

@@ -177,7 +177,7 @@ def numeric(value: sp.Basic):
         return [numeric(part) for part in value.args]
     if value is sp.S.EmptySet:
         return []
-    if isinstance(value, sp.Expr):
+    if isinstance(value, sp.Expr) and not isinstance(value, sp.Order):  # O(1) is no number
         return _number(value)
     return None
 

@@ -188,12 +188,43 @@ def test_command_line_file(tmp_path):
     (["--name", "gd", "--update", r"w_{t+1} = w_t"], "error: give one of"),
     (["--file", "/nonexistent.toml"], "error: --file /nonexistent.toml"),
     (["--name", "gd", "--range", "alpha", "L"], "error: --range names alpha"),
+    (["--update", r"w_{t+1} = \sin(w_t) - \alpha g_t"], "error: the updates must be linear"),
+    (["--update", r"w_{t+1} = w_t - \alpha g_t", "--update", r"w_{t+1} = w_t - \alpha g_t"],
+     r"error: update .* is updated 2 times"),
 ])
 def test_command_line_errors_are_one_line(args, message):
     done = run(*args)
     assert done.returncode == 2 and done.stdout == ""
     assert len(done.stderr.strip().splitlines()) == 1
     assert __import__("re").match(message, done.stderr)
+
+
+@pytest.mark.parametrize("text, message", [       # red team 9: each was a traceback or ignored
+    ('updates = [1, 2]', "updates == .* must be a list of strings"),
+    ('updates = "w_{t+1} = w_t - \\\\alpha g_t"', "updates == .* must be a list of strings"),
+    ('updates = ["w_{t+1} = w_t - \\\\alpha g_t"]\nrange = ["mu"]', "range == .* list of two"),
+    ('updates = ["w_{t+1} = w_t - \\\\alpha g_t"]\nbogus = 1', "'bogus' is not a field"),
+    ('updates = ["w_{t+1} = w_t - \\\\alpha g_t"]\ntitle = "\\u001b[2J"', "title == .* printable"),
+    ('updates = ["w_{t+1} = w_t - \\\\alpha g_t"]\n[domains]\nalpha = "(1, 0)"', "holds no value"),
+    ('updates = ["w_{t+1} = w_t - \\\\alpha g_t"]\n[domains]\nalpha = "[-oo, oo]"',
+     "closed at an infinite end"),
+])
+def test_a_method_file_is_checked_field_by_field(tmp_path, text, message):
+    path = tmp_path / "method.toml"
+    path.write_text(text + "\n")
+    done = run("--file", str(path))
+    assert done.returncode == 2 and done.stdout == ""
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert __import__("re").search(message, done.stderr), done.stderr
+
+
+def test_a_step_free_of_sign_keeps_gd_stable_for_positive_steps_only():
+    """Red team 9: with alpha in (-oo, oo) the region was (-oo, 2/h); 1 - alpha h > 1 for
+    every alpha < 0, so only 0 < alpha < 2/h is stable; a domain (0, 5) keeps its cap."""
+    gd = M.method_from_latex([r"w_{t+1} = w_t - \alpha g_t"], domains={"alpha": sp.Reals})
+    assert M.derive_method(gd)["stability_region"].value == sp.Interval.open(0, 2 / M.h)
+    capped = M.method_from_latex([r"w_{t+1} = w_t - \alpha g_t"], domains={"alpha": sp.Interval.open(0, 5)})
+    assert M.derive_method(capped)["stability_region"].value == sp.Interval.open(0, sp.Min(5, 2 / M.h))
 
 
 def test_help_explains_the_update_syntax():

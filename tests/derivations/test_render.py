@@ -45,3 +45,11 @@ def test_standalone_latex_compiles(topic, tmp_path):
                           cwd=tmp_path, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout[-2000:]
     assert (tmp_path / "doc.pdf").stat().st_size > 1000
+
+
+def test_an_order_has_no_number_in_json():
+    """Red team 9: hypergradient --json --subs T=5 made O(T) an O(1) and crashed its number."""
+    from derivations import hypergradient
+    data = render.as_json(hypergradient.derive().with_values({"T": 5}))
+    memory = {r["name"]: r for r in data["results"]}["memory_backprop"]
+    assert "numeric" not in memory and render.numeric(sp.Order(1)) is None
