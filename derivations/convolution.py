@@ -484,7 +484,8 @@ def build(layers=CNN, shape=CNN_INPUT) -> Derivation:
                "Besides the kernel size, the strides, the pooling windows, dilation and the "
                "number of layers change it.", field, field_steps, lhs=r[3]),
         Result("output_size", "Output positions along one axis of an n-wide input, k-wide "
-               "kernel, padding p, stride s.", size, size_steps, lhs=sp.Symbol("n_out")),
+               "kernel, padding p, stride s (a kernel that fits the padded input).", size,
+               size_steps, lhs=sp.Symbol("n_out"), assumptions=(sp.LessThan(k, n + 2 * p),)),
     )
     return Derivation("convolution", "Convolution arithmetic: outputs, sizes, receptive fields",
                       results, PARAMETERS, notation=NOTATION)

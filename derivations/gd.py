@@ -205,13 +205,14 @@ def derive() -> Derivation:
     iterations_to_tolerance = Result(
         "iterations_to_tolerance",
         "The fewest iterations from w_0 = 0 with |w_t - w*| <= epsilon |w*| (for a factor "
-        "that is not zero).",
+        "that is not zero, and a learning rate in the stability range: otherwise none do).",
         iterations,
         (Step("relative error after t steps from w_0 = 0",
               equation(sp.Abs(sp.Symbol("w_t") - w_star) / sp.Abs(w_star), error_ratio)),
          Step("it falls below epsilon once t passes the solution of", equation(error_ratio, epsilon)),
          Step("the smallest whole number of steps", equation(t, iterations))),
-        lhs=sp.Symbol("t_epsilon"))
+        lhs=sp.Symbol("t_epsilon"), assumptions=(sp.StrictLessThan(error_ratio.base, 1),)
+        if error_ratio.is_Pow else ())
 
     # cs182 1(c): both directions must be stable; the intersection is set by sigma_L.
     ranges = [stable.xreplace({sigma: s}) for s in (sigma_L, sigma_S)]
