@@ -138,6 +138,25 @@ def take_check(argv: Sequence[str]) -> tuple[list[str], list[str] | None]:
 
 
 @command
+def _with_values(derive, subs, only, form=None, standalone=False):
+    """The derivation at the ``--subs`` values (rendered in ``form`` when one is given),
+    within the checker's time limit where values are given: ``t=10^100`` in a closed form
+    would compute ``(-7)^(10^100)`` for ever."""
+    if not subs:
+        derivation = select(derive, subs, only)
+        return render_as([derivation], form, standalone) if form else derivation
+    from .checking.reading import LIMITS
+    from .checking.verdicts import ClaimTimeout, time_limit
+    try:
+        with time_limit(LIMITS["seconds"]):
+            derivation = select(derive, subs, only)
+            return render_as([derivation], form, standalone) if form else derivation
+    except ClaimTimeout:
+        raise ValueError(f"--subs {' '.join(subs)}: the results take more than "
+                         f"{LIMITS['seconds']} s at these values (a huge power?); choose "
+                         f"smaller ones") from None
+
+
 def main(derive: Callable[..., Derivation], argv: Sequence[str] | None = None,
          prog: str | None = None) -> int:
     """Run a topic's command line; return the exit status.
@@ -170,10 +189,10 @@ def main(derive: Callable[..., Derivation], argv: Sequence[str] | None = None,
             raise ValueError("--no-reveal goes with --check; add --check RESULT CLAIM")
         if args.check:
             from .checking import verdicts
-            verdict = verdicts.check(select(derive, args.subs, []), *args.check,
+            verdict = verdicts.check(_with_values(derive, args.subs, []), *args.check,
                                      reveal=not args.no_reveal)
             return verdicts.report([verdict], args.form == "json", single=True)
-        output = render_as([select(derive, args.subs, args.only)], args.form, args.standalone)
+        output = _with_values(derive, args.subs, args.only, args.form, args.standalone)
     except ValueError as error:
         return fail(error)
     sys.stdout.write(output)

@@ -119,6 +119,9 @@ def _time_name(name: str) -> str:
     return f"{match['base']}_{{t{shift}}}" if shift else f"{match['base']}_t"
 
 
+MAX_LAG = 20  # steps an update may look back: each is a state of T (w_{t-400} took 4 s)
+
+
 def _timed(symbol):
     """``(base, offset)`` of a time-indexed symbol, or ``None``."""
     match = TIME.match(symbol.name)
@@ -220,6 +223,11 @@ def method_from_equations(equations, sources, name="custom", title="A linear met
     alpha
     """
     domains, meanings = dict(domains or {}), dict(meanings or {})
+    for text, e in zip(sources, equations):
+        for symbol in sorted(e.free_symbols, key=str):
+            if _timed(symbol) and _timed(symbol)[1] < -MAX_LAG:  # each step back is a state
+                raise MethodError(f"update '{text}': {symbol} looks back more than {MAX_LAG} "
+                                  f"steps; a method here remembers at most {MAX_LAG}")
     names = sorted({s.name for e in equations for s in e.free_symbols
                     if not _timed(s) and s.name != h.name})
     step_name = step or next((n for n in STEP_NAMES if n in names), None)

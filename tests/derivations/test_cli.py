@@ -184,3 +184,14 @@ def test_a_bad_workers_setting_is_one_line_exit_2():
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr == ("error: OPTVERIFY_WORKERS == '0', must be a whole number >= 1; "
                            "set it to 1 or 2, or unset it\n")
+
+
+def test_values_that_take_too_long_are_one_line(capsys, monkeypatch):
+    """Red team 9: t = 10^100 in GD's closed form computed (-7)^(10^100) for ever; the values
+    now have the checker's time limit (1 s here, 10 s on the command line)."""
+    from derivations.checking import reading
+    monkeypatch.setitem(reading.LIMITS, "seconds", 1)
+    assert cli.main(gd.derive, ["--json", "--subs", "eta=2", "sigma=2", "t=10^100"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.startswith("error: --subs eta=2 sigma=2 t=10^100")
+    assert len(captured.err.strip().splitlines()) == 1
