@@ -137,7 +137,6 @@ def take_check(argv: Sequence[str]) -> tuple[list[str], list[str] | None]:
     return argv[:at] + argv[at + 3:], argv[at + 1:at + 3]
 
 
-@command
 def _with_values(derive, subs, only, form=None, standalone=False):
     """The derivation at the ``--subs`` values (rendered in ``form`` when one is given),
     within the checker's time limit where values are given: ``t=10^100`` in a closed form
@@ -157,6 +156,7 @@ def _with_values(derive, subs, only, form=None, standalone=False):
                          f"smaller ones") from None
 
 
+@command
 def main(derive: Callable[..., Derivation], argv: Sequence[str] | None = None,
          prog: str | None = None) -> int:
     """Run a topic's command line; return the exit status.
