@@ -44,7 +44,8 @@ def _limits() -> str:
             f"{LIMITS['depth']} deep, numbers of {LIMITS['digits']} digits, numeric exponents "
             f"of symbols up to {LIMITS['exponent']}, and {LIMITS['seconds']} s to be read and "
             f"compared; a file has at most {LIMITS['file_megabytes']} MB and "
-            f"{LIMITS['claims']} claims.")
+            f"{LIMITS['claims']} claims, and {LIMITS['file_seconds']} s for all of them (a claim "
+            f"past that is not checked and says so).")
 
 
 @command

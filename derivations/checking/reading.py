@@ -77,6 +77,7 @@ LIMITS = {"length": 2000,         # characters in one claim
           "digits": 1000,         # digits of any number a claim writes or makes
           "exponent": 1000,       # size of a numeric exponent of a symbolic base
           "seconds": 10,          # time to read and compare one claim
+          "file_seconds": 300,    # time for all the claims of an answers file
           "file_megabytes": 1,    # size of an answers file
           "claims": 1000}         # claims in an answers file
 

@@ -170,11 +170,13 @@ def _reading(claimed, one_sided=frozenset()) -> str:
     return sp.latex(claimed)
 
 
-def check(derivation: Derivation, name: str, text: str, reveal: bool = True) -> Verdict:
+def check(derivation: Derivation, name: str, text: str, reveal: bool = True,
+          seconds: float | None = None) -> Verdict:
     r"""Check the claim ``text`` against the derivation's result ``name``.
 
     An unknown result name raises ``ValueError``; everything else is a verdict.  A claim
-    that takes longer than ``LIMITS["seconds"]`` is a could-not-read that says so.
+    that takes longer than ``seconds`` (``LIMITS["seconds"]``, less where an answers file's
+    time is running out) is a could-not-read that says so.
 
     Examples
     --------
@@ -193,8 +195,11 @@ def check(derivation: Derivation, name: str, text: str, reveal: bool = True) -> 
     verdict = dict(topic=derivation.topic, result=name, claim=text, derived_latex=derived_latex,
                    reveal=reveal)
     reading, started = None, time.monotonic()
+    seconds = LIMITS["seconds"] if seconds is None else seconds
     try:
-        with time_limit(LIMITS["seconds"]):
+        if seconds <= 0:
+            raise ClaimTimeout
+        with time_limit(seconds):
             claimed, context = read_claim_with_context(text, derivation, result)
             reading = _reading(claimed, context.one_sided)
             space = Space(derivation, result, context)
@@ -205,7 +210,8 @@ def check(derivation: Derivation, name: str, text: str, reveal: bool = True) -> 
     except ClaimTimeout:
         return Verdict(**verdict, status=UNREADABLE, position=0, reading=reading,
                        problem=f"{derivation.topic}.{name} ran out of time (the limit is "
-                               f"{LIMITS['seconds']} s a claim); simplify the claim")
+                               f"{LIMITS['seconds']} s a claim and {LIMITS['file_seconds']} s "
+                               f"an answers file); simplify the claim, or split the file")
     except ClaimError as error:
         return Verdict(**verdict, status=UNREADABLE, problem=error.problem, reading=reading,
                        position=min(error.position, len(text)))
@@ -217,7 +223,7 @@ def check(derivation: Derivation, name: str, text: str, reveal: bool = True) -> 
         return Verdict(**verdict, status=UNREADABLE, position=0, reading=reading,
                        problem=f"could not compare the claim with the result ({error})")
     slip = None
-    left = LIMITS["seconds"] - (time.monotonic() - started)  # one limit for reading and naming
+    left = seconds - (time.monotonic() - started)  # one limit for reading and naming
     if not outcome.correct and left > 0:
         try:
             with time_limit(left):
@@ -267,7 +273,7 @@ def check_answers(answers: dict, reveal: bool = True) -> list[Verdict]:
     if not isinstance(shown, bool):
         raise ValueError(f"reveal == {shown!r}, must be true or false; write reveal = false")
     reveal = reveal and shown
-    verdicts = []
+    verdicts, started = [], time.monotonic()
     for topic, claims in answers.items():
         if not isinstance(claims, dict):
             raise ValueError(f"[{topic}] must be a table of result = 'claim' lines; "
@@ -277,7 +283,9 @@ def check_answers(answers: dict, reveal: bool = True) -> list[Verdict]:
             if not isinstance(text, str):
                 raise ValueError(f"{topic}.{name} == {str(text)[:40]!r}, must be a string; quote "
                                  f"the claim with single quotes")
-            verdicts.append(check(derivation, name, text, reveal))
+            left = LIMITS["file_seconds"] - (time.monotonic() - started)
+            verdicts.append(check(derivation, name, text, reveal,
+                                  seconds=min(LIMITS["seconds"], left)))
     if not verdicts:
         raise ValueError("the answers file holds no claims; write [topic] followed by "
                          "result = 'LaTeX claim' lines")

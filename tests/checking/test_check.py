@@ -377,3 +377,13 @@ def demo():
 ])
 def test_sets_of_tuples_piecewise_and_a_symbol_named_e(name, claim, expected):
     assert status(demo(), name, claim) == expected
+
+
+def test_an_answers_file_has_a_time_limit_for_all_its_claims(monkeypatch):
+    """Red team 9: a file of 1000 claims could take 10 s each, near three hours; past the
+    file's limit a claim is not checked and says so (the limit set to 0 here)."""
+    from derivations.checking import reading
+    monkeypatch.setitem(reading.LIMITS, "file_seconds", 0)
+    verdicts = check.check_answers({"gd": {"update_factor": r"1 - 2\eta\sigma^2"}})
+    assert [v.status for v in verdicts] == ["could not read"]
+    assert "split the file" in verdicts[0].problem
