@@ -154,6 +154,12 @@ def _with_values(derive, subs, only, form=None, standalone=False):
         raise ValueError(f"--subs {' '.join(subs)}: the results take more than "
                          f"{LIMITS['seconds']} s at these values (a huge power?); choose "
                          f"smaller ones") from None
+    except ValueError as error:
+        if "integer string conversion" not in str(error):  # Python's cap on printed digits
+            raise
+        raise ValueError(f"--subs {' '.join(subs)}: a result is a number of more than "
+                         f"{sys.get_int_max_str_digits()} digits at these values; choose "
+                         f"smaller ones") from None
 
 
 @command

@@ -195,3 +195,13 @@ def test_values_that_take_too_long_are_one_line(capsys, monkeypatch):
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err.startswith("error: --subs eta=2 sigma=2 t=10^100")
     assert len(captured.err.strip().splitlines()) == 1
+
+
+def test_a_result_too_long_to_print_is_one_line(capsys):
+    """Red team 9: (1 - 2 eta sigma^2)^t at eta = 1/3, sigma = 2, t = 10^4 is (-5/3)^10000,
+    whose numerator has 6990 digits; Python's cap on printed integers spoke of
+    sys.set_int_max_str_digits."""
+    assert cli.main(gd.derive, ["--json", "--subs", "eta=1/3", "sigma=2", "t=10^4"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: --subs eta=1/3 sigma=2 t=10^4: a result is a number of more than")
+    assert "sys." not in err and len(err.strip().splitlines()) == 1
