@@ -391,12 +391,36 @@ def output_folder(out) -> Path:
     return out
 
 
-def _remove_temporaries(folder: Path) -> None:
-    """Remove the hidden temporary files (``atomic_path``'s ``.name-XXXX.suffix``) under ``folder``."""
-    if folder.is_dir():
-        for path in folder.rglob(".*-*"):
-            if path.is_file():
-                path.unlink(missing_ok=True)
+def _contents(folder: Path) -> set | None:
+    """Every path under ``folder``; None where it does not exist."""
+    return set(folder.rglob("*")) if folder.is_dir() else None
+
+
+def _undo(folder: Path, before: set) -> None:
+    """After a build that failed: remove what it made under ``folder`` (the paths not in
+    ``before``, the experiments' figures and metrics of a key never written; the folder too
+    where ``before`` is None) and the hidden temporary files (``atomic_path``'s
+    ``.name-XXXX.suffix``); what was there stays.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp()); (folder / "old.txt").write_text("kept")
+    4
+    >>> before = _contents(folder)
+    >>> (folder / "figures").mkdir(); (folder / "figures" / "new.png").write_text("made")
+    4
+    >>> _undo(folder, before); sorted(p.name for p in folder.rglob("*"))
+    ['old.txt']
+    """
+    now = _contents(folder) or set()
+    made = sorted(now - (before or set()), key=lambda path: len(path.parts), reverse=True)
+    for path in made + [p for p in now if p.name.startswith(".") and "-" in p.name] + (
+            [folder] if before is None and folder.is_dir() else []):
+        if path.is_file() or path.is_symlink():
+            path.unlink(missing_ok=True)
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
 
 
 def _pdf_note() -> str:
@@ -419,6 +443,7 @@ def build_all(problem_sets, out, quick: bool = False, pdf: bool = True, data: Pa
     theory = tempfile.TemporaryDirectory(prefix="optverify-theory-")
     processes = Processes(env={**os.environ, THEORY_FOLDER: theory.name})
     folders = [out / p.name for p in problem_sets]
+    before = {folder: _contents(folder) for folder in folders}
     built = []
     try:
         with ThreadPoolExecutor(max_workers=jobs) as pool:
@@ -447,7 +472,7 @@ def build_all(problem_sets, out, quick: bool = False, pdf: bool = True, data: Pa
                     for future in futures:
                         future.cancel()
                 for folder in folders:
-                    _remove_temporaries(folder)
+                    _undo(folder, before[folder])
                 raise
     finally:
         processes.close()

@@ -336,3 +336,14 @@ def test_warm_experiments_share_a_lane_and_report_like_their_own_process(tmp_pat
     assert (first.returncode, first.stderr) == (second.returncode, second.stderr) == (
         alone.returncode, alone.stderr) == (2, "error: --jobs == 0, must be at least 1\n")
     assert lanes[0].returncode == 0 and not processes._running
+
+
+def test_a_build_that_fails_leaves_nothing_it_made(tmp_path):
+    """Red team 9: with --data naming no CIFAR-10, the experiments that had finished left
+    their figures and metrics in a folder whose key was never written."""
+    (tmp_path / "kept.txt").write_text("the user's")
+    done = subprocess.run([sys.executable, "-m", "reports", "build", "learning-rates-and-momentum",
+                           "--quick", "--no-pdf", "--data", str(tmp_path / "nonexistent"),
+                           "--out", str(tmp_path)], capture_output=True, text=True)
+    assert done.returncode == 2 and done.stderr.startswith("error: ")
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["kept.txt"]
