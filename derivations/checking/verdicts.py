@@ -107,7 +107,7 @@ class Verdict:
         head = f"{self.topic}.{self.result}: {self.status}"
         if self.status == UNREADABLE:
             return (f"{head}: {self.problem} at position {self.position}\n"
-                    f"    {self.claim}\n    {' ' * (self.position or 0)}^")
+                    f"    {_printable(self.claim)}\n    {' ' * (self.position or 0)}^")
         if self.status == CORRECT:
             head = f"{head} ({self.method})"
         return "\n".join([head] + [f"  {line}" for line in self._lines(lambda s: s)])
@@ -116,7 +116,7 @@ class Verdict:
         """Jupyter: the verdict with its mathematics in ``$...$``."""
         head = f"**{self.topic}.{self.result}**: {self.status}"
         if self.status == UNREADABLE:
-            return f"{head}: {self.problem} at position {self.position}\n\n`{self.claim}`"
+            return f"{head}: {self.problem} at position {self.position}\n\n`{_printable(self.claim)}`"
         return "  \n".join([head] + self._lines(lambda s: f"${s}$"))
 
     def _repr_latex_(self) -> str:
@@ -133,6 +133,18 @@ class Verdict:
             rows = [row.replace("@@", r"}%s\text{" % maths.pop(0)) if "@@" in row else row
                     for row in rows]
         return "$\\begin{array}{l}" + r" \\ ".join(rows) + "\\end{array}$"
+
+
+def _printable(text: str) -> str:
+    """``text`` with each control character (a NUL, an escape sequence's ESC) shown as U+FFFD,
+    one character for one, so that the caret under it still points at the position.
+
+    Examples
+    --------
+    >>> _printable("1 + \\x1b[2J")
+    '1 + \ufffd[2J'
+    """
+    return "".join(ch if ch.isprintable() else "\ufffd" for ch in text)
 
 
 class ClaimTimeout(Exception):

@@ -387,3 +387,10 @@ def test_an_answers_file_has_a_time_limit_for_all_its_claims(monkeypatch):
     verdicts = check.check_answers({"gd": {"update_factor": r"1 - 2\eta\sigma^2"}})
     assert [v.status for v in verdicts] == ["could not read"]
     assert "split the file" in verdicts[0].problem
+
+
+def test_a_claim_is_echoed_without_its_control_characters():
+    """Red team 9: a NUL or an escape sequence in a claim reached the terminal raw."""
+    verdict = check.check(gd.derive(), "update_factor", "1 - 2\\eta\\sigma^2 \x1b[2J")
+    shown = str(verdict)
+    assert verdict.status == "could not read" and "\x1b" not in shown and "\ufffd[2J" in shown
