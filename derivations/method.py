@@ -1782,6 +1782,24 @@ eigenvalues) is computed numerically: --subs alpha=1/10 h=1.
 """
 
 
+def with_curvature(method: Method, name: str) -> Method:
+    """``method`` with its curvature named ``name``, which must not be a parameter's name.
+
+    Examples
+    --------
+    >>> with_curvature(builtin("gd"), "k").curvature
+    k
+    >>> with_curvature(builtin("gd"), "alpha")
+    Traceback (most recent call last):
+    ...
+    derivations.method.MethodError: curvature == 'alpha' is a parameter of the updates; name the curvature otherwise, e.g. h
+    """
+    if name in {p.name for p in method.parameters}:
+        raise MethodError(f"curvature == {name!r} is a parameter of the updates; name the "
+                          f"curvature otherwise, e.g. h")
+    return replace(method, curvature=sp.Symbol(name, positive=True))
+
+
 def method_from_file(path) -> tuple[Method, tuple]:
     """A method from a TOML file (see ``HELP``) and its curvature range."""
     import tomllib          # only for --file: not on every start
@@ -1803,7 +1821,7 @@ def method_from_file(path) -> tuple[Method, tuple]:
                                data.get("title", "A linear method"), domains,
                                data.get("meanings"), data.get("step"))
     if "curvature" in data:
-        method = replace(method, curvature=sp.Symbol(data["curvature"], positive=True))
+        method = with_curvature(method, data["curvature"])
     return method, tuple(data["range"]) if "range" in data else None
 
 
@@ -1863,7 +1881,7 @@ def _method_of(args):
     else:
         method = builtin(args.name or "heavy_ball_ema")
     if args.curvature:
-        method = replace(method, curvature=sp.Symbol(args.curvature, positive=True))
+        method = with_curvature(method, args.curvature)
     return method, curvature_range_for(method, args.range or curvature_range)
 
 

@@ -192,6 +192,8 @@ def test_command_line_file(tmp_path):
     (["--update", r"w_{t+1} = w_t - \alpha g_t", "--update", r"w_{t+1} = w_t - \alpha g_t"],
      r"error: update .* is updated 2 times"),
     (["--update", r"w_{t+1} = w_{t-1000} - \alpha g_t"], r"error: update .* looks back more than 20"),
+    (["--update", r"w_{t+1} = w_t - \alpha g_t", "--curvature", "alpha"],
+     r"error: curvature == 'alpha' is a parameter of the updates"),
 ])
 def test_command_line_errors_are_one_line(args, message):
     done = run(*args)
