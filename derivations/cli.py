@@ -141,15 +141,16 @@ def _with_values(derive, subs, only, form=None, standalone=False):
     """The derivation at the ``--subs`` values (rendered in ``form`` when one is given),
     within the checker's time limit where values are given: ``t=10^100`` in a closed form
     would compute ``(-7)^(10^100)`` for ever."""
-    if not subs:
+    def derived():
         derivation = select(derive, subs, only)
         return render_as([derivation], form, standalone) if form else derivation
+    if not subs:
+        return derived()
     from .checking.reading import LIMITS
     from .checking.verdicts import ClaimTimeout, time_limit
     try:
         with time_limit(LIMITS["seconds"]):
-            derivation = select(derive, subs, only)
-            return render_as([derivation], form, standalone) if form else derivation
+            return derived()
     except ClaimTimeout:
         raise ValueError(f"--subs {' '.join(subs)}: the results take more than "
                          f"{LIMITS['seconds']} s at these values (a huge power?); choose "

@@ -1809,11 +1809,11 @@ def method_from_file(path) -> tuple[Method, tuple]:
     except (OSError, tomllib.TOMLDecodeError) as error:
         raise MethodError(f"--file {path}: {error}") from None
     for key, value in data.items():
-        kind = FILE_FIELDS.get(key)
-        if kind is None:
+        if key not in FILE_FIELDS:
             raise MethodError(f"--file {path}: {key!r} is not a field of a method file; use "
                               f"{', '.join(FILE_FIELDS)}")
-        if not _of_kind(value, kind):
+        kind, holds = FILE_FIELDS[key]
+        if not holds(value):
             raise MethodError(f"--file {path}: {key} == {value!r} must be {kind}; see "
                               f"--help for an example")
     domains = {k: _read_domain(k, v) for k, v in data.get("domains", {}).items()}
@@ -1825,26 +1825,24 @@ def method_from_file(path) -> tuple[Method, tuple]:
     return method, tuple(data["range"]) if "range" in data else None
 
 
-# The fields of a method file and what each holds (see ``HELP``).
+def _text(value) -> bool:
+    """A string to print back: no escape sequences, no NUL."""
+    return isinstance(value, str) and value.isprintable()
+
+
+# The fields of a method file: what each holds, and the test of it (see ``HELP``).
 TEXT = "a string of printable characters"
-FILE_FIELDS = {"name": TEXT, "title": TEXT, "step": TEXT, "curvature": TEXT,
-               "updates": f"a list of {TEXT[2:].replace('string', 'strings')}",
-               "domains": "a table of such strings", "meanings": "a table of such strings",
-               "range": "a list of two names or numbers"}
-
-
-def _of_kind(value, kind) -> bool:
-    """Whether a method file's ``value`` is of the ``kind`` :data:`FILE_FIELDS` names."""
-    def text(v):  # printed back: no escape sequences, no NUL
-        return isinstance(v, str) and v.isprintable()
-    if kind == TEXT:
-        return text(value)
-    if kind.startswith("a list of strings"):
-        return isinstance(value, list) and all(map(text, value))
-    if kind.startswith("a table"):
-        return isinstance(value, dict) and all(map(text, [*value, *value.values()]))
-    return isinstance(value, list) and len(value) == 2 and all(
-        isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in value)
+FILE_FIELDS = {
+    **{name: (TEXT, _text) for name in ("name", "title", "step", "curvature")},
+    "updates": ("a list of strings of printable characters",
+                lambda v: isinstance(v, list) and all(map(_text, v))),
+    **{name: ("a table of such strings",
+              lambda v: isinstance(v, dict) and all(map(_text, [*v, *v.values()])))
+       for name in ("domains", "meanings")},
+    "range": ("a list of two names or numbers",
+              lambda v: isinstance(v, list) and len(v) == 2 and all(
+                  isinstance(e, (str, int, float)) and not isinstance(e, bool) for e in v)),
+}
 
 
 def _read_domain(name, text):

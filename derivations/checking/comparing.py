@@ -338,7 +338,7 @@ def _sign_changes(expr, symbol, halvings=30):
             s_middle = sign(middle)
             if s_middle == 0:
                 break
-            low, high, s_low = (middle, high, s_middle) if s_middle == s_low else (low, middle, s_low)
+            low, high = (middle, high) if s_middle == s_low else (low, middle)
         roots.append((low + high) / 2)
     return tuple(roots)
 
