@@ -1485,9 +1485,6 @@ class _Skeleton:
             self.parts[-1] = (f"{{{self.placeholder(applied, origin)}}}", origin)
             return after
         if nxt < len(self.tokens) and self.tokens[nxt][0] in ("(", "{") and call is not None:
-            if value in self.context.unknown and self.context.owner:  # ``s'(0)``: not s' times 0
-                raise ClaimError(f"{value.name!r} is not a function of {self.context.owner}; "
-                                 f"write the value it stands for", self.context.unknown[value])
             self.emit(r" \cdot ", nxt)
         return k
 
