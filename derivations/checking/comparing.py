@@ -24,7 +24,7 @@ from sympy.calculus.accumulationbounds import AccumBounds
 from sympy.core.function import AppliedUndef
 from sympy.solvers.inequalities import solve_rational_inequalities
 
-from ..core import POSITIVE, Derivation, Result
+from ..core import Derivation, Result
 from .reading import ClaimError, _Context, _Labelled, _set_where, normal_name
 
 __all__ = ["Outcome", "Space", "compare", "compare_expressions", "unlabelled", "names_result",
@@ -147,23 +147,53 @@ class Space:
         rng, found = random.Random(self.seed + 1), []
         switches = _switches(values)[:3] + _crossings(values)[:CROSSINGS]
         for (gap, whole), point in itertools.product(switches, points[:2]):
-            sized = any(not isinstance(s, sp.Symbol) for s in point)  # matrices of drawn sizes
-            for symbol in sorted(gap.free_symbols & set(point), key=str):
-                if isinstance(symbol, sp.Symbol) and not (symbol.is_integer and sized):
-                    beside = self._beside(gap, whole, symbol, point, rng)
-                    found += beside
-                    if beside:
-                        break
-            else:  # no one parameter reaches it: all the positive ones scaled together
-                found += self._along_a_ray(gap, whole, point, rng)
+            # where no one parameter reaches it: all the positive ones scaled together
+            found += self._one_at_a_time(gap, whole, point, rng) or \
+                self._along_a_ray(gap, whole, point, rng)
+            if point is points[0]:  # and from the centre of a disk
+                found += next(filter(None, (self._one_at_a_time(gap, whole, base, rng)
+                                            for base in self._centres(gap, point))), [])
         return found[:SWITCH_POINTS]
+
+    def _one_at_a_time(self, gap, whole, point, rng):
+        """Points beside where ``gap`` switches, solved for the first parameter of ``point``
+        that reaches it (not a whole number where matrices have drawn sizes)."""
+        sized = any(not isinstance(s, sp.Symbol) for s in point)  # matrices of drawn sizes
+        for symbol in sorted(gap.free_symbols & set(point), key=str):
+            if isinstance(symbol, sp.Symbol) and not (symbol.is_integer and sized):
+                beside = self._beside(gap, whole, symbol, point, rng)
+                if beside:
+                    return beside
+        return []
+
+    def _centres(self, gap, point):
+        """``point`` moved to where a factor of ``gap`` quadratic in two or more real
+        parameters has its gradient 0, then with each of them as drawn again: a switch on a
+        small disk (``(\\sigma_L - 2)^2 + (\\sigma_S - 1)^2 < 10^{-4}``, or a pole at its
+        centre) has no root in any one parameter, nor along a ray, from the points drawn."""
+        real = {s for s in gap.free_symbols & set(point)
+                if isinstance(s, sp.Symbol) and not s.is_integer}
+        bases = []
+        for factor in _factors(gap) if len(real) > 1 and sp.count_ops(gap) <= 40 else ():
+            names = sorted(real & factor.free_symbols, key=str)
+            if len(names) < 2 or not factor.is_polynomial(*names) or \
+                    sp.Poly(factor, *names).total_degree() != 2:
+                continue
+            for centre in sp.solve([factor.diff(s) for s in names], names, dict=True):
+                if len(centre) == len(names) and all(
+                        v.is_number and self.domains.get(s, sp.Reals).contains(v) == sp.true
+                        for s, v in centre.items()):
+                    bases += [{**point, **centre}] + [
+                        {**point, **{s: v for s, v in centre.items() if s != drawn}}
+                        for drawn in names]
+        return bases
 
     def _along_a_ray(self, gap, whole, point, rng):
         """Points where ``gap`` switches with every real parameter of ``point`` in it whose
-        domain a positive factor keeps (:data:`_CONES`) scaled by one factor: ``\\min(1/(\\sigma_L^2 + \\sigma_S^2), 10)`` switches only where
+        domain a positive factor keeps (:func:`_is_cone`) scaled by one factor: ``\\min(1/(\\sigma_L^2 + \\sigma_S^2), 10)`` switches only where
         both are small, which no one of them solved for reaches from the points drawn."""
         scaled = sorted((s for s in gap.free_symbols & set(point) if isinstance(s, sp.Symbol)
-                         and not s.is_integer and self.domains.get(s, sp.Reals) in _CONES), key=str)
+                         and not s.is_integer and _is_cone(self.domains.get(s, sp.Reals))), key=str)
         if len(scaled) < 2:
             return []
         factor = sp.Dummy("factor", positive=True)
@@ -304,11 +334,24 @@ def _real_roots(expr, symbol):
     return roots or (() if expr.is_rational_function(symbol) else _sign_changes(expr, symbol))
 
 
-# Domains that a positive factor maps onto themselves: their parameters scale together.
-_CONES = (POSITIVE, sp.Reals, sp.Interval(0, sp.oo))
 # Where a switch SymPy cannot solve is looked for: 0 and +-m 10^k, k from -6 to 6.
 _GRID = sorted({sign * sp.Rational(m, 10) * sp.Integer(10)**k for sign in (1, -1)
                 for m in (10, 15, 20, 30, 50, 70) for k in range(-6, 7)} | {sp.S.Zero})
+
+
+def _is_cone(domain):
+    """Whether a positive factor maps ``domain`` onto itself (its only finite boundary
+    point, if any, is 0): its parameters scale together.
+
+    Examples
+    --------
+    >>> [_is_cone(d) for d in (sp.Reals - {0}, sp.Interval(0, sp.oo), sp.Interval(1, sp.oo))]
+    [True, True, False]
+    """
+    try:
+        return bool(domain.boundary.is_subset(sp.FiniteSet(0)))
+    except (TypeError, NotImplementedError):
+        return False
 
 
 def _sign_changes(expr, symbol, halvings=30):
@@ -359,6 +402,9 @@ def _switches(values):
         for atom in _atoms(value, sp.Max, sp.Min):
             found += [(a - b, False) for a, b in itertools.combinations(atom.args, 2)]
         found += [(atom.args[0], False) for atom in _atoms(value, sp.Abs, sp.sign)]
+        found += [(bar.args[0], False) for bar in _hidden_bars(value)]
+        found += [(atom.args[0] - atom.args[1], False)  # 0 below: binomial(n, 62), n < 62
+                  for atom in _atoms(value, sp.binomial, sp.ff)]
         found += [(atom.args[0], True) for atom in _atoms(value, sp.floor, sp.ceiling)]
         for atom in _atoms(value, sp.Piecewise):
             found += [(r.lhs - r.rhs, False) for _, condition in atom.args
@@ -369,6 +415,26 @@ def _switches(values):
              for s in value.atoms(sp.ConditionSet)}  # a condition's variable is not drawn
     return list(dict.fromkeys((g, w) for g, w in found if g.free_symbols and
                               not g.free_symbols & bound))
+
+
+def _hidden_bars(value):
+    """The absolute values an even root of a square hides once its radicand is factored:
+    ``\\sqrt{a^2 - 2ac + c^2}`` is ``|a - c|``, a ``\\min`` written without one.
+
+    Examples
+    --------
+    >>> a, c = sp.symbols("a c", positive=True)
+    >>> _hidden_bars((a + c - sp.sqrt(a**2 - 2*a*c + c**2)) / 2)
+    [Abs(a - c)]
+    """
+    bars = []
+    for root in _atoms(value, sp.Pow):
+        if root.exp.is_Rational and root.exp.q % 2 == 0 and sp.count_ops(root.base) <= 40:
+            try:
+                bars += _atoms(sp.factor(root.base) ** root.exp, sp.Abs)
+            except (sp.PolynomialError, NotImplementedError, ValueError, TypeError):
+                pass
+    return bars
 
 
 def _crossings(values):
