@@ -506,10 +506,12 @@ def _numbers(value, point):
     except (TypeError, ValueError, ZeroDivisionError, ArithmeticError):
         return None
     items = list(value) if isinstance(value, sp.MatrixBase) else [value]
-    opaque = {}
+    opaque, seed = {}, repr(sorted(point.items(), key=str))  # the same for claim and result
     for item in items:
-        for atom in _opaque_atoms(item):
-            opaque[atom] = sp.Rational(random.Random(sp.srepr(atom)).randint(-300, 300) or 1, 100)
+        for atom in _opaque_atoms(item):  # min(G(t), 5) switches: values from 0.001 to 300
+            rng = random.Random(seed + sp.srepr(atom))
+            opaque[atom] = sp.Rational(rng.randint(-300, 300) or 1, 100) * 10**rng.choice(
+                (0, 0, 0, 1, 2, -1))
     try:
         numbers = tuple(complex(sp.N(item.xreplace(opaque), 20, maxn=APART_DIGITS))  # cosh^2 - sinh^2
                         for item in items)
