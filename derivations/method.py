@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, replace
+from fractions import Fraction
 from pathlib import Path
 from types import MappingProxyType
 
@@ -1605,6 +1606,73 @@ def transient_growth(method: Method, matrix, values, rate_best, large) -> Result
          Step("at the tuning and the largest curvature", tuned),
          Step("written with the optimal rate rho", equation(rho, rate_best)),
          Step("eliminate the smallest curvature", in_rate)))
+
+
+def settling_time(matrix, start, row, epsilon):
+    """The fewest ``T`` with ``|x_t| <= epsilon |x_0|`` for every ``t >= T``, where ``x_t``
+    is entry ``row`` of ``matrix^t start`` (rational entries), and the steps that show it.
+
+    ``x_t`` is a sum of ``c t^j lambda^t`` over the eigenvalues (``j`` below the
+    multiplicity), so ``|x_t|`` is at most the envelope ``sum |c| t^j |lambda|^t``, which
+    decreases past its terms' peaks ``t = j / log(1/|lambda|)``; from the first ``t`` past
+    those where the envelope is at most ``epsilon |x_0|`` every iterate is within, and the
+    iterates before it are computed exactly.  The spectral radius alone gives the fewest
+    ``t`` with ``rho^t <= epsilon``, which a repeated or complex eigenvalue's transient
+    can exceed.
+
+    Examples
+    --------
+    >>> half = sp.Matrix([[sp.Rational(1, 2)]])
+    >>> settling_time(half, sp.Matrix([1]), 0, sp.Rational(1, 8))[0]
+    3
+    >>> repeated = sp.Matrix([[0, 1], [-sp.Rational(1, 4), 1]])  # x_t = (1 + t) / 2^t from x_1 = 1
+    >>> settling_time(repeated, sp.Matrix([1, 1]), 0, sp.Rational(1, 8))[0]
+    6
+    """
+    t, lam = sp.Symbol("t", integer=True, nonnegative=True), sp.Symbol("lambda")
+    if not all(entry.is_Rational for entry in list(matrix) + list(start)):
+        raise ValueError("settling_time counts exactly for rational matrices and starts only")
+    terms = [(value, j) for value, multiplicity in sp.roots(matrix.charpoly(lam).as_expr(),
+                                                           lam).items()
+             for j in range(multiplicity)]
+    iterates, state = [], start
+    for _ in terms:
+        iterates.append(state[row])
+        state = matrix * state
+    powers = sp.Matrix([[k**j * value**k for value, j in terms] for k in range(len(terms))])
+    solution = [sp.expand(sp.radsimp(c)) for c in powers.LUsolve(sp.Matrix(iterates))]
+    parts = [(c, value, j) for c, (value, j) in zip(solution, terms) if c != 0]
+    if any(sp.Abs(value) >= 1 for _, value, _ in parts):
+        raise ValueError("the iterates do not converge: an eigenvalue they involve has "
+                         "modulus at least 1")
+    closed = sum(sum(c * t**j for c, other, j in parts if other == value) * value**t
+                 for value in dict.fromkeys(value for _, value, _ in parts))
+    envelope = sum(sp.Abs(c) * t**j * sp.Abs(value)**t for c, value, j in parts)
+    bound = epsilon * abs(start[row])
+    peak = max([int(sp.ceiling(j / sp.log(1 / sp.Abs(value)))) for _, value, j in parts] + [0])
+    sizes = [(float(sp.Abs(c)), j, float(sp.Abs(value))) for c, value, j in parts]
+    horizon = peak
+    while sum(c * horizon**j * r**horizon for c, j, r in sizes) > float(bound) * (1 - 1e-9):
+        horizon += 1                                   # found in floats, then confirmed exactly
+    while sp.StrictGreaterThan(envelope.subs(t, horizon), bound) == sp.true:
+        horizon += 1
+    last, numbers, state = None, [[Fraction(int(e.p), int(e.q)) for e in matrix.row(i)]
+                                  for i in range(matrix.rows)], [Fraction(int(e.p), int(e.q))
+                                                                 for e in start]
+    for k in range(horizon):
+        if abs(state[row]) > bound:
+            last = k
+        state = [sum(a * b for a, b in zip(line, state)) for line in numbers]
+    first = 0 if last is None else last + 1
+    x_t = sp.Symbol("x_t")
+    return first, (
+        Step("the eigenvalues", sp.Tuple(*dict.fromkeys(value for value, _ in terms))),
+        Step("x_t from the first iterates", equation(x_t, closed)),
+        Step("|x_t| is at most the envelope, decreasing from t = %d" % peak, envelope),
+        Step("which is at most epsilon |x_0| from t = %d on" % horizon, bound),
+        Step("the iterates before, exactly: the last above epsilon |x_0| is at t",
+             sp.Integer(-1 if last is None else last)),
+        Step("so the error stays within epsilon |x_0| from", sp.Integer(first)))
 
 
 def _parameters(method: Method, curvature_range=(mu, L)):

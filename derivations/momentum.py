@@ -18,7 +18,7 @@ from sympy.polys.matrices import DomainMatrix
 
 from .cli import main
 from .core import POSITIVE, Derivation, Parameter, Result, Step, derivation, equation
-from .method import balanced_tuning, builtin, engine_results, equivalence, h
+from .method import balanced_tuning, builtin, engine_results, equivalence, h, settling_time
 
 eta = sp.Symbol("eta", positive=True)
 beta = sp.Symbol("beta", positive=True)
@@ -231,7 +231,7 @@ def derive() -> Derivation:
         "The EMA form is the classical heavy ball w_{t+1} = w_t - alpha g_t + m (w_t - w_{t-1}).",
         sp.Tuple(equation(alpha, step_coefficient), equation(m, momentum_coefficient)), map_steps)
 
-    comparison, iterations = sheet_comparison(rate_best)
+    comparison, iterations, from_rest = sheet_comparison(rate_best, R, tuned)
 
     strong, smooth = sp.Integer(1), sp.Integer(25)
     tuned_hb = {sigma_min: sp.sqrt(strong / 2), sigma_max: sp.sqrt(smooth / 2)}
@@ -257,24 +257,27 @@ def derive() -> Derivation:
         (decoupled, recurrence_matrix, characteristic_polynomial, eigenvalues, discriminant,
          repeated, real_eigenvalues, complex_eigenvalues, complex_modulus, stability_range,
          optimal_beta, optimal_learning_rate, optimal_rate, transient, equivalence_result,
-         comparison, iterations, cycle),
+         comparison, iterations, from_rest, cycle),
         PARAMETERS,
         constraints=(sp.LessThan(sigma_min, sigma_max),),
         notation=NOTATION, aliases={r"\sigma_1": sigma_max})
 
 
-def sheet_comparison(momentum_rate):
+def sheet_comparison(momentum_rate, matrix, tuning):
     """cs182 2(g): GD's best rate against momentum's, and the iterations each needs; both readings.
 
-    Reading (i): both methods tuned optimally over ``[sigma_min, sigma_max]``.  Reading
-    (ii), the known solution's: momentum with ``beta = 1/10`` and a learning rate that puts
-    every direction in the complex regime, rate ``sqrt(1 - beta)``.  Iterations from the
-    spectral radii: the fewest ``t`` with ``rho^t <= epsilon`` (asymptotic; momentum's error
-    carries a further factor linear in ``t`` at a repeated root).
+    Reading (i): both methods tuned optimally over ``[sigma_min, sigma_max]`` (``tuning``
+    gives momentum's ``beta`` and ``eta``).  Reading (ii), the known solution's: momentum
+    with ``beta = 1/10`` and a learning rate that puts every direction in the complex
+    regime, rate ``sqrt(1 - beta)``.  Iterations from the spectral radii, the fewest ``t``
+    with ``rho^t <= epsilon`` (the known solution's count, asymptotic), and the iterations
+    after which the error of each of the sheet's two directions stays within ``epsilon``,
+    from rest, exactly (:func:`~derivations.method.settling_time`): momentum's error
+    carries a transient factor beside ``rho^t``.
     """
     gd_step = sp.Symbol("eta", positive=True)
-    _, gd_rate, gd_steps = balanced_tuning(1 - gd_step * h, gd_step, 2 * sigma_min**2,
-                                           2 * sigma_max**2)
+    gd_best, gd_rate, gd_steps = balanced_tuning(1 - gd_step * h, gd_step, 2 * sigma_min**2,
+                                                 2 * sigma_max**2)
     modulus = sp.sqrt(1 - beta)
     low = (1 - sp.sqrt(1 - beta))**2 / (2 * beta * sigma_min**2)
     high = (1 + sp.sqrt(1 - beta))**2 / (2 * beta * sigma_max**2)
@@ -302,15 +305,43 @@ def sheet_comparison(momentum_rate):
     at_sheet = counts.xreplace({epsilon: SHEET_EPSILON})
     iterations = Result(
         "iterations_2g",
-        "Iterations for the error to fall to epsilon of its start at the rates of "
-        "rate_comparison_2g (GD, momentum reading i, momentum reading ii), counted from the "
-        "spectral radii; the sheet's 99.5% is epsilon = 1/200.",
+        "The known solution's count: the fewest t with rho^t <= epsilon at the rates of "
+        "rate_comparison_2g (GD, momentum reading i, momentum reading ii); the sheet's 99.5% "
+        "is epsilon = 1/200.  An estimate from the asymptotic rates: momentum's error is not "
+        "rho^t times its start (iterations_from_rest_2g counts the iterates).",
         counts,
         (Step("rho^t <= epsilon once t >= log(epsilon)/log(rho)",
               sp.Ge(t, sp.log(epsilon) / sp.log(rho), evaluate=False)),
          Step("with epsilon = 1/200", sp.Tuple(*(int(c) for c in at_sheet)))),
         lhs=sp.Tuple(*sp.symbols("t_GD t_momentum t_beta")))
-    return comparison, iterations
+    readings = (("GD at its best learning rate", sp.Matrix([[1 - gd_best * h]]), sp.Matrix([1]), 0),
+                ("momentum tuned optimally (reading i)", matrix.xreplace(tuning),
+                 sp.Matrix([0, 1]), 1),
+                ("momentum with beta = 1/10, eta = 1 (reading ii)",
+                 matrix.xreplace({beta: SHEET_BETA, eta: 1}), sp.Matrix([0, 1]), 1))
+    firsts, steps = [], [Step("reading ii's band, where both directions are complex", band),
+                         Step("the product of its ends: eta = 1, their geometric mean, lies in "
+                              "it", sp.expand(band.start * band.end))]
+    for name, system, start, row in readings:
+        counts_here = []
+        for direction in (sigma_max, sigma_min):
+            at = system.xreplace({h: 2 * direction**2, sigma: direction}).xreplace(SHEET_2G)
+            first, found = settling_time(at, start, row, SHEET_EPSILON)
+            counts_here.append(first)
+            steps += [Step(f"{name}, {direction} = {SHEET_2G[direction]}: the state matrix",
+                           at)] + [Step(f"  {s.text}", s.expr) for s in found]
+        firsts.append(max(counts_here))
+        steps.append(Step(f"{name}: the later of the two directions", sp.Integer(firsts[-1])))
+    from_rest = Result(
+        "iterations_from_rest_2g",
+        "The fewest iterations T after which the error stays within 1/200 of its start "
+        "(|x_t| <= |x_0|/200 for every t >= T) in both of the sheet's directions "
+        "(sigma^2 = 5 and 1/20), from rest (z_0 = 0): GD at its best learning rate, momentum "
+        "tuned optimally (reading i), and momentum with beta = 1/10 and eta = 1 (reading ii; "
+        "the count depends on eta, and is unbounded towards the ends of the complex band).",
+        sp.Tuple(*firsts), tuple(steps),
+        lhs=sp.Tuple(*sp.symbols("T_GD T_momentum T_beta")))
+    return comparison, iterations, from_rest
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ import numpy as np
 from .optim import _count, apply_updates
 
 __all__ = ["iterate", "least_squares_gradient", "piecewise_linear_gradient", "empirical_rate",
-           "contraction_rate"]
+           "contraction_rate", "settling_time"]
 
 
 def iterate(optimizer, gradient, w0, steps: int) -> np.ndarray:
@@ -136,3 +136,26 @@ def contraction_rate(errors, span: float = 1e10) -> float:
     inside = (ratio > 1 / span) & (ratio < span)
     usable = errors if inside.all() else errors[:np.argmin(inside)]
     return empirical_rate(usable, burn_in=len(usable) // 4, window=max(len(usable) // 8, 1))
+
+
+def settling_time(errors, epsilon: float) -> int:
+    """The first step from which every error of the run is within ``epsilon`` of its start.
+
+    A transient (momentum from rest) can keep the error above ``epsilon`` long after
+    ``rho^t`` fell below it; the run must be long enough that nothing later rises again.
+
+    Examples
+    --------
+    >>> settling_time([1.0, 0.2, 0.6, 0.05, 0.01], 0.1)
+    3
+    """
+    errors = np.abs(np.asarray(errors, dtype=float))
+    if errors.ndim != 1 or len(errors) < 1 or not errors[0] > 0:
+        raise ValueError("errors must be a run of errors starting away from 0")
+    if not 0 < epsilon < 1:
+        raise ValueError(f"epsilon == {epsilon}; it must lie in (0, 1)")
+    above = np.flatnonzero(errors > epsilon * errors[0])
+    if above[-1] == len(errors) - 1:
+        raise ValueError(f"the run of {len(errors)} errors ends above epsilon == {epsilon}; "
+                         f"run it longer")
+    return int(above[-1]) + 1

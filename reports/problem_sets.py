@@ -153,8 +153,8 @@ CS182 = ProblemSet(
         Question("2(g)", r"With $\sigma_{\max}^2 = 5$, $\sigma_{\min}^2 = 0.05$: plain GD at its "
                  r"best rate against momentum, in rate and iterations.", "momentum",
                  ("optimal_beta", "optimal_learning_rate", "optimal_rate", "rate_comparison_2g",
-                  "iterations_2g", "transient_growth", "heavy_ball_equivalence",
-                  "nonquadratic_cycle")),
+                  "iterations_2g", "iterations_from_rest_2g", "transient_growth",
+                  "heavy_ball_equivalence", "nonquadratic_cycle")),
         Question("3(a)", r"Show that $\operatorname{argmin}_w E\|\tilde X w - y\|^2$ is ridge "
                  r"regression and give $\lambda$.", "noise",
                  ("expected_objective", "ridge_equivalent_lambda")),

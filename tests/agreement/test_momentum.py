@@ -150,3 +150,16 @@ def test_iterating_the_cycle_map_returns_to_its_start():
             previous, current = current, current - alpha * gradient(current) + m * (current - previous)
             visited.append(current)
         np.testing.assert_allclose(visited, [x2, x3, x1] * 3, rtol=1e-9)
+
+
+def test_iterations_from_rest_are_the_simulated_settling_times():
+    # X = diag(sqrt 5, sqrt(1/20)) and y = 0 (w* = 0): each coordinate is one of the sheet's
+    # directions, started at 1 with the momentum buffer at rest. 3000 steps take every error
+    # below 1e-12 of its start (rho <= 0.99^3000 ~ 1e-13 after the transient), far from 1/200.
+    from numerics.optim import sgd
+    from numerics.recurrences import settling_time
+    gradient = least_squares_gradient(np.diag([np.sqrt(5), np.sqrt(0.05)]), [0.0, 0.0])
+    optimizers = (sgd(20 / 101), momentum_ema(1.0, 40 / 121), momentum_ema(1.0, 0.1))
+    simulated = tuple(max(settling_time(np.abs(path[:, k]), 1 / 200) for k in range(2))
+                      for path in (iterate(o, gradient, [1.0, 1.0], 3000) for o in optimizers))
+    assert tuple(int(T) for T in DERIVED["iterations_from_rest_2g"].value) == simulated

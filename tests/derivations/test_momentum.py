@@ -112,6 +112,41 @@ def test_sheet_2g_rates_and_iterations_both_readings():
     assert tuple(int(c) for c in counts) == expected
 
 
+def test_sheet_2g_iterations_from_rest_count_the_transient():
+    # By hand, at the optimal tuning beta = 40/121, eta = 1 the sheet's two directions
+    # have a double root -+9/11 and, from rest (z_0 = 0, x_0 = 1, x_1 = 1 - 2 eta beta
+    # sigma^2): x_t = (-9/11)^t (1 + 20 t / 11) at sigma^2 = 5, (9/11)^t (1 + 2 t / 11) at
+    # 1/20, both falling from their peaks; GD's factors are -+99/101.
+    from fractions import Fraction as F
+
+    def settles(x):  # the first t of the falling tail within 1/200
+        return next(t for t in range(10, 1000) if abs(x(t)) <= F(1, 200))
+    optimal = max(settles(lambda t: F(-9, 11)**t * (1 + F(20, 11) * t)),
+                  settles(lambda t: F(9, 11)**t * (1 + F(2, 11) * t)))
+    gd = settles(lambda t: F(99, 101)**t)
+
+    def by_recurrence(beta, eta, sigma2):  # the sheet's 2(a), iterated exactly
+        a, x, last = F(0), F(1), 0
+        for t in range(1, 1000):  # 0.95^1000 * 100: long past the transient
+            a = (1 - beta) * a + 2 * beta * sigma2 * x
+            x = x - eta * a
+            last = t if abs(x) > F(1, 200) else last
+        return last + 1
+    sheet = max(by_recurrence(F(1, 10), 1, F(5)), by_recurrence(F(1, 10), 1, F(1, 20)))
+    assert optimal == max(by_recurrence(F(40, 121), 1, F(5)), by_recurrence(F(40, 121), 1, F(1, 20)))
+    value = mo.derive()["iterations_from_rest_2g"].value
+    assert tuple(value) == (gd, optimal, sheet) == (265, 49, 100)
+    assert "known solution's count" in mo.derive()["iterations_2g"].statement
+
+
+def test_settling_time_refuses_a_divergent_or_irrational_system():
+    from derivations.method import settling_time
+    with pytest.raises(ValueError, match="do not converge"):
+        settling_time(sp.Matrix([[2]]), sp.Matrix([1]), 0, sp.Rational(1, 2))
+    with pytest.raises(ValueError, match="rational"):
+        settling_time(sp.Matrix([[1 / sp.sqrt(2)]]), sp.Matrix([1]), 0, sp.Rational(1, 2))
+
+
 def test_transient_growth_and_rates_are_not_called_per_step_factors():
     d = mo.derive()
     rho_ = sp.Symbol("rho", positive=True)
