@@ -204,8 +204,9 @@ def derive() -> Derivation:
     iterations = sp.ceiling(threshold)
     iterations_to_tolerance = Result(
         "iterations_to_tolerance",
-        "The fewest iterations from w_0 = 0 with |w_t - w*| <= epsilon |w*| (for a factor "
-        "that is not zero, and a learning rate in the stability range: otherwise none do).",
+        "The fewest iterations from w_0 = 0 with |w_t - w*| <= epsilon |w*|, for a learning "
+        "rate in the stability range other than eta = 1/(2 sigma^2) (there the factor is 0 "
+        "and one step lands on w*; outside the range no number of steps does).",
         iterations,
         (Step("relative error after t steps from w_0 = 0",
               equation(sp.Abs(sp.Symbol("w_t") - w_star) / sp.Abs(w_star), error_ratio)),
@@ -220,15 +221,20 @@ def derive() -> Derivation:
     if not gap.is_positive:
         raise ArithmeticError(f"cannot order the two stability bounds: {gap}")
     both = sp.Interval.open(0, ranges[0].end)   # the smaller end, by the gap just derived
+    both_steps = (Step("each direction is stable on its own range", sp.Tuple(*ranges)),
+                  Step("with sigma_L = sigma_S + delta the sigma_S bound exceeds the sigma_L one by",
+                       equation(ranges[1].end - ranges[0].end, gap)),
+                  Step("so the intersection of the two ranges ends at the sigma_L bound", both))
+    stable_2d = Result(
+        "stability_range_2d",
+        "With two directions sigma_L > sigma_S and one learning rate, the rates for which GD "
+        "converges in both.", both, both_steps, lhs=eta)
     largest = Result(
         "largest_stable_learning_rate_2d",
-        "With two directions sigma_L > sigma_S, the largest stable rate is set by sigma_L.",
-        both.end,
-        (Step("each direction is stable on its own range", sp.Tuple(*ranges)),
-         Step("with sigma_L = sigma_S + delta the sigma_S bound exceeds the sigma_L one by",
-              equation(ranges[1].end - ranges[0].end, gap)),
-         Step("so the intersection of the two ranges ends at the sigma_L bound", both)),
-        lhs=sp.Symbol("eta_max"))
+        "With two directions sigma_L > sigma_S, the bound the stable rates stay below, set by "
+        "sigma_L: the supremum of stability_range_2d, itself not stable (the sigma_L "
+        "direction's factor is -1 there).",
+        both.end, both_steps, lhs=sp.Symbol("eta_max"))
 
     factors = {s: factor.subs(sigma, s) for s in (sigma_L, sigma_S)}
     faster_rates, faster_steps = faster_direction(factors[sigma_L], factors[sigma_S])
@@ -293,11 +299,12 @@ def derive() -> Derivation:
     return Derivation(
         "gd", "Gradient descent on least squares",
         (update_factor, closed_form_iterate, stability_range, iterations_to_tolerance,
-         largest, faster, optimal_learning_rate, optimal_rate, intermediate, proximal_step,
-         proximal_rate, condition_number_rate),
+         stable_2d, largest, faster, optimal_learning_rate, optimal_rate, intermediate,
+         proximal_step, proximal_rate, condition_number_rate),
         PARAMETERS,
         constraints=(sp.StrictLessThan(sigma_S, sigma_L), sp.LessThan(mu, L)),
-        notation=NOTATION, definitions={kappa: L / mu})
+        notation=NOTATION, definitions={kappa: L / mu},
+        aliases={r"\sigma_l": sigma_L, r"\sigma_\ell": sigma_L, r"\sigma_s": sigma_S})
 
 
 if __name__ == "__main__":

@@ -126,7 +126,7 @@ CS182 = ProblemSet(
                  ("iterations_to_tolerance",)),
         Question("1(c)", r"For $\operatorname{diag}(\sigma_\ell, \sigma_s) w = y$ with one rate, "
                  r"which $\eta$ converge, and which $\sigma_i$ limits $\eta$?", "gd",
-                 ("largest_stable_learning_rate_2d",)),
+                 ("stability_range_2d", "largest_stable_learning_rate_2d")),
         Question("1(d)", r"Depending on $\eta, \sigma_\ell, \sigma_s$, which direction converges "
                  r"faster?", "gd", ("large_direction_faster_range",)),
         Question("1(e)", r"Which $\eta$ gives the fastest overall convergence?", "gd",

@@ -77,6 +77,20 @@ def test_largest_stable_rate_2d_separates_convergence_from_divergence(sigma_S, r
     assert np.linalg.norm(outside[-1] - minimiser) > np.linalg.norm(minimiser)
 
 
+@given(sigma_S=st.floats(0.2, 1.0), ratio=st.floats(1.1, 4.0),
+       where=st.sampled_from([0.03, 0.97, 1.03]))
+def test_stability_range_2d_is_where_both_directions_converge(sigma_S, ratio, where):
+    # At 3% of the edge the slower direction's factor is at most 1 - 0.06/16: 300 steps take
+    # it below 0.33; at 103% the sigma_L factor is -1.06 and grows (eta > 0 is the model's).
+    sigma_L = sigma_S * ratio
+    stable = DERIVED["stability_range_2d"].value.subs(gd.sigma_L, sigma_L)
+    eta = where / sigma_L**2
+    gradient = least_squares_gradient(np.diag([sigma_L, sigma_S]), [1.0, 1.0])
+    minimiser = np.array([1 / sigma_L, 1 / sigma_S])
+    error = np.linalg.norm(iterate(sgd(eta), gradient, [0.0, 0.0], 300)[-1] - minimiser)
+    assert (error < np.linalg.norm(minimiser)) == bool(stable.contains(eta))
+
+
 @given(mu=st.floats(0.1, 1.0), kappa=st.floats(1.5, 50.0), seed=st.integers(0, 2**32 - 1))
 def test_condition_number_rate_is_the_spectral_radius_of_gd(mu, kappa, seed):
     rng = np.random.default_rng(seed)

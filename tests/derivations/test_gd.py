@@ -26,6 +26,12 @@ def test_stability_range_is_open_interval_up_to_one_over_sigma_squared():
     assert gd.derive()["stability_range"].value == sp.Interval.open(0, 1 / gd.sigma**2)
 
 
+def test_stability_range_2d_is_the_sigma_L_range_and_its_end_is_not_called_stable():
+    d = gd.derive()
+    assert d["stability_range_2d"].value == sp.Interval.open(0, 1 / gd.sigma_L**2)
+    assert "itself not stable" in d["largest_stable_learning_rate_2d"].statement
+
+
 def test_iterations_to_tolerance_counts_whole_steps():
     value = gd.derive(eta=sp.Rational(1, 4), sigma=1, epsilon=sp.Rational(1, 1000))[
         "iterations_to_tolerance"].value
