@@ -7,8 +7,9 @@ Shapes: a dense weight matrix is ``(fan_in, fan_out)`` (inputs along the rows, a
 Every initializer is a zero-mean normal or uniform draw with a standard deviation given by
 a rule of ``(fan_in, fan_out)``; the rules are public (:func:`std_of` and the ``*_std``
 functions) so experiments can put the derived value beside the measured one. A uniform
-draw of standard deviation ``s`` has bound ``sqrt(3) s``. Randomness only through the
-``rng`` argument, a ``numpy.random.Generator``.
+draw of standard deviation ``s`` has bound ``sqrt(3) s``. PyTorch's default bias,
+:func:`pytorch_linear_bias`, is drawn for the shape of its layer's weight. Randomness
+only through the ``rng`` argument, a ``numpy.random.Generator``.
 """
 from __future__ import annotations
 
@@ -19,8 +20,8 @@ import numpy as np
 from .optim import _choice, _real
 
 __all__ = ["fans", "lecun_std", "xavier_std", "he_std", "pytorch_linear_std", "std_of",
-           "zeros", "normal", "lecun_normal", "xavier_normal", "xavier_uniform", "he_normal",
-           "he_uniform", "pytorch_linear_default"]
+           "zeros", "normal", "lecun_normal", "lecun_uniform", "xavier_normal", "xavier_uniform",
+           "he_normal", "he_uniform", "pytorch_linear_default", "pytorch_linear_bias"]
 
 MODES = ("fan_in", "fan_out", "fan_avg")
 
@@ -105,6 +106,7 @@ STD_RULES = {
     "zeros": lambda fan_in, fan_out: 0.0,
     "normal": lambda fan_in, fan_out, std=1e-2: std,
     "lecun_normal": lecun_std,
+    "lecun_uniform": lecun_std,
     "xavier_normal": xavier_std,
     "xavier_uniform": xavier_std,
     "he_normal": he_std,
@@ -184,6 +186,22 @@ def lecun_normal(shape, rng):
     return _gaussian(shape, rng, lecun_std(*fans(shape)))
 
 
+def lecun_uniform(shape, rng):
+    """``U(-b, b)`` with ``b = sqrt(3/fan_in)``, variance ``1/fan_in``.
+
+    It is ``kaiming_uniform_`` with ``a = 1`` (gain ``sqrt(2 / (1 + 1)) = 1``): PyTorch's
+    default :func:`pytorch_linear_default` with its ``a = sqrt(5)`` changed to 1, which
+    makes the variance three times the default's.
+
+    Examples
+    --------
+    >>> w = lecun_uniform((300, 400), np.random.default_rng(0))
+    >>> round(float(w.var() * 300), 2), float(np.abs(w).max()) <= 0.1
+    (1.0, True)
+    """
+    return _uniform(shape, rng, lecun_std(*fans(shape)))
+
+
 def xavier_normal(shape, rng, gain=1.0):
     """``N(0, gain^2 2/(fan_in + fan_out))`` entries.
 
@@ -237,3 +255,23 @@ def pytorch_linear_default(shape, rng):
     True
     """
     return _uniform(shape, rng, pytorch_linear_std(*fans(shape)))
+
+
+def pytorch_linear_bias(shape, rng):
+    """PyTorch's default bias for a weight of ``shape``: ``U(-1/sqrt(fan_in), 1/sqrt(fan_in))``.
+
+    One entry per output unit (``fan_out`` of a ``(fan_in, fan_out)`` matrix, ``out_ch``
+    of a kernel), with the same bound as :func:`pytorch_linear_default`'s weights:
+    ``nn.Linear.reset_parameters`` draws it from ``1/sqrt(fan_in)``.
+
+    Examples
+    --------
+    >>> b = pytorch_linear_bias((4, 3), np.random.default_rng(0))
+    >>> b.shape, float(np.abs(b).max()) <= 0.5
+    ((3,), True)
+    >>> pytorch_linear_bias((16, 3, 5, 5), np.random.default_rng(0)).shape
+    (16,)
+    """
+    fan_in, _ = fans(shape)
+    outputs = shape[1] if len(shape) == 2 else shape[0]
+    return _uniform((outputs,), rng, pytorch_linear_std(fan_in))

@@ -1024,8 +1024,19 @@ class LogisticRegression:
                              "numerics.data.select_pair")
         return X, y
 
-    def fit(self, X, y):
-        """Train on ``X`` ``(n, d)`` and ``y`` in ``{-1, +1}``; returns ``self``."""
+    def fit(self, X, y, coef_init=None, intercept_init=0.0):
+        """Train on ``X`` ``(n, d)`` and ``y`` in ``{-1, +1}``; returns ``self``.
+
+        The iterates start at ``w = coef_init`` (``None``: zeros) and ``w0 = intercept_init``,
+        as scikit-learn's ``SGDClassifier.fit`` takes them.
+
+        Examples
+        --------
+        >>> X = np.array([[-2.0], [-1.0], [1.0], [2.0]]); y = np.array([-1, -1, 1, 1])
+        >>> start = LogisticRegression(max_iter=0).fit(X, y, coef_init=[0.5], intercept_init=-1.0)
+        >>> start.coef_, start.intercept_
+        (array([0.5]), -1.0)
+        """
         from .data import minibatches
         from .optim import apply_updates, nesterov, nesterov_iterate, nesterov_momentum, sgd
         X, y = self._validate(X, y)
@@ -1042,7 +1053,8 @@ class LogisticRegression:
             optimizer = nesterov(lr, momentum=momentum)
         else:
             optimizer = sgd(lr)
-        theta = np.zeros(X.shape[1] + 1)
+        theta = np.append(self._initial_coef(coef_init, X.shape[1]),
+                          _real("intercept_init", intercept_init))
         state = optimizer.init(theta)
         losses = []
         batches = (minibatches(X, y, _integer("batch_size", self.batch_size), seed=self.seed,
@@ -1068,6 +1080,16 @@ class LogisticRegression:
         eigenvalues = np.linalg.eigvalsh(self.hessian_)
         self.condition_number_ = float(eigenvalues[-1] / eigenvalues[0])
         return self
+
+    @staticmethod
+    def _initial_coef(coef_init, d):
+        if coef_init is None:
+            return np.zeros(d)
+        coef = np.asarray(coef_init, dtype=float)
+        if coef.shape != (d,) or not np.all(np.isfinite(coef)):
+            raise ValueError(f"coef_init has shape {coef.shape}, must be finite of shape ({d},), "
+                             f"one weight per feature of X; pass coef_init=None for zeros")
+        return coef
 
     def _theta(self):
         if not hasattr(self, "coef_"):

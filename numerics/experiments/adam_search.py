@@ -1,7 +1,8 @@
 """Bonn 2(b): Adam against SGD on the last sheet's network, then Adam's rate by grid search (10^-k) and random search (k ~ U[1, 5]).
 
 The last sheet's network is not held; the deepest sigmoid net of ``vanishing_gradients``
-stands in (hidden layers 50, 30, 30, 30, PyTorch's default initialization, batch 10).
+stands in (hidden layers 50, 30, 30, 30, PyTorch's default initialization of weights
+and biases, batch 10).
 2(b)1-2: it is trained for 50 epochs by SGD at 0.005 (2(a)'s rate) and by Adam with
 PyTorch's defaults (``1e-3``, betas 0.9 and 0.999), and the test accuracy per epoch of
 both is drawn.  2(b)3-4: Adam is trained for the same 20 epochs as ``vanishing_gradients``
@@ -17,7 +18,7 @@ import numpy as np
 
 from .common import main, sweep
 from .training_runs import classification_data, train_mlp
-from .vanishing_gradients import ARCHITECTURES, BATCH_SIZE, DEFAULT_INIT, EPOCHS
+from .vanishing_gradients import ARCHITECTURES, BATCH_SIZE, BIASES, DEFAULT_INIT, EPOCHS
 
 HIDDEN, ACTIVATION, TRIALS, EXPONENTS = ARCHITECTURES[-1], "sigmoid", 5, (1.0, 5.0)
 COMPARISON_EPOCHS, SGD_LR, ADAM_DEFAULT_LR = 50, 5e-3, 1e-3
@@ -57,8 +58,8 @@ def run(args, outputs):
     searches = {"grid": grid_rates(), "random": random_rates(args.seed)}
     rates = np.concatenate(list(searches.values()))
     common = {"data": data, "sizes": (data.train[0].shape[1], *HIDDEN, 10),
-              "activation": ACTIVATION, "init_name": DEFAULT_INIT, "batch_size": BATCH_SIZE,
-              "seed": args.seed}
+              "activation": ACTIVATION, "init_name": DEFAULT_INIT, "bias_init": BIASES,
+              "batch_size": BATCH_SIZE, "seed": args.seed}
     compared = {"SGD": ("sgd", SGD_LR), "Adam": ("adam", ADAM_DEFAULT_LR)}
     runs = sweep(train_mlp, [{**common, "optimizer": optimizer, "lr": lr,
                               "epochs": comparison_epochs}
@@ -115,6 +116,7 @@ def run(args, outputs):
 
     return {
         "settings": {"hidden": HIDDEN, "activation": ACTIVATION, "initialization": DEFAULT_INIT,
+                     "biases": BIASES,
                      "epochs": epochs, "batch_size": BATCH_SIZE, "seed": args.seed,
                      "data": data.note, "exponent_range": EXPONENTS, "trials": TRIALS,
                      "comparison_epochs": comparison_epochs},

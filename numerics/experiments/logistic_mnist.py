@@ -4,10 +4,11 @@ Regularised logistic regression (labels ``-1``/``+1``, the bias penalised like t
 weights) on the zeros and ones of the data set: MNIST average-pooled to 14x14
 (``--data DIR``), or the embedded 8x8 digits as they are; pixels scaled to ``[0, 1]``.
 ``lambda`` is picked on validation error from a small grid (ties go to the largest,
-the best-conditioned).  From the same initial weights (zero), full-batch GD with step
-``1/L`` (``L`` the smoothness bound), Nesterov's method with ``kappa = L/lambda`` for a
-few multiples of the bound as ``L``, and SGD (batch 128, step ``1/L``) with and without
-Nesterov's momentum run; the figures show ``f(w_t) - f*`` on a log scale (``f*`` from
+the best-conditioned).  As the sheet asks, the weights start at random, and at the same
+draw for every method (:func:`random_start`, seeded by ``--seed``): full-batch GD with
+step ``1/L`` (``L`` the smoothness bound), Nesterov's method with ``kappa = L/lambda``
+for a few multiples of the bound as ``L``, and SGD (batch 128, step ``1/L``) with and
+without Nesterov's momentum run; the figures show ``f(w_t) - f*`` on a log scale (``f*`` from
 a long, accurate Nesterov run) with the fitted slopes beside the derived ones,
 ``log(1 - 1/kappa)`` and ``log(1 - 1/sqrt(kappa))``.
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..data import average_pool, minibatches, select_pair, train_val_split
+from ..init import pytorch_linear_bias, pytorch_linear_default
 from ..logistic import logistic_loss, stacked_gradient
 from ..nn import LogisticRegression
 from ..optim import apply_updates, nesterov, nesterov_iterate
@@ -71,6 +73,26 @@ def zeros_and_ones(args):
     return train, validation, test, f"{note} (classes 0, 1; {side})"
 
 
+def random_start(d: int, seed: int) -> np.ndarray:
+    """A random start ``(w, w0)``, ``w0`` last: ``nn.Linear(d, 1)``'s ``U(-1/sqrt(d), 1/sqrt(d))``.
+
+    The scale is PyTorch's own for this one-output linear layer, the start a student of
+    the sheet gets; with pixels in ``[0, 1]`` the initial margins ``w . x + w0`` have a
+    standard deviation of at most ``sqrt((d + 1) / (3 d))``, about 0.58: the start is
+    random but not saturated, so ``f(w_0) - f*`` is of order one and the linear rate shows
+    over many decades.
+
+    Examples
+    --------
+    >>> theta = random_start(196, seed=0)
+    >>> theta.shape, bool(np.all(np.abs(theta) <= 1 / 14)), bool(np.all(theta != 0))
+    ((197,), True, True)
+    """
+    rng = np.random.default_rng(seed)
+    weights = pytorch_linear_default((d, 1), rng)
+    return np.append(weights[:, 0], pytorch_linear_bias(weights.shape, rng))
+
+
 def accurate_fit(X, y, lam, tol=1e-10, max_iter=100_000):
     """The long, accurate run: Nesterov's method until the gradient norm is ``<= tol``."""
     return LogisticRegression(lam, solver="nesterov", tol=tol, max_iter=max_iter).fit(X, y)
@@ -81,22 +103,23 @@ def validation_error(lam, train, validation):
     return 1.0 - accurate_fit(*train, lam, tol=1e-6).score(*validation)
 
 
-def full_batch_losses(X, y, lam, solver, L, momentum, steps):
-    """``f`` at each of ``steps`` iterates of ``LogisticRegression`` (GD, or Nesterov's look-ahead points)."""
+def full_batch_losses(X, y, lam, solver, L, momentum, steps, start):
+    """``f`` at ``steps`` iterates of ``LogisticRegression`` from ``start`` (Nesterov's: look-ahead points)."""
     model = LogisticRegression(lam, solver=solver, L=L, momentum=momentum, max_iter=steps)
-    return model.fit(X, y).loss_history_
+    return model.fit(X, y, coef_init=start[:-1], intercept_init=start[-1]).loss_history_
 
 
-def stochastic_losses(X, y, lam, lr, momentum, steps, batch_size, every, seed):
-    """Full training objective every ``every`` updates of mini-batch SGD (Nesterov's if ``momentum > 0``).
+def stochastic_losses(X, y, lam, lr, momentum, steps, batch_size, every, seed, start):
+    """The training objective every ``every`` updates of mini-batch SGD (Nesterov's if ``momentum > 0``).
 
     The gradient of each mini-batch is :func:`numerics.logistic.stacked_gradient`; the
     batches are :func:`numerics.data.minibatches` with ``seed``, as in
-    ``LogisticRegression(solver="sgd")``.  Returns the objective at updates
-    ``0, every, 2 every, ...`` (at the iterates ``w_t``) and the final parameters.
+    ``LogisticRegression(solver="sgd")``; the run starts at ``start`` (``(w, w0)``, ``w0``
+    last).  Returns the full objective at updates ``0, every, 2 every, ...`` (at the
+    iterates ``w_t``) and the final parameters.
     """
     optimizer = nesterov(lr, momentum=momentum)
-    theta = np.zeros(X.shape[1] + 1)
+    theta = np.array(start, dtype=float)
     state = optimizer.init(theta)
     batches = minibatches(X, y, batch_size, seed=seed, epochs=None)
     losses = [logistic_loss(theta[:-1], theta[-1], X, y, lam)]
@@ -148,6 +171,7 @@ def run(args, outputs):
     best = accurate_fit(X, y, lam)
     f_star, hessian = best.objective(X, y), best.hessian_
     eigenvalues = np.linalg.eigvalsh(hessian)
+    theta_0 = random_start(X.shape[1], args.seed)
     L = LogisticRegression.smoothness_bound(X, lam)
     kappa_bound, kappa_hessian = L / lam, float(best.condition_number_)
     slope_bound = theory["semilog_slopes"](kappa=kappa_bound)
@@ -158,9 +182,10 @@ def run(args, outputs):
     momenta = [float(theory["nesterov_momentum"](kappa=L_ / lam)) for L_ in sweep_L]
     full = sweep(full_batch_losses,
                  [{"X": X, "y": y, "lam": lam, "solver": "gd", "L": L, "momentum": None,
-                   "steps": steps}]
+                   "steps": steps, "start": theta_0}]
                  + [{"X": X, "y": y, "lam": lam, "solver": "nesterov", "L": L_, "momentum": m,
-                     "steps": steps} for L_, m in zip(sweep_L, momenta)], jobs=args.jobs)
+                     "steps": steps, "start": theta_0} for L_, m in zip(sweep_L, momenta)],
+                 jobs=args.jobs)
     gaps = {"GD": np.maximum(full[0] - f_star, 0.0)}
     for multiple, losses in zip(multiples, full[1:]):
         gaps[f"Nesterov L={multiple:g} L_bound"] = np.maximum(losses - f_star, 0.0)
@@ -171,9 +196,10 @@ def run(args, outputs):
     stochastic = sweep(stochastic_losses,
                        [{"X": X, "y": y, "lam": lam, "lr": 1 / L, "momentum": m,
                          "steps": steps, "batch_size": batch_size, "every": every,
-                         "seed": args.seed} for m in (0.0, momentum)], jobs=args.jobs)
+                         "seed": args.seed, "start": theta_0} for m in (0.0, momentum)],
+                       jobs=args.jobs)
     reference = LogisticRegression(lam, solver="sgd", max_iter=steps, batch_size=batch_size,
-                                   seed=args.seed).fit(X, y)
+                                   seed=args.seed).fit(X, y, theta_0[:-1], theta_0[-1])
     sgd_gaps = {"SGD": stochastic[0][0] - f_star, "SGD + Nesterov": stochastic[1][0] - f_star}
     sgd_updates = np.arange(len(sgd_gaps["SGD"])) * every
 
@@ -244,11 +270,24 @@ def run(args, outputs):
     outputs.figure(figure, "lambda_selection")
 
     outputs.history("losses", updates=updates, sgd_updates=sgd_updates, f_star=f_star,
+                    initial_theta=theta_0,
                     **{name: gap for name, gap in {**gaps, **sgd_gaps}.items()})
     return {
         "data": note, "lambda_grid": LAMBDAS, "validation_errors": errors, "lambda": lam,
         "test_error": None if test is None else 1 - best.score(*test),
-        "initial_weights": "zeros (every run)", "updates": steps, "batch_size": batch_size,
+        "initial_weights": {
+            "draw": f"U(-1/sqrt(d), 1/sqrt(d)) for each of w and w0, d = {X.shape[1]}: "
+                    f"nn.Linear(d, 1)'s default",
+            "seed": args.seed, "shared_by": "every run: GD, Nesterov at every L, SGD, "
+                                            "SGD + Nesterov",
+            "why_this_scale": f"PyTorch's default for this layer; with pixels in [0, 1] the "
+                              f"initial margins' std is at most sqrt((d + 1) / (3 d)) = "
+                              f"{np.sqrt((X.shape[1] + 1) / (3 * X.shape[1])):.2f}: random, "
+                              f"not saturated",
+            "norm": float(np.linalg.norm(theta_0)),
+            "objective": {**{name: losses[0] for name, losses in zip(gaps, full)},
+                          "SGD": stochastic[0][0][0], "SGD + Nesterov": stochastic[1][0][0]}},
+        "updates": steps, "batch_size": batch_size,
         "f_star": f_star, "accurate_run_iterations": best.n_iter_,
         "smoothness_bound_L": L, "strong_convexity_m": lam,
         "hessian_eigenvalues_min_max": [eigenvalues[0], eigenvalues[-1]],

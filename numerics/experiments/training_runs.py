@@ -2,9 +2,9 @@
 
 :func:`classification_data` reads the data set the command line names (the embedded
 digits by default) as flat, standardized features; :func:`train_mlp` builds an MLP with
-a named initializer, trains it with :func:`numerics.train.fit` and returns a
-:class:`Run`, a picklable summary that :func:`numerics.experiments.common.sweep` can
-send back from a worker.
+named weight and bias initializers, trains it with :func:`numerics.train.fit` and
+returns a :class:`Run`, a picklable summary that
+:func:`numerics.experiments.common.sweep` can send back from a worker.
 """
 from __future__ import annotations
 
@@ -20,14 +20,17 @@ from ..nn import MLP, Linear, softmax_cross_entropy
 from ..train import History, evaluate, fit
 
 __all__ = ["Data", "Run", "OPTIMIZERS", "INITIALIZERS", "splits", "classification_data",
-           "initializer", "build_mlp", "weight_stds", "one_blas_thread", "train_mlp", "per_epoch",
-           "layer_names"]
+           "BIAS_INITIALIZERS", "initializer", "build_mlp", "weight_stds", "one_blas_thread",
+           "train_mlp", "per_epoch", "last_of_each_epoch", "layer_names"]
 
 OPTIMIZERS = {"sgd": optim.sgd, "momentum": functools.partial(optim.sgd, momentum=0.9),
               "rmsprop": optim.rmsprop, "adam": optim.adam}
 INITIALIZERS = {"zeros": init.zeros, "normal": init.normal, "he_normal": init.he_normal,
-                "xavier_normal": init.xavier_normal,
+                "xavier_normal": init.xavier_normal, "lecun_uniform": init.lecun_uniform,
                 "pytorch_linear_default": init.pytorch_linear_default}
+# biases from the shape of their layer's (fan_in, fan_out) weight
+BIAS_INITIALIZERS = {"zeros": lambda shape, rng: np.zeros(shape[1]),
+                     "pytorch_linear_default": init.pytorch_linear_bias}
 
 
 class Data(NamedTuple):
@@ -128,7 +131,7 @@ def initializer(name: str, std: float | None = None):
     >>> initializer("he", None)
     Traceback (most recent call last):
     ...
-    ValueError: initializer == 'he', must be one of ['he_normal', 'normal', 'pytorch_linear_default', 'xavier_normal', 'zeros']; pass e.g. 'he_normal'
+    ValueError: initializer == 'he', must be one of ['he_normal', 'lecun_uniform', 'normal', 'pytorch_linear_default', 'xavier_normal', 'zeros']; pass e.g. 'he_normal'
     """
     if name not in INITIALIZERS:
         raise ValueError(f"initializer == {name!r}, must be one of {sorted(INITIALIZERS)}; "
@@ -137,19 +140,35 @@ def initializer(name: str, std: float | None = None):
     return functools.partial(draw, std=std) if std is not None else draw
 
 
-def build_mlp(sizes, activation: str, init_name: str, seed: int, std: float | None = None):
-    """An :class:`numerics.nn.MLP` whose weights ``init_name`` draws (biases zero).
+def build_mlp(sizes, activation: str, init_name: str, seed: int, std: float | None = None,
+              bias_init: str = "zeros"):
+    """An :class:`numerics.nn.MLP` whose weights ``init_name`` draws and biases ``bias_init``.
+
+    ``bias_init`` is ``"zeros"`` or ``"pytorch_linear_default"`` (``nn.Linear``'s
+    ``U(-1/sqrt(n_in), 1/sqrt(n_in))``); weights and biases come from separate streams
+    of ``seed``, so the weights do not depend on the biases' choice.
 
     Examples
     --------
     >>> model = build_mlp((4, 3, 2), "relu", "zeros", seed=0)
     >>> [float(np.abs(w).max()) for w in weight_stds(model)]
     [0.0, 0.0]
+    >>> biases = build_mlp((4, 3, 2), "relu", "zeros", 0, bias_init="pytorch_linear_default")
+    >>> bias = biases.parameters()["0.bias"]
+    >>> bias.shape, bool(0 < np.abs(bias).max() <= 0.5)
+    ((3,), True)
     """
+    if bias_init not in BIAS_INITIALIZERS:
+        raise ValueError(f"bias_init == {bias_init!r}, must be one of "
+                         f"{sorted(BIAS_INITIALIZERS)}; pass e.g. 'zeros'")
     model = MLP(sizes, activation=activation, seed=seed)
     draw, rng = initializer(init_name, std), np.random.default_rng([seed, 1])
-    model.set_parameters({key: draw(value.shape, rng) if key.endswith(".weight") else value
-                          for key, value in model.parameters().items()})
+    draw_bias, bias_rng = BIAS_INITIALIZERS[bias_init], np.random.default_rng([seed, 2])
+    weights = {key: draw(value.shape, rng) for key, value in model.parameters().items()
+               if key.endswith(".weight")}
+    biases = {key.replace(".weight", ".bias"): draw_bias(value.shape, bias_rng)
+              for key, value in weights.items()}
+    model.set_parameters({**weights, **biases})
     return model
 
 
@@ -181,10 +200,21 @@ def per_epoch(values, epoch_step) -> np.ndarray:
     return np.array([part.mean() for part in np.split(values, np.asarray(epoch_step)[:-1])])
 
 
+def last_of_each_epoch(values, epoch_step) -> np.ndarray:
+    """Each epoch's last value of a per-update series; ``epoch_step`` as in :func:`per_epoch`.
+
+    Examples
+    --------
+    >>> last_of_each_epoch([1.0, 3.0, 5.0, 7.0, 9.0], [2, 4, 5])
+    array([3., 7., 9.])
+    """
+    return np.asarray(values, dtype=float)[np.asarray(epoch_step) - 1]
+
+
 def train_mlp(data: Data, sizes, activation: str, init_name: str, optimizer: str, lr: float,
               batch_size: int, seed: int, epochs: int | None = None, steps: int | None = None,
-              std: float | None = None) -> Run:
-    """Build, train (``epochs`` or ``steps``) and evaluate one MLP; see :class:`Run`.
+              std: float | None = None, bias_init: str = "zeros") -> Run:
+    """Build (:func:`build_mlp`), train (``epochs`` or ``steps``), evaluate one MLP; see :class:`Run`.
 
     Examples
     --------
@@ -198,7 +228,7 @@ def train_mlp(data: Data, sizes, activation: str, init_name: str, optimizer: str
     if optimizer not in OPTIMIZERS:
         raise ValueError(f"optimizer == {optimizer!r}, must be one of {sorted(OPTIMIZERS)}; "
                          f"pass e.g. 'sgd'")
-    model = build_mlp(sizes, activation, init_name, seed, std)
+    model = build_mlp(sizes, activation, init_name, seed, std, bias_init)
     stds = weight_stds(model)
     with one_blas_thread():
         history = fit(model, OPTIMIZERS[optimizer], data.train, schedule=lr, epochs=epochs,

@@ -15,8 +15,13 @@ FILES = ("semilog_slopes.png", "semilog_slopes.pdf", "nesterov_L_sweep.png", "th
 
 
 @pytest.fixture(scope="module")
-def metrics(tmp_path_factory, run_quick):
-    return run_quick("logistic_mnist", tmp_path_factory.mktemp("logistic_mnist"), FILES)
+def folder(tmp_path_factory):
+    return tmp_path_factory.mktemp("logistic_mnist")
+
+
+@pytest.fixture(scope="module")
+def metrics(folder, run_quick):
+    return run_quick("logistic_mnist", folder, FILES)
 
 
 def check_theory(metrics):
@@ -52,6 +57,25 @@ def test_sgd_stalls_above_the_full_batch_methods(metrics):
     assert final["SGD"] > 1e3 * max(final["GD"], 1e-12)
     assert final["SGD + Nesterov"] > 1e3 * max(final["Nesterov L=1 L_bound"], 1e-12)
     assert metrics["sgd_loop_matches_LogisticRegression"] < 1e-12
+
+
+def test_every_run_starts_at_the_same_random_weights(metrics):
+    start = metrics["initial_weights"]
+    objective = start["objective"]
+    assert set(objective) == set(metrics["final_gap"])               # every run is there
+    values = np.array(list(objective.values()))
+    assert np.all(values == values[0]), objective                   # one shared start
+    assert abs(values[0] - np.log(2)) > 1e-3      # f(0) = log 2: the start is not zero
+    assert start["norm"] > 0 and start["seed"] == 0
+
+
+def test_the_random_start_is_pytorchs_nn_linear_default(metrics, folder):
+    with np.load(folder / "losses.npz") as stored:
+        theta = stored["initial_theta"]
+    d = len(theta) - 1
+    assert d == 64                                                 # the embedded 8x8 digits
+    assert np.all(theta != 0) and np.all(np.abs(theta) <= 1 / np.sqrt(d))
+    assert metrics["initial_weights"]["norm"] == pytest.approx(np.linalg.norm(theta))
 
 
 def test_real_mnist_test_split(mnist_dir, tmp_path, run_quick):

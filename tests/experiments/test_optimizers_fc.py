@@ -3,6 +3,8 @@
 import numpy as np
 import pytest
 
+from numerics.experiments.optimizers_fc import first_closer_than
+
 
 @pytest.fixture(scope="module")
 def metrics(tmp_path_factory, run_quick):
@@ -30,10 +32,19 @@ def test_batch_search_uses_multiples_of_100_and_states_the_effective_batch(metri
     assert search["momentum_averaging_window"] == pytest.approx(10)
     assert search["effective_batch_reading"] == pytest.approx(1000)
     found = search["batch_found"]
-    within = {int(b): abs(np.mean(v) - search["momentum_accuracy"])
-              <= 0.04 * search["momentum_accuracy"]
-              for b, v in search["train_accuracy_by_batch"].items()}
-    assert found == next((b for b in batches if within[b]), None)
+    assert search["accuracy_gap"] == 0.04
+    close = {int(b): abs(np.mean(v) - search["momentum_accuracy"]) < 0.04
+             for b, v in search["train_accuracy_by_batch"].items()}
+    assert found == next((b for b in batches if close[b]), None)
+
+
+def test_the_sheets_criterion_is_an_absolute_gap_below_0_04():
+    # 0.03 from a target of 0.5 is 6 % of it: inside the sheet's absolute gap, outside a
+    # relative one of 4 %
+    assert first_closer_than({100: [0.47], 200: [0.5]}, 0.5) == 100
+    # strict: exactly the gap away (binary fractions, no rounding) does not count
+    assert first_closer_than({100: [0.5], 200: [0.625]}, 0.75, gap=0.125) is None
+    assert first_closer_than({100: [0.5], 200: [0.6875]}, 0.75, gap=0.125) == 200
 
 
 def test_sgd_at_momentums_long_run_rate_beats_plain_sgd(metrics):

@@ -10,6 +10,7 @@ from numerics import init
 DRAWERS = {
     "normal": (init.normal, {"std": 0.05}),
     "lecun_normal": (init.lecun_normal, {}),
+    "lecun_uniform": (init.lecun_uniform, {}),
     "xavier_normal": (init.xavier_normal, {"gain": 2.0}),
     "xavier_uniform": (init.xavier_uniform, {"gain": 0.5}),
     "he_normal": (init.he_normal, {"mode": "fan_out"}),
@@ -54,6 +55,41 @@ def test_uniform_bounds():
     assert np.abs(w).max() <= 1 / 5 and np.abs(w).max() > 0.99 / 5
     w = init.xavier_uniform((40, 60), rng)
     assert np.abs(w).max() <= math.sqrt(6 / 100)
+
+
+@pytest.mark.parametrize("shape", [(25, 4000), (4000, 3, 5, 5)])
+def test_pytorch_default_bias_range(shape):
+    fan_in = init.fans(shape)[0]
+    bias = init.pytorch_linear_bias(shape, np.random.default_rng(0))
+    assert bias.shape == (4000,)
+    bound = 1 / math.sqrt(fan_in)
+    assert np.abs(bias).max() <= bound and np.abs(bias).max() > 0.99 * bound
+    # uniform on (-b, b): the mean is 0 and the variance b^2 / 3, to six standard errors
+    assert abs(bias.mean()) <= 6 * bound / math.sqrt(3 * bias.size)
+    assert bias.var() == pytest.approx(bound**2 / 3, rel=6 * math.sqrt(0.8 / bias.size))
+
+
+def test_lecun_uniform_is_the_default_with_a_set_to_1():
+    w = init.lecun_uniform((48, 2000), np.random.default_rng(0))
+    bound = math.sqrt(3 / 48)
+    assert np.abs(w).max() <= bound and np.abs(w).max() > 0.99 * bound
+    assert init.std_of("lecun_uniform", 48, 5) == pytest.approx(
+        math.sqrt(3) * init.std_of("pytorch_linear_default", 48, 5))
+
+
+def test_pytorch_ranges_agree_with_torch():
+    torch = pytest.importorskip("torch")
+    torch.manual_seed(0)
+    layer = torch.nn.Linear(48, 3000)            # its weight is (out, in): ours transposed
+    weight, bias = layer.weight.detach().numpy().T, layer.bias.detach().numpy()
+    ours = init.pytorch_linear_default(weight.shape, np.random.default_rng(0))
+    ours_bias = init.pytorch_linear_bias(weight.shape, np.random.default_rng(0))
+    modified = torch.nn.init.kaiming_uniform_(torch.empty(3000, 48), a=1.0).numpy().T
+    ours_modified = init.lecun_uniform(weight.shape, np.random.default_rng(0))
+    for theirs, mine in ((weight, ours), (bias, ours_bias), (modified, ours_modified)):
+        assert theirs.shape == mine.shape
+        assert np.abs(mine).max() == pytest.approx(np.abs(theirs).max(), rel=2e-3)
+        assert mine.std() == pytest.approx(theirs.std(), rel=0.05)
 
 
 def test_conv_fans():

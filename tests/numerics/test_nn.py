@@ -317,6 +317,26 @@ def test_logistic_solvers_reach_the_same_optimum():
     assert np.all(np.diff(fits["gd"].loss_history_) <= 1e-15)     # GD with 1/L is monotone
 
 
+def test_logistic_starts_where_told_and_reaches_the_same_optimum():
+    X, y = logistic_data(5, n=80, d=4)
+    start = np.random.default_rng(0).uniform(-1, 1, size=5)
+    lam = 0.1
+    for solver in ("gd", "nesterov"):          # the objective at the first iterate: the start
+        model = nn.LogisticRegression(lam=lam, solver=solver, max_iter=1).fit(
+            X, y, coef_init=start[:-1], intercept_init=start[-1])
+        assert model.loss_history_[0] == pytest.approx(
+            logistic_objective(start, X, y.astype(float), lam)[0], rel=1e-14)
+    assert nn.LogisticRegression(max_iter=0).fit(X, y).coef_.tolist() == [0.0] * 4
+    from_start = nn.LogisticRegression(lam=lam, solver="nesterov", max_iter=3000, tol=1e-10).fit(
+        X, y, coef_init=start[:-1], intercept_init=start[-1])
+    from_zero = nn.LogisticRegression(lam=lam, solver="nesterov", max_iter=3000, tol=1e-10).fit(
+        X, y)
+    assert np.allclose(from_start.coef_, from_zero.coef_, atol=1e-8)
+    with pytest.raises(ValueError, match=r"coef_init has shape \(3,\), must be finite of "
+                                         r"shape \(4,\)"):
+        nn.LogisticRegression().fit(X, y, coef_init=np.zeros(3))
+
+
 def test_logistic_nesterov_is_faster_than_gd():
     X, y = logistic_data(2, n=200, d=6)
     X[:, 0] *= 10                                                  # ill-conditioned
