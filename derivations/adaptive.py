@@ -327,8 +327,9 @@ def sign_step():
         Step("its size relative to epsilon, and the shortfall from 1 (of order delta/|g|)",
              sp.Tuple(shrink, gap)),
         Step("as delta -> 0", equation(sp.Limit(sp.Symbol("Delta_1"), delta, 0), limit)),
-        Step("RMSProp, by contrast, keeps the factor 1/sqrt(1 - rho) of its undone average",
-             equation(sp.Symbol("Delta_1^RMSProp"), rmsprop_first)),
+        Step("RMSProp, by contrast, keeps the factor 1/sqrt(1 - rho) of its undone average "
+             "(as delta -> 0; with delta inside the root the step is slightly smaller)",
+             equation(sp.Limit(sp.Symbol("Delta_1^RMSProp"), delta, 0), rmsprop_first)),
     )
     return limit, steps
 

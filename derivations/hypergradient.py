@@ -212,8 +212,8 @@ def memory_results(lengths=(2, 3, 4, 5)):
          Step("one GD step w_{k+1} = w_k - eta grad Ltilde(w_k) has the Jacobian in w_k",
               equation(per_step, jacobian)),
          Step("the chain rule through T steps multiplies T of them into J_T = dw_T / dw_0; "
-              "its norm grows or decays "
-              "geometrically unless every eigenvalue of J has modulus 1",
+              "J is symmetric, so the norm of J^T is rho(J)^T: it grows or decays "
+              "geometrically unless the spectral radius of J is 1",
               equation(sp.Symbol("J_T"), through))))
     return forward, backprop, horizon
 

@@ -131,9 +131,11 @@ def n_factor_variance():
     return solution, steps
 
 
-def weighted_sum_variance(terms, count, index):
+def weighted_sum_variance(terms, count, index,
+                          cross="E[W_jk h_k W_jl h_l] = E[W_jk] E[W_jl] E[h_k h_l]"):
     """Variance of a sum of ``count`` zero-mean, pairwise uncorrelated, identically
-    distributed products ``W h``, each with variance ``terms``.
+    distributed products ``W h``, each with variance ``terms``; ``cross`` writes out the
+    expectation of two distinct products.
 
     Returns the variance and the steps.
 
@@ -145,8 +147,7 @@ def weighted_sum_variance(terms, count, index):
     total = sp.summation(terms, (index, 1, count))
     steps = (
         Step("cross terms vanish: two distinct products have independent zero-mean weights "
-             "(E[W_jk h_k W_jl h_l] = E[W_jk] E[W_jl] E[h_k h_l] = 0), so the variance of the "
-             "sum is the sum of the variances",
+             f"({cross} = 0), so the variance of the sum is the sum of the variances",
              equation(sp.Symbol("Var(sum)"), sp.Sum(terms, (index, 1, count)))),
         Step("sum the identical terms", equation(sp.Symbol("Var(sum)"), total)),
     )
@@ -269,7 +270,8 @@ def derive() -> Derivation:
         lhs=sigma_W**2)
 
     back_term, _ = product_variance(0, sigma_W**2, 0, sigma_g**2)
-    backward, back_steps = weighted_sum_variance(back_term, n_out, j)
+    backward, back_steps = weighted_sum_variance(
+        back_term, n_out, j, cross="E[W_jk g_j W_lk g_l] = E[W_jk] E[W_lk] E[g_j g_l]")
     back_gain = sp.cancel(backward / sigma_g**2)
     keep_backward, backward_steps = variance_keeping(back_gain)
     backward_condition = Result(

@@ -269,7 +269,7 @@ def gd_rate():
              "with L = kappa mu", worst),
         Step("beyond quadratics: the L-smooth upper model F + g delta + L/2 delta^2 is "
              "least at the GD step", equation(delta, step_up)),
-        Step("which lowers the loss by at least", decrease),
+        Step("which changes the loss by at most (a fall of at least g^2/(2L))", decrease),
         Step("mu-strong convexity: the lower model's minimum bounds f^* from below",
              sp.Ge(sp.Symbol("f^*"), floor, evaluate=False)),
         Step("so with Delta = F - f^*, g^2 >= 2 mu Delta", sp.Ge(g**2, squared)),
@@ -298,7 +298,8 @@ def nesterov_tuning():
     rate = sp.expand(engine["optimal_rate"].value.subs(in_kappa))
     steps = engine["state_matrix"].steps + engine["optimal_parameters"].steps
     momentum_steps = steps + (Step("with L = kappa mu", equation(beta, momentum)),)
-    rate_steps = steps + (Step("the double root, the rate of every mode, with L = kappa mu",
+    rate_steps = steps + (Step("the double root of the slowest mode (h = mu), the largest "
+                               "modulus over the modes, with L = kappa mu",
                                equation(sp.Symbol("rho"), rate)),)
     return momentum, rate, momentum_steps, rate_steps
 
@@ -474,10 +475,11 @@ def derive() -> Derivation:
 
     natural, decimal, slope_steps = semilog_slopes((gd_value, nesterov_value))
     slopes = Result(
-        "semilog_slopes", "Upper bounds on the slope of log(loss gap) against steps from the "
-        "per-step bounds on the gap of GD and Nesterov, natural log then log10 (about "
-        "-1/kappa and -1/sqrt(kappa)); the sheet's -1/kappa is such a bound, not the slope "
-        "itself (see quadratic_semilog_slopes).",
+        "semilog_slopes", "The slopes of log(Delta) against steps for a loss gap Delta "
+        "falling like rho^t at the rates gd_rate and nesterov_rate, natural log then log10 "
+        "(about -1/kappa and -1/sqrt(kappa)): for GD the slope of its per-step bound on the "
+        "gap; Nesterov's rate is asymptotic, not a per-step bound.  The sheet's -1/kappa is "
+        "a bound's slope, not the slope itself (see quadratic_semilog_slopes).",
         sp.Tuple(*natural, *decimal), slope_steps,
         lhs=sp.Tuple(*sp.symbols("slope_GD slope_Nesterov slope10_GD slope10_Nesterov")))
     exact, exact_steps = quadratic_slopes((gd_value, nesterov_value))

@@ -93,8 +93,10 @@ def svd_gradient():
 
 
 def in_svd_coordinates(expr):
-    """The engine's error coordinates ``(z_t, w_t)`` renamed ``(a_t, x_t)``, with ``h = 2 sigma^2``."""
-    names = {s: {"z_t": a_t, "w_t": x_t}.get(s.name, s) for s in expr.free_symbols}
+    """The engine's error coordinates ``(z_t, w_t)`` (and ``z_{t+1}, w_{t+1}``) renamed
+    ``(a_t, x_t)``, with ``h = 2 sigma^2``."""
+    names = {s: {"z_t": a_t, "w_t": x_t, "z_{t+1}": a_next, "w_{t+1}": x_next}.get(s.name, s)
+             for s in expr.free_symbols}
     return _renamed(expr, {**names, h: CURVATURE})
 
 
@@ -181,7 +183,8 @@ def derive() -> Derivation:
         result = engine[name]
         value = value if value is not None else in_svd_coordinates(result.value)
         return Result(new_name or name, statement or result.statement, value,
-                      tuple(Step(s.text, in_svd_coordinates(s.expr)) for s in result.steps)
+                      tuple(Step(s.text.replace("(z_t, w_t)", "(a_t, x_t)"),
+                                 in_svd_coordinates(s.expr)) for s in result.steps)
                       + (Step("with the curvature h = 2 sigma^2", value),),
                       lhs=lhs if lhs is not None else result.lhs)
 

@@ -252,8 +252,11 @@ def derive() -> Derivation:
     decay = sp.powsimp(sigmoid_bound.subs(n, n + 1) / sigmoid_bound)
     sigmoid_result = Result(
         "sigmoid_gradient_bound",
-        "With |w_k| <= 1 the sigmoid chain's gradient is at most 4^-(n - i + 1): it shrinks "
-        "by at least a factor 4 per layer between w_i and the output.",
+        "With |w_k| <= 1 the sigmoid chain's gradient is at most 4^-(n - i + 1), a bound "
+        "that falls by a factor 4 per layer between w_i and the output.  It is not attained "
+        "(every slope would need z_k = 0 while |h_{i-1}| = 1): the largest gradient is "
+        "smaller, 0.183 against 1/4 at n = i = 3.  For the sheet's h_1 = s(x); read as "
+        "h_1 = s(w_1 x), the case i = 1 has h_0 = x and the bound |x|/4^n.",
         sp.Le(size, sigmoid_bound),
         (Step("the sigmoid's outputs lie in (0, 1), so |h_{i-1}| <= 1",
               sp.Tuple(*outputs)),
@@ -265,17 +268,18 @@ def derive() -> Derivation:
 
     relu_slope = sp.diff(sp.Max(zeta, 0), zeta)
     slopes = sp.FiniteSet(relu_slope.subs(zeta, -1), relu_slope.subs(zeta, 1))
-    relu_bound = bound_of(product, sp.Abs(x), sp.Max(*slopes))
+    relu_bound = bound_of(product, sp.Max(x, 0), sp.Max(*slopes))
     relu_decay = sp.powsimp(relu_bound.subs(n, n + 1) / relu_bound)
     relu_result = Result(
         "relu_gradient_bound",
-        "With |w_k| <= 1 the ReLU chain's gradient is at most |x|: relu' is 1 on the active "
-        "side, so only the weights can shrink it, not the activation.",
+        "With |w_k| <= 1 the ReLU chain's gradient is at most max(x, 0), its supremum "
+        "(approached as every w_k -> 1; 0 for x <= 0, where the chain is dead): relu' is 1 "
+        "on the active side, so only the weights can shrink it, not the activation.",
         sp.Le(size, relu_bound),
         (Step("relu'(z) is a step function", equation(sp.Derivative(sp.Max(zeta, 0), zeta), relu_slope)),
          Step("taking the values", slopes),
-         Step("|h_1| = |relu(x)| <= |x| and |h_k| = relu(w_k h_{k-1}) <= |w_k| |h_{k-1}|, so "
-              "|h_{i-1}| <= |x|", sp.Le(sp.Abs(h[i - 1]), sp.Abs(x))),
+         Step("h_1 = relu(x) = max(x, 0) and 0 <= h_k = relu(w_k h_{k-1}) <= |w_k| h_{k-1}, "
+              "so", sp.Le(h[i - 1], sp.Max(x, 0))),
          Step("with relu' <= 1 and |w_k| <= 1 the product is at most", relu_bound),
          Step("one more layer multiplies the bound by", equation(sp.Symbol("ratio"), relu_decay))))
 

@@ -32,7 +32,7 @@ def _settings(config, *keys):
 
 # the core's name of each setting the assignments name otherwise
 CORE_NAMES = {"learning_rate": "lr", "decay_rate": "alpha", "epsilon": "eps",
-              "beta1": "betas[0]", "beta2": "betas[1]"}
+              "beta1": "betas[0]", "beta2": "betas[1]", "momentum": "mu"}
 
 
 @contextmanager
@@ -91,22 +91,23 @@ def sgd(w, dw, config=None):
     return next_w, config
 
 
-def sgd_momentum(w, dw, config=None, convention="pytorch"):
+def sgd_momentum(w, dw, config=None, convention="cs231n"):
     """SGD with momentum; ``velocity`` starts at zeros.
 
-    ``convention="pytorch"``: ``v <- momentum v + dw``, ``w <- w - learning_rate v``
-    (:func:`numerics.optim.sgd`); ``"cs231n"``: ``v <- momentum v - learning_rate dw``,
-    ``w <- w + v`` (:func:`numerics.optim.sgd_momentum_cs231n`).
+    ``convention="cs231n"`` (the assignment's): ``v <- momentum v - learning_rate dw``,
+    ``w <- w + v`` (:func:`numerics.optim.sgd_momentum_cs231n`); ``"pytorch"``:
+    ``v <- momentum v + dw``, ``w <- w - learning_rate v`` (:func:`numerics.optim.sgd`).
+    The iterates agree at a constant rate; the stored velocities differ by ``-learning_rate``.
 
     Examples
     --------
     >>> w, config = sgd_momentum(np.array([1.0]), np.array([1.0]), {"learning_rate": 0.1})
     >>> w, config["velocity"]
-    (array([0.9]), array([1.]))
-    >>> w, config = sgd_momentum(np.array([1.0]), np.array([1.0]), {"learning_rate": 0.1},
-    ...                          convention="cs231n")
-    >>> w, config["velocity"]
     (array([0.9]), array([-0.1]))
+    >>> w, config = sgd_momentum(np.array([1.0]), np.array([1.0]), {"learning_rate": 0.1},
+    ...                          convention="pytorch")
+    >>> w, config["velocity"]
+    (array([0.9]), array([1.]))
     """
     config = _settings(config, "learning_rate", "momentum")
     factory = {"pytorch": optim.sgd, "cs231n": optim.sgd_momentum_cs231n}[

@@ -268,6 +268,8 @@ def _approximate(value) -> str:
     (' \\\\approx 0.9802', '')
     >>> _approximate(sp.Tuple(sp.Rational(9, 11), sp.sqrt(2)))
     ' \\\\approx \\\\left(0.8182, 1.414\\\\right)'
+    >>> _approximate(sp.Tuple(0, sp.E**2, 0))
+    ' \\\\approx \\\\left(0, 7.389, 0\\\\right)'
     """
     if isinstance(value, sp.MatrixBase) and value.shape[1] <= 6:
         if value.free_symbols or all(entry.is_Integer for entry in value):
@@ -275,8 +277,9 @@ def _approximate(value) -> str:
         rows = [" & ".join(_decimal(x) or sp.latex(x) for x in value.row(i))
                 for i in range(value.rows)]
         return r" \approx \begin{bmatrix}" + r" \\ ".join(rows) + r"\end{bmatrix}"
-    if isinstance(value, sp.Tuple) and value and all(_decimal(x) for x in value):
-        return r" \approx \left(" + ", ".join(_decimal(x) for x in value) + r"\right)"
+    if isinstance(value, sp.Tuple) and any(_decimal(x) for x in value) and all(
+            _decimal(x) or (isinstance(x, sp.Expr) and x.is_Integer) for x in value):
+        return r" \approx \left(" + ", ".join(_decimal(x) or sp.latex(x) for x in value) + r"\right)"
     decimal = _decimal(value)
     return rf" \approx {decimal}" if decimal else ""
 

@@ -91,3 +91,22 @@ def test_first_weight_product_equals_autodiff_when_the_first_layer_is_weighted(d
     slope = lambda e: expit(values[e.variables[0]]) * (1 - expit(values[e.variables[0]]))
     number = formula.replace(lambda e: isinstance(e, sp.Derivative), slope).subs(values).subs(v.x, x)
     assert ws[0].grad == pytest.approx(float(number), rel=1e-10, abs=1e-300)
+
+
+@given(depth=depths, x=st.floats(-5, 5))
+def test_relu_bound_is_approached_as_the_weights_tend_to_one(depth, x):
+    # With every w_k = 1 - 1e-9 the chain is active for x > 0 and each gradient is x times
+    # at most depth factors 1 - 1e-9: within 1e-8 relative of max(x, 0); 0 for x <= 0.
+    _, grads = scalar_chain(np.full(depth - 1, 1 - 1e-9), x, activation="relu")
+    edge = bound["relu_gradient_bound"](float(depth), np.arange(2.0, depth + 1), x)
+    assert np.allclose(grads, edge, rtol=1e-8, atol=0)
+
+
+def test_sigmoid_bound_is_not_attained():
+    # n = i = 3: d h_3 / d w_3 = s'(w_3 h_2) h_2 is largest at w_3 = 0 with h_2 = s(w_2 s(x))
+    # as large as |w_2| < 1 allows, s(1) / 4 = 0.1828 in the limit, below the bound 1/4.
+    grid = np.linspace(-0.999, 0.999, 201)
+    largest = max(abs(scalar_chain([w2, w3], x)[1][-1]) for w2 in grid for w3 in grid[95:106]
+                  for x in (-20.0, 0.0, 20.0))
+    assert largest == pytest.approx(expit(1) / 4, rel=1e-3)
+    assert largest < bound["sigmoid_gradient_bound"](3.0, 3.0, 0.0) == 0.25

@@ -18,8 +18,8 @@ def test_sigmoid_bound_is_a_quarter_per_layer():
     assert sp.simplify(bound - sp.Rational(1, 4) ** (v.n - v.i + 1)) == 0
 
 
-def test_relu_bound_is_the_input_size():
-    assert v.derive()["relu_gradient_bound"].value.rhs == sp.Abs(v.x)
+def test_relu_bound_is_the_active_input():
+    assert v.derive()["relu_gradient_bound"].value.rhs == sp.Max(v.x, 0)
 
 
 @pytest.mark.parametrize("depth, index", [(3, 2), (3, 3), (5, 2), (5, 4)])

@@ -77,10 +77,10 @@ def test_adam_equals_core(seed, lr, b1, b2):
 def test_momentum_conventions_by_hand():
     w, dw = np.array([1.0]), np.array([2.0])
     config = {"learning_rate": 0.1, "momentum": 0.5, "velocity": np.array([1.0])}
-    w1, c1 = config_optim.sgd_momentum(w, dw, config)
+    w1, c1 = config_optim.sgd_momentum(w, dw, config, convention="pytorch")
     assert c1["velocity"][0] == pytest.approx(0.5 * 1.0 + 2.0)
     assert w1[0] == pytest.approx(1.0 - 0.1 * 2.5)
-    w2, c2 = config_optim.sgd_momentum(w, dw, config, convention="cs231n")
+    w2, c2 = config_optim.sgd_momentum(w, dw, config)  # the assignment's v = mu v - lr dw
     assert c2["velocity"][0] == pytest.approx(0.5 * 1.0 - 0.1 * 2.0)
     assert w2[0] == pytest.approx(1.0 + 0.3)
 
@@ -91,7 +91,7 @@ def test_missing_keys_get_the_assignment_defaults():
     assert config == {"learning_rate": 1e-2}
     next_w, config = config_optim.sgd_momentum(w, dw)
     assert (config["learning_rate"], config["momentum"]) == (1e-2, 0.9)
-    np.testing.assert_allclose(config["velocity"], dw)           # 0.9 * 0 + dw
+    np.testing.assert_allclose(config["velocity"], -1e-2 * dw)   # 0.9 * 0 - lr dw
     np.testing.assert_allclose(next_w, w - 1e-2 * dw)
     _, config = config_optim.rmsprop(w, dw)
     assert (config["decay_rate"], config["epsilon"]) == (0.99, 1e-8)
