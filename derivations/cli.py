@@ -121,6 +121,21 @@ def select(derive: Callable[..., Derivation], subs: Sequence[str], only: Sequenc
     return derivation.only(only) if only else derivation
 
 
+def parse_with_check(parser, argv: Sequence[str] | None):
+    """``parser``'s arguments with ``--check RESULT CLAIM`` and ``--no-reveal`` added, the
+    claim taken as written (:func:`take_check`)."""
+    parser.add_argument("--check", nargs=2, metavar=("RESULT", "CLAIM"),
+                        help="check a claimed answer in LaTeX (taken as written, even when it "
+                             "begins with '-'): exit 0 correct, 1 wrong, 2 could not read; "
+                             "limits on a claim as for 'python -m derivations check --help'")
+    parser.add_argument("--no-reveal", action="store_true",
+                        help="with --check: hide the derived answer and its values")
+    argv, claim = take_check(sys.argv[1:] if argv is None else argv)
+    args = parser.parse_args(argv)
+    args.check = claim or args.check
+    return args
+
+
 def take_check(argv: Sequence[str]) -> tuple[list[str], list[str] | None]:
     """Take ``--check RESULT CLAIM`` out of ``argv`` before argparse sees it, so that a
     claim beginning with ``-`` is a claim and not an option.
@@ -178,15 +193,7 @@ def main(derive: Callable[..., Derivation], argv: Sequence[str] | None = None,
     parser = ArgumentParser(prog=prog, description=(derive.__doc__ or "").strip().splitlines()[0]
                             if derive.__doc__ else None)
     add_output_options(parser)
-    parser.add_argument("--check", nargs=2, metavar=("RESULT", "CLAIM"),
-                        help="check a claimed answer in LaTeX (taken as written, even when it "
-                             "begins with '-'): exit 0 correct, 1 wrong, 2 could not read; "
-                             "limits on a claim as for 'python -m derivations check --help'")
-    parser.add_argument("--no-reveal", action="store_true",
-                        help="with --check: hide the derived answer and its values")
-    argv, claim = take_check(sys.argv[1:] if argv is None else argv)
-    args = parser.parse_args(argv)
-    args.check = claim or args.check
+    args = parse_with_check(parser, argv)
     try:
         check_form(args)
         if args.check and args.only:

@@ -517,7 +517,10 @@ class Derivation(Mapping):
                                   if s in constraint.free_symbols)
                 raise ValueError(f"{shown} violate the model's constraint {constraint}; "
                                  f"choose values that satisfy it")
-        return replace(self, results=tuple(r.subs(fixed) for r in self.results))
+        return replace(self, results=tuple(r.subs(fixed) for r in self.results),
+                       definitions={**{s: sp.sympify(v).subs(fixed)  # a value given wins, and
+                                       for s, v in self.definitions.items() if s not in fixed},
+                                    **fixed})                       # a claim's epsilon is it
 
 
 def _immutable(value):

@@ -303,7 +303,7 @@ def derive() -> Derivation:
          proximal_step, proximal_rate, condition_number_rate),
         PARAMETERS,
         constraints=(sp.StrictLessThan(sigma_S, sigma_L), sp.LessThan(mu, L)),
-        notation=NOTATION, definitions={kappa: L / mu},
+        notation=NOTATION, definitions={kappa: L / mu, w_0: 0},  # the sheet starts at 0
         aliases={r"\sigma_l": sigma_L, r"\sigma_\ell": sigma_L, r"\sigma_s": sigma_S})
 
 

@@ -1967,9 +1967,7 @@ def main(argv=None) -> int:
                         help="the smallest and largest curvature: two names (default mu L) "
                         "or two numbers (1 100: numerical tuning where no closed form exists)")
     cli.add_output_options(parser)
-    parser.add_argument("--check", nargs=2, metavar=("RESULT", "CLAIM"),
-                        help="check a claimed answer in LaTeX")
-    args = parser.parse_args(argv)
+    args = cli.parse_with_check(parser, argv)
     try:
         method, curvature_range = _method_of(args)
         default = (not (args.update or args.file or args.curvature or args.range)
@@ -1983,7 +1981,8 @@ def main(argv=None) -> int:
                     f"polynomial coefficients; SymPy could not read them so ({error})")
     rest = [f"--{args.form}"] + (["--standalone"] if args.standalone else [])
     rest += (["--subs", *args.subs] if args.subs else []) + (["--only", *args.only] if args.only else [])
-    rest += ["--check", *args.check] if args.check else []
+    rest += (["--check", *args.check] if args.check else []) + (
+        ["--no-reveal"] if args.no_reveal else [])
     return cli.main(lambda **values: numeric_spectrum(built.with_values(values)), rest,
                     prog=parser.prog)
 

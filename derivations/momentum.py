@@ -263,7 +263,8 @@ def derive() -> Derivation:
          comparison, iterations, from_rest, cycle),
         PARAMETERS,
         constraints=(sp.LessThan(sigma_min, sigma_max),),
-        notation=NOTATION, aliases={r"\sigma_1": sigma_max})
+        notation=NOTATION, aliases={r"\sigma_1": sigma_max},
+        definitions={epsilon: SHEET_EPSILON})  # 2(g)'s 99.5%
 
 
 def sheet_comparison(momentum_rate, matrix, tuning):

@@ -394,3 +394,16 @@ def test_a_claim_is_echoed_without_its_control_characters():
     verdict = check.check(gd.derive(), "update_factor", "1 - 2\\eta\\sigma^2 \x1b[2J")
     shown = str(verdict)
     assert verdict.status == "could not read" and "\x1b" not in shown and "\ufffd[2J" in shown
+
+
+def test_a_value_fixed_by_subs_is_the_claims_value_of_that_name():
+    # sigma_L = 2: 1/(sigma_L^2 + sigma_S^2) is 1/(4 + sigma_S^2), written either way
+    fixed = gd.derive(sigma_L=2)
+    assert status(fixed, "optimal_learning_rate", r"\frac{1}{\sigma_L^2+\sigma_S^2}") == "correct"
+    assert status(fixed, "optimal_learning_rate", r"\frac{1}{4+\sigma_S^2}") == "correct"
+    assert status(fixed, "optimal_learning_rate", r"\frac{1}{5+\sigma_S^2}") == "wrong"
+    # a definition of the sheet's (epsilon = 1/200 in 2(g)) gives way to a value fixed
+    assert status(momentum.derive(epsilon=sp.Rational(1, 100)), "iterations_2g",
+                  "(231, 23, 88)") == "correct"
+    assert status(momentum.derive(epsilon=sp.Rational(1, 100)), "iterations_2g",
+                  "(265, 27, 101)") == "wrong"

@@ -37,6 +37,12 @@ def test_a_claim_beginning_with_minus_is_a_claim():
     done = run("derivations.weight_decay", "--check", "decay_update",
                r"-\frac{2\eta}{n} X^T (X w_0 - t) + (1-\lambda) w_0")
     assert done.returncode == 0 and "decay_update: correct" in done.stdout, done
+    # the method command line too (red team 10: argparse took it for an option)
+    done = run("derivations.method", "--check", "transient_growth", r"-\rho(\rho+2)")
+    assert done.returncode == 0 and "transient_growth: correct" in done.stdout, done
+    done = run("derivations.method", "--check", "transient_growth", r"\rho(\rho+2)",
+               "--no-reveal")
+    assert done.returncode == 1 and "derived: " not in done.stdout, done
 
 
 def test_no_reveal_hides_the_derived_answer_and_keeps_the_slip():
