@@ -898,6 +898,27 @@ def _as_text(latex: str) -> str:
     return re.sub(r"\\left|\\right|\\[,;! ]|[\s{}\\]", "", latex)
 
 
+def in_order(value):
+    """A tuple of equations ``symbol = expression`` with each symbol's expression put into
+    the other equations, as a system: the sheet's ``a_{t+1} = ..., x_{t+1} = x_t - \\eta
+    a_{t+1}``, in either order.  A system that defines its symbols in a circle keeps them.
+
+    Examples
+    --------
+    >>> a, x, b = sp.symbols("a x b")
+    >>> in_order(sp.Tuple(sp.Eq(x, a + 1), sp.Eq(a, 2 * b)))
+    (Eq(x, 2*b + 1), Eq(a, 2*b))
+    """
+    if not (isinstance(value, sp.Tuple) and value and all(
+            isinstance(e, sp.Equality) and isinstance(e.lhs, sp.Symbol) for e in value)):
+        return value
+    sides = [equation.rhs for equation in value]
+    for _ in value:  # one more symbol's expression reaches every equation per round
+        sides = [side.xreplace({e.lhs: other for e, other in zip(value, sides)
+                                if e.lhs not in other.free_symbols}) for side in sides]
+    return sp.Tuple(*(sp.Eq(e.lhs, side, evaluate=False) for e, side in zip(value, sides)))
+
+
 def unlabelled(claimed, space: Space):
     """The value a claim ``lhs = value`` gives for the result.
 

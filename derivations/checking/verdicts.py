@@ -21,7 +21,8 @@ from numerics.terminal import fail
 from .. import topic_module
 from ..core import Derivation
 from ..render import claim as rendered_claim
-from .comparing import Space, _by_label, compare, defined, takes_derivatives, unlabelled
+from .comparing import (Space, _by_label, compare, defined, in_order, takes_derivatives,
+                        unlabelled)
 from .reading import LIMITS, ClaimError, _condition, _Labelled, read_claim_with_context
 from .slips import diagnose
 
@@ -216,8 +217,8 @@ def check(derivation: Derivation, name: str, text: str, reveal: bool = True,
             reading = _reading(claimed, context.one_sided)
             space = Space(derivation, result, context)
             own = {s: v for s, v in space.definitions.items() if s != result.lhs}  # not w_mn for w_mn
-            claimed = defined(unlabelled(claimed, space), own)
-            derived = defined(result.value, space.definitions)
+            claimed = in_order(defined(unlabelled(claimed, space), own))
+            derived = in_order(defined(result.value, space.definitions))
             outcome = compare(claimed, derived, space)
     except ClaimTimeout:
         return Verdict(**verdict, status=UNREADABLE, position=0, reading=reading,
