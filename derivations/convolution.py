@@ -483,6 +483,10 @@ def build(layers=CNN, shape=CNN_INPUT) -> Derivation:
                "conv(k) - pool(2, stride 2) - conv(k): 8 for 3x3 and 14 for 5x5 kernels. "
                "Besides the kernel size, the strides, the pooling windows, dilation and the "
                "number of layers change it.", field, field_steps, lhs=r[3]),
+        Result("receptive_field_5x5", "3.3's question: the receptive field after the second "
+               "convolution with 5x5 filters, pooling, strides and padding as before.",
+               field.subs(k, 5), field_steps + (Step("with k = 5", sp.Eq(
+                   r[3], field.subs(k, 5))),), lhs=r[3]),
         Result("output_size", "Output positions along one axis of an n-wide input, k-wide "
                "kernel, padding p, stride s (a kernel that fits the padded input).", size,
                size_steps, lhs=sp.Symbol("n_out"), assumptions=(sp.LessThan(k, n + 2 * p),)),

@@ -432,7 +432,7 @@ TORONTO = ProblemSet(
                  ("neuron_count", "parameter_count")),
         Question("3.3", r"Receptive field after the second convolution with $5\times 5$ "
                  r"filters; two other things that change it.", "convolution",
-                 ("receptive_field", "output_size"),
+                 ("receptive_field_5x5", "receptive_field", "output_size"),
                  answer=r"Besides the kernel size: the stride of convolutions and pooling, the "
                  r"pooling window, dilation, and the number of layers."),
     ),

@@ -48,6 +48,11 @@ def test_receptive_field_is_the_back_propagated_extent(k):
     assert measured.receptive_field(stack) == DERIVED["receptive_field"].value.subs(theory.k, k)
 
 
+def test_receptive_field_5x5_is_the_back_propagated_extent():
+    stack = [("conv", 5, 2, 1, 0), theory.POOL, ("conv", 5, 2, 1, 0)]
+    assert measured.receptive_field(stack) == DERIVED["receptive_field_5x5"].value
+
+
 layers = st.one_of(
     st.tuples(st.just("conv"), st.sampled_from([1, 3, 5]), st.integers(1, 3),
               st.integers(1, 2), st.integers(0, 2)),

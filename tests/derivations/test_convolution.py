@@ -74,6 +74,7 @@ def test_receptive_fields_8_and_14():
     assert DERIVED["receptive_field"].value == 3 * cv.k - 1
     assert cv.derive(k=3)["receptive_field"].value == 8
     assert cv.derive(k=5)["receptive_field"].value == 14
+    assert DERIVED["receptive_field_5x5"].value == 14   # 3.3's question, without --subs
 
 
 def test_network_size_of_the_assumed_network():
