@@ -919,6 +919,43 @@ def in_order(value):
     return sp.Tuple(*(sp.Eq(e.lhs, side, evaluate=False) for e, side in zip(value, sides)))
 
 
+def one_based(claimed, derived):
+    """The claim with the model's entries read 1-based (``X_{ij}`` is the model's
+    ``X[i-1, j-1]``) where the result's sums count from 0 and the claim's from 1; else None.
+    The sheets fix no index base.
+
+    The sums from 1 are then written from 0 (``i -> i + 1`` inside), which changes no
+    value and lets the two be compared term by term.
+
+    Examples
+    --------
+    >>> i, m = sp.symbols("i m", integer=True); y = sp.IndexedBase("y")
+    >>> one_based(sp.Sum(i * y[i], (i, 1, m)), sp.Sum(y[i], (i, 0, m - 1)))
+    Sum((i + 1)*y[i], (i, 0, m - 1))
+    """
+    def counts_from(value, start):
+        return any(limit[1] == start for term in value.atoms(sp.Sum, sp.Product)
+                   for limit in term.limits)
+
+    def from_zero(term):
+        body, limits = term.function, []
+        for variable, low, high in term.limits:
+            if low == 1:
+                body, low, high = body.xreplace({variable: variable + 1}), 0, high - 1
+            limits.append((variable, low, high))
+        return term.func(body, *limits)
+    if not (isinstance(claimed, sp.Basic) and isinstance(derived, sp.Basic)
+            and counts_from(derived, 0) and counts_from(claimed, 1)):
+        return None
+    positions = {limit[0] for term in derived.atoms(sp.Sum, sp.Product) for limit in term.limits
+                 if limit[1] == 0}  # entries indexed by these only: w[j], not a time's w[t]
+    bases = {entry.base for entry in derived.atoms(sp.Indexed)
+             if set(entry.indices) <= positions}
+    shifted = claimed.replace(lambda e: isinstance(e, sp.Indexed) and e.base in bases,
+                              lambda e: e.base[tuple(index - 1 for index in e.indices)])
+    return shifted.replace(lambda e: isinstance(e, (sp.Sum, sp.Product)), from_zero)
+
+
 def unlabelled(claimed, space: Space):
     """The value a claim ``lhs = value`` gives for the result.
 

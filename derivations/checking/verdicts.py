@@ -11,7 +11,7 @@ import signal
 import threading
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sympy as sp
 from sympy.core.function import PoleError
@@ -21,8 +21,8 @@ from numerics.terminal import fail
 from .. import topic_module
 from ..core import Derivation
 from ..render import claim as rendered_claim
-from .comparing import (Space, _by_label, compare, defined, in_order, takes_derivatives,
-                        unlabelled)
+from .comparing import (Space, _by_label, compare, defined, in_order, one_based,
+                        takes_derivatives, unlabelled)
 from .reading import LIMITS, ClaimError, _condition, _Labelled, read_claim_with_context
 from .slips import diagnose
 
@@ -219,7 +219,13 @@ def check(derivation: Derivation, name: str, text: str, reveal: bool = True,
             own = {s: v for s, v in space.definitions.items() if s != result.lhs}  # not w_mn for w_mn
             claimed = in_order(defined(unlabelled(claimed, space), own))
             derived = in_order(defined(result.value, space.definitions))
-            outcome = compare(claimed, derived, space)
+            shifted = one_based(claimed, derived)  # sums from 1 where the model's are from 0
+            outcome = None if shifted is None else compare(shifted, derived, space)
+            if outcome is not None and outcome.correct:
+                claimed, outcome = shifted, replace(outcome, method=(
+                    f"{outcome.method}; read with indices from 1, the model's from 0"))
+            else:
+                outcome = compare(claimed, derived, space)
     except ClaimTimeout:
         return Verdict(**verdict, status=UNREADABLE, position=0, reading=reading,
                        problem=f"{derivation.topic}.{name} ran out of time (the limit is "
