@@ -395,7 +395,8 @@ def derive(**overrides) -> Derivation:
     tables = _tables(tuple(sorted(settings.items(), key=lambda item: item[0].name)))
     return Derivation("adaptive", "Adaptive optimizers by hand on one sigmoid neuron",
                       general[:1] + tables + general[1:], PARAMETERS, notation=NOTATION,
-                      aliases={"z": PRE_ACTIVATION, "o": sigmoid(PRE_ACTIVATION)})  # the notation's
+                      aliases={"z": PRE_ACTIVATION, "o": sigmoid(PRE_ACTIVATION),  # the notation's
+                               r"\sigma": sp.Lambda(g, sigmoid(g))})  # the sheet's sigmoid
 
 
 if __name__ == "__main__":

@@ -308,7 +308,7 @@ def derive() -> Derivation:
         "autodiff", "Computation graphs and Jacobians by finite differences, forward and "
         "reverse mode",
         (graph, value, jacobian, finite_result, error_result, forward_result, reverse_result),
-        notation=NOTATION)
+        notation=NOTATION, aliases={r"\sigma": SIGMOID})  # the sigmoid, as sheets write it
 
 
 if __name__ == "__main__":

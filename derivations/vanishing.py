@@ -286,7 +286,8 @@ def derive() -> Derivation:
     return Derivation(
         "vanishing", "Vanishing gradients through a chain of scalar layers",
         (chain, first, first_weighted, slope_max, sigmoid_result, relu_result), PARAMETERS,
-        constraints=(sp.LessThan(i, n),), notation=NOTATION)
+        constraints=(sp.LessThan(i, n),), notation=NOTATION,
+        aliases={r"\sigma": s})  # the sheet's name for the activation
 
 
 if __name__ == "__main__":

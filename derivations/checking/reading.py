@@ -490,8 +490,13 @@ def vocabulary(derivation: Derivation, result: Result | None = None) -> _Context
                      ([result.lhs] if result.lhs is not None else []))
         symbols, functions, indexed = ({**symbols, **own[0]}, {**functions, **own[1]},
                                        {**indexed, **own[2]})
-    aliases = tuple((_alias_tokens(name), value)
-                    for name, value in (getattr(derivation, "aliases", None) or {}).items())
+    declared = getattr(derivation, "aliases", None) or {}
+    calls = (sp.Lambda, sp.core.function.UndefinedFunction)  # a function by another name
+    aliases = tuple((_alias_tokens(name), value) for name, value in declared.items()
+                    if not isinstance(value, calls))
+    functions = {**functions, **{normal_name(name): value if isinstance(value, sp.Lambda) else
+                                 functions.get(normal_name(value.__name__), value(sp.Symbol("x")))
+                                 for name, value in declared.items() if isinstance(value, calls)}}
     domains = {p.symbol: p.domain for p in derivation.parameters}
     variable = result.lhs if result is not None and isinstance(result.value, sp.Set) and \
         not isinstance(result.value, sp.FiniteSet) and isinstance(result.lhs, sp.Symbol) else None
@@ -1443,8 +1448,9 @@ class _Skeleton:
             indices = self.indices(subscript, letters=True)
             if len(indices) == 2:
                 return sp.KroneckerDelta(*indices)
-        if name in context.functions or name in BUILTINS or name in ORDERS:
-            return _Function(name)
+        if name in context.functions or name in BUILTINS or name in ORDERS or (
+                name.rstrip("'") != name and name.rstrip("'") in context.functions):
+            return _Function(name)  # s'(z): a prime on the model's own function
         if name == "e":
             return sp.E
         if name == "pi":
@@ -1475,7 +1481,7 @@ class _Skeleton:
         if isinstance(value, _Function):
             if call is None:
                 applied = self.context.functions.get(value.name)
-                if applied is None:
+                if applied is None or isinstance(applied, sp.Lambda):
                     raise ClaimError(f"{value.name} needs its arguments", self.origin(k - 1))
                 after = k
             else:
@@ -1578,9 +1584,22 @@ class _Function:
         if self.name in ORDERS:
             return _order(inside, context)
         arguments = [_read_expression(p, context) for p in _split(inside, {","})[0]]
-        if self.name in context.functions:
-            return context.functions[self.name].func(*arguments)
-        return BUILTINS[self.name](*arguments)
+        base = self.name.rstrip("'")
+        if base not in context.functions:
+            return BUILTINS[self.name](*arguments)
+        known = context.functions[base]
+        function = known if isinstance(known, sp.Lambda) else known.func
+        order = len(self.name) - len(base)
+        if not order:
+            return function(*arguments)
+        if len(arguments) != 1:
+            raise ClaimError(f"{self.name} has {len(arguments)} arguments; a prime marks the "
+                             f"derivative of a function of one", 0)
+        (argument,) = arguments
+        if isinstance(argument, (sp.Symbol, sp.Indexed)):  # s'(z_k): d s(z_k) / d z_k
+            return sp.Derivative(function(argument), (argument, order))
+        point = sp.Dummy("u")
+        return sp.Subs(sp.Derivative(function(point), (point, order)), point, argument)
 
 
 def _order(inside, context):

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 import sympy as sp
-from sympy.core.function import PoleError
+from sympy.core.function import AppliedUndef, PoleError
 
 from numerics.terminal import fail
 
@@ -219,6 +219,7 @@ def check(derivation: Derivation, name: str, text: str, reveal: bool = True,
             own = {s: v for s, v in space.definitions.items() if s != result.lhs}  # not w_mn for w_mn
             claimed = in_order(defined(unlabelled(claimed, space), own))
             derived = in_order(defined(result.value, space.definitions))
+            _no_stray_functions(claimed, derived, f"{derivation.topic}.{name}")
             shifted = one_based(claimed, derived)  # sums from 1 where the model's are from 0
             outcome = None if shifted is None else compare(shifted, derived, space)
             if outcome is not None and outcome.correct:
@@ -256,6 +257,20 @@ def check(derivation: Derivation, name: str, text: str, reveal: bool = True,
     return Verdict(**verdict, status=status, method=method, reading=reading,
                    witness=None if outcome.correct else outcome.witness, parts=outcome.parts,
                    slip=None if slip is None else (slip.name, slip.says))
+
+
+def _no_stray_functions(claimed, derived, where):
+    """Refuse a claim that applies one of the model's undefined functions (``s``, the
+    vanishing chain's activation, also written ``\\sigma``) where the result involves none:
+    ``\\sigma'(0)`` for the sigmoid's largest slope is the sigmoid's, which a generic ``s``
+    is not."""
+    def functions(value):
+        return {f.func for f in value.atoms(AppliedUndef)} if isinstance(value, sp.Basic) else set()
+    stray = functions(claimed)
+    if stray and not functions(derived):
+        name = sorted(f.__name__ for f in stray)[0]
+        raise ClaimError(f"{name} is the model's generic function, which {where} does not "
+                         f"involve; write the value it takes here", 0)
 
 
 def _first_wrong(claimed, derived, outcome, names=None):
