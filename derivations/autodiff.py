@@ -121,6 +121,24 @@ def evaluate(expr, values=None):
     return expr.replace(s, SIGMOID).xreplace(values).doit()   # symbols by numbers: xreplace
 
 
+def difference_jacobian(vector, ahead, behind):
+    """The Jacobian of ``vector`` at the sheet's point by differences: column ``j`` is
+    ``(F(w + ahead Delta e_j) - F(w + behind Delta e_j)) / ((ahead - behind) Delta)``,
+    forward for ``(1, 0)``, central for ``(1, -1)``.
+
+    Examples
+    --------
+    >>> difference_jacobian(sp.Matrix([INPUTS[0]**2]), 1, -1)
+    Matrix([[2, 0]])
+    """
+    def at(direction, offset):
+        return vector.xreplace({v: POINT[v] + (offset * DELTA if v == direction else 0)
+                                for v in INPUTS})
+    return sp.ImmutableMatrix(sp.Matrix.hstack(*(
+        ((at(direction, ahead) - at(direction, behind)) / ((ahead - behind) * DELTA))
+        .applyfunc(sp.powsimp) for direction in INPUTS)))
+
+
 def local_partials(definitions, point):
     """Values of the intermediates at ``point`` and each operation's partial derivatives
     there: ``{child: {parent: value}}``."""
@@ -230,20 +248,28 @@ def derive() -> Derivation:
          Step("numerically", exact.evalf(4))),
         lhs=sp.Symbol("J"))
 
-    base = vector.xreplace(POINT)
-    columns = []
-    for direction in INPUTS:
-        moved = {v: POINT[v] + (DELTA if v == direction else 0) for v in INPUTS}
-        columns.append(((vector.xreplace(moved) - base) / DELTA).applyfunc(sp.powsimp))
-    finite = sp.ImmutableMatrix(sp.Matrix.hstack(*columns))
+    finite = difference_jacobian(vector, 1, 0)
+    central = difference_jacobian(vector, 1, -1)
     error = sp.ImmutableMatrix(finite - exact)
     finite_result = Result(
         "jacobian_finite_difference",
-        "5(b): the Jacobian by forward differences with Delta w = 0.01 at w = (1, -1).",
+        "5(b): the Jacobian by forward differences with Delta w = 0.01 at w = (1, -1) (the "
+        "sheet names no scheme; jacobian_central_difference is the other reading).",
         finite,
         (Step("column j: (F(w + Delta e_j) - F(w)) / Delta with Delta = 1/100", finite),
          Step("numerically", finite.evalf(4))),
         lhs=sp.Symbol("J_FD"))
+    central_result = Result(
+        "jacobian_central_difference",
+        "5(b), the other reading of 'numerical differentiation': central differences with "
+        "Delta w = 0.01 at w = (1, -1), whose error is second order in Delta (f_2 is linear "
+        "on both sides of w, so its row is exact).",
+        central,
+        (Step("column j: (F(w + Delta e_j) - F(w - Delta e_j)) / (2 Delta) with Delta = 1/100",
+              central),
+         Step("numerically", central.evalf(4)),
+         Step("its error against the exact Jacobian", sp.ImmutableMatrix(central - exact).evalf(4))),
+        lhs=sp.Symbol("J_CD"))
     error_result = Result(
         "jacobian_finite_difference_error",
         "E_FD = J_FD - J, the forward differences' error against the exact Jacobian: first "
@@ -307,7 +333,8 @@ def derive() -> Derivation:
     return Derivation(
         "autodiff", "Computation graphs and Jacobians by finite differences, forward and "
         "reverse mode",
-        (graph, value, jacobian, finite_result, error_result, forward_result, reverse_result),
+        (graph, value, jacobian, finite_result, central_result, error_result, forward_result,
+         reverse_result),
         notation=NOTATION, aliases={r"\sigma": SIGMOID})  # the sigmoid, as sheets write it
 
 

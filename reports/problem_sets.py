@@ -359,7 +359,9 @@ GATECH = ProblemSet(
                  "autodiff", ("graph", "value"), drawing="autodiff"),
         Question("5(b)", r"The Jacobian at $w$ by finite differences with $\Delta w = 0.01$.",
                  "autodiff", ("jacobian", "jacobian_finite_difference",
-                              "jacobian_finite_difference_error")),
+                              "jacobian_finite_difference_error", "jacobian_central_difference"),
+                 answer=r"The sheet says ``numerical differentiation'' without a scheme: "
+                 r"forward differences are the reading used, central differences the other."),
         Question("5(c)", "The Jacobian by forward-mode automatic differentiation.", "autodiff",
                  ("jacobian_forward_mode",)),
         Question("5(d)", "The Jacobian by reverse-mode automatic differentiation.", "autodiff",
