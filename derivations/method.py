@@ -1605,7 +1605,8 @@ def transient_growth(method: Method, matrix, values, rate_best, large) -> Result
          Step("the iterate after one step, as a multiple of w_0 - w^*", first),
          Step("at the tuning and the largest curvature", tuned),
          Step("written with the optimal rate rho", equation(rho, rate_best)),
-         Step("eliminate the smallest curvature", in_rate)))
+         Step("eliminate the smallest curvature", in_rate)),
+        assumptions=(sp.StrictLessThan(rho, 1),) if rho in in_rate.free_symbols else ())
 
 
 def settling_time(matrix, start, row, epsilon):

@@ -225,7 +225,7 @@ def derive() -> Derivation:
         rate_best, tuning_steps[:-1], lhs=sp.Symbol("rho^*"))
     growth = engine["transient_growth"]
     transient = Result("transient_growth", growth.statement, growth.value, growth.steps,
-                       lhs=growth.lhs)
+                       lhs=growth.lhs, assumptions=growth.assumptions)
 
     mapping, map_steps = equivalence(builtin("heavy_ball"), EMA)
     step_coefficient, momentum_coefficient = mapping[alpha], mapping[m]
