@@ -263,7 +263,7 @@ def derive() -> Derivation:
         "jacobian_central_difference",
         "5(b), the other reading of 'numerical differentiation': central differences with "
         "Delta w = 0.01 at w = (1, -1), whose error is second order in Delta (f_2 is linear "
-        "on both sides of w, so its row is exact).",
+        "along each coordinate near w, so its row is exact).",
         central,
         (Step("column j: (F(w + Delta e_j) - F(w - Delta e_j)) / (2 Delta) with Delta = 1/100",
               central),
@@ -274,8 +274,8 @@ def derive() -> Derivation:
         "jacobian_finite_difference_error",
         "E_FD = J_FD - J, the forward differences' error against the exact Jacobian: first "
         "order in Delta "
-        "(about Delta/2 times the second derivative); f_2 is piecewise linear near w, so its "
-        "row is exact.",
+        "(about Delta/2 times the second derivative); f_2 is linear along each coordinate "
+        "near w, so its row is exact.",
         error,
         (Step("the forward differences minus the exact Jacobian", error),
          Step("numerically", error.evalf(4)),

@@ -1657,9 +1657,8 @@ def settling_time(matrix, start, row, epsilon):
         horizon += 1                                   # found in floats, then confirmed exactly
     while sp.StrictGreaterThan(envelope.subs(t, horizon), bound) == sp.true:
         horizon += 1
-    last, numbers, state = None, [[Fraction(int(e.p), int(e.q)) for e in matrix.row(i)]
-                                  for i in range(matrix.rows)], [Fraction(int(e.p), int(e.q))
-                                                                 for e in start]
+    numbers = [[Fraction(int(e.p), int(e.q)) for e in matrix.row(i)] for i in range(matrix.rows)]
+    state, last = [Fraction(int(e.p), int(e.q)) for e in start], None
     for k in range(horizon):
         if abs(state[row]) > bound:
             last = k

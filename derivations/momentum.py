@@ -342,7 +342,7 @@ def sheet_comparison(momentum_rate, matrix, tuning):
         "(|x_t| <= |x_0|/200 for every t >= T) in both of the sheet's directions "
         "(sigma^2 = 5 and 1/20), from rest (z_0 = 0): GD at its best learning rate, momentum "
         "tuned optimally (reading i), and momentum with beta = 1/10 and eta = 1 (reading ii; "
-        "the count depends on eta, and is unbounded towards the ends of the complex band).",
+        "the count depends on eta).",
         sp.Tuple(*firsts), tuple(steps),
         lhs=sp.Tuple(*sp.symbols("T_GD T_momentum T_beta")))
     return comparison, iterations, from_rest

@@ -12,7 +12,7 @@ one-tag object: ``{"tuple": [...]}``, ``{"dict": [[key, value], ...]}``,
 ``{"rational": ["1", "2"]}``, ``{"float": [sign, mantissa, exponent, bits, precision]}``,
 ``{"singleton": name}``, ``{"str": text}``, ``{"matrix": class, "shape": [r, c],
 "entries": [...]}``, ``{"function": name, "args": [...]}`` (an undefined function
-applied) and ``{"basic": "module.Class", "args": [...]}`` for every other SymPy class.
+applied), ``{"undefined": name}`` (one not applied: an alias of a model's function) and ``{"basic": "module.Class", "args": [...]}`` for every other SymPy class.
 """
 from __future__ import annotations
 
@@ -62,6 +62,8 @@ def to_data(value):
                 "entries": [to_data(entry) for entry in value]}
     if isinstance(value, sp.Basic):
         return _basic_to_data(value)
+    if isinstance(value, sp.core.function.UndefinedFunction):
+        return {"undefined": value.__name__}
     raise PlainDataError(f"value of type {type(value).__name__} cannot be stored as data")
 
 
@@ -192,6 +194,9 @@ class _Reader:
 
     def _read_function(self, data):
         return sp.Function(_text(data["function"]))(*self._basics(data["args"]))
+
+    def _read_undefined(self, data):
+        return sp.Function(_text(data["undefined"]))
 
     def _read_matrix(self, data):
         cls = _MATRICES.get(data["matrix"])

@@ -259,8 +259,8 @@ def adaptive_mismatch(matching):
              equation(w_L2_i, with_penalty)),
         Step("decoupled decay (AdamW) shrinks w outside the adaptive step",
              equation(w_decay_i, with_decay)),
-        Step("one step from the same point and history, so with the same scale D_i in "
-             "both, and the GD-matching lambda~ = lambda/(2 eta), they differ by",
+        Step("with the same scale D_i in both (one taken from the history before the "
+             "current gradient) and the GD-matching lambda~ = lambda/(2 eta), they differ by",
              equation(w_L2_i - w_decay_i, difference)),
         Step("the penalty that matches decay in coordinate i depends on its D_i",
              equation(lambda_tilde, per_coordinate)),
@@ -301,12 +301,12 @@ def derive() -> Derivation:
         Result("equivalent_penalty_half_convention", "A variant, not the sheet's model: with "
                "the penalty written (lambda~/2) ||w||^2 the matching coefficient is twice the "
                "sheet's.", half, half_steps, lhs=lambda_tilde),
-        Result("adaptive_mismatch", "2.3.3: one adaptive step from the same point and "
-               "history (the same scale D_i in both): the penalty's gradient 2 lambda~ w is "
-               "divided by the coordinate's scale D_i and decay is not, so the two updates "
-               "differ (unless D_i = 1), and no single lambda~ matches decay in coordinates "
-               "with different D_i.  Over a run the scales differ as well: the penalised run "
-               "builds D_i from the penalised gradient.", adaptive, adaptive_steps,
+        Result("adaptive_mismatch", "2.3.3: the penalty's gradient 2 lambda~ w is divided "
+               "by the coordinate's scale D_i and decay is not, so with the same D_i in both "
+               "the two updates differ (unless D_i = 1), and no single lambda~ matches decay "
+               "in coordinates with different D_i.  Under the sheet's RMSProp (4) the scales "
+               "differ as well: the current, penalised gradient enters D_i of the L2 update.",
+               adaptive, adaptive_steps,
                assumptions=(sp.Ne(D, 1),)),
     )
     return Derivation("weight_decay", "L2 regularisation against weight decay", results,

@@ -97,7 +97,8 @@ def sgd_momentum(w, dw, config=None, convention="cs231n"):
     ``convention="cs231n"`` (the assignment's): ``v <- momentum v - learning_rate dw``,
     ``w <- w + v`` (:func:`numerics.optim.sgd_momentum_cs231n`); ``"pytorch"``:
     ``v <- momentum v + dw``, ``w <- w - learning_rate v`` (:func:`numerics.optim.sgd`).
-    The iterates agree at a constant rate; the stored velocities differ by ``-learning_rate``.
+    The iterates agree at a constant rate; the stored velocities differ by the factor
+    ``-learning_rate``.
 
     Examples
     --------

@@ -169,11 +169,12 @@ CS182 = ProblemSet(
                  r"\texttt{update(w, dw, config)} rules.",
                  answer=r"Implemented in \texttt{numerics.config\_optim} (momentum $v = \mu v - "
                  r"\mathrm{lr}\, dw$, $w = w + v$ by default as the sheet writes it; "
-                 r"\texttt{convention=\textquotedbl pytorch\textquotedbl} stores "
+                 r"\texttt{convention='pytorch'} stores "
                  r"$v = \mu v + dw$ instead; RMSProp decay 0.99, Adam with $t$ incremented before the "
                  r"bias correction) and tested against the optax-shaped optimizers in "
                  r"\texttt{tests/numerics/test\_config\_optim.py}; the curves of item 3 use "
-                 r"the same optimizers."),
+                 r"the core optimizers these adapt (momentum in PyTorch's convention, the same "
+                 r"iterates at a constant rate)."),
         Question("4, item 2", r"A five-layer net (hidden $4 \times 100$) overfits 50 training "
                  r"examples with SGD.", figures=("overfit_50",)),
         Question("4, item 3", r"Momentum as a larger effective batch: the batch plain SGD needs "
@@ -277,7 +278,8 @@ BONN = ProblemSet(
                  r"gradient, a further factor with each layer down (1(b)2's $1/4$ per layer "
                  r"bounds a scalar chain's factor from above; the measured factors in the "
                  r"figure are of that order, not equal to it); the ReLU nets' "
-                 r"norms stay level, as ReLU's derivative is 1 where it is active."),
+                 r"norms fall far less from layer to layer, as ReLU's derivative is 1 where it "
+                 r"is active: only the weights shrink them."),
         Question("2(a)4", "Xavier-normal initialisation on the deepest sigmoid net.",
                  "initialization", ("xavier_variance",), figures=("test_accuracy",)),
         Question("2(a)5", r"PyTorch's default initialisation, and whether tuning its parameters "
@@ -354,7 +356,7 @@ GATECH = ProblemSet(
                  r"$f$ at every step?", "logistic", ("sgd_not_monotone",),
                  answer=r"No: from the minimiser of $f$, where the full gradient is 0, a "
                  r"step on one term moves along that term's nonzero gradient and raises $f$, "
-                 r"as the counterexample below computes."),
+                 r"as the counterexample computes."),
         Question("5(a)", r"Draw the computation graph of $(f_1, f_2)$; its value at $w = (1, -1)$.",
                  "autodiff", ("graph", "value"), drawing="autodiff"),
         Question("5(b)", r"The Jacobian at $w$ by finite differences with $\Delta w = 0.01$.",
@@ -399,7 +401,7 @@ TORONTO = ProblemSet(
                  r"multiple $c_t$ of both coordinates of $x_1 = [2, 1]$, and AdaGrad, Adam and "
                  r"RMSProp divide coordinate $i$ by the root of a weighted sum of the "
                  r"$c_s^2 x_{1,i}^2$, so every step moves both coordinates by the same amount "
-                 r"(up to the small constant in the root; the first step by $\eta$ for AdaGrad "
+                 r"(up to the small constant beside the root; the first step by $\eta$ for AdaGrad "
                  r"and bias-corrected Adam, by $\eta/\sqrt{1-\beta}$ for RMSProp as in 1.2.1). "
                  r"From 0 they stay on the diagonal, which leaves the row span of $X$, so none "
                  r"reaches the minimum-norm point $(4/5, 2/5)$; where they converge it is to "
@@ -504,11 +506,11 @@ PENN = ProblemSet(
         Figure("logistic_mnist", "semilog_slopes",
                r"$f - f^*$ on a log scale for GD and Nesterov with step $1/L$ from the same "
                r"random start ($U(-1/\sqrt d, 1/\sqrt d)$, \texttt{nn.Linear}'s default, "
-               r"seeded), with fitted "
-               r"slopes beside the derived bounds $\log(1 - 1/\kappa)$ and "
-               r"$\log(1 - 1/\sqrt\kappa)$, $\kappa = L/\lambda$.",
-               r"Each method is at least as steep as its bound (the curvature at the optimum "
-               r"exceeds $\lambda$); Nesterov is far steeper than GD."),
+               r"seeded), with fitted slopes beside the slopes the derived rates give: "
+               r"$\log(1 - 1/\kappa)$, GD's per-step bound, and $\log(1 - 1/\sqrt\kappa)$, "
+               r"Nesterov's asymptotic rate, $\kappa = L/\lambda$.",
+               r"Each method falls at least as steeply as its rate's slope (the curvature at "
+               r"the optimum exceeds $\lambda$); Nesterov is far steeper than GD."),
         Figure("logistic_mnist", "nesterov_L_sweep",
                r"Nesterov with $L$ a hyper-parameter (multiples of the smoothness bound), each "
                r"with the momentum $(\sqrt\kappa - 1)/(\sqrt\kappa + 1)$ it implies and its "

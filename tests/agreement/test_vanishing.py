@@ -96,10 +96,11 @@ def test_first_weight_product_equals_autodiff_when_the_first_layer_is_weighted(d
 @given(depth=depths, x=st.floats(-5, 5))
 def test_relu_bound_is_approached_as_the_weights_tend_to_one(depth, x):
     # With every w_k = 1 - 1e-9 the chain is active for x > 0 and each gradient is x times
-    # at most depth factors 1 - 1e-9: within 1e-8 relative of max(x, 0); 0 for x <= 0.
+    # at most 12 factors 1 - 1e-9: within 1.2e-8 relative of max(x, 0) (2e-8 with the
+    # rounding of 12 products); 0 for x <= 0.
     _, grads = scalar_chain(np.full(depth - 1, 1 - 1e-9), x, activation="relu")
     edge = bound["relu_gradient_bound"](float(depth), np.arange(2.0, depth + 1), x)
-    assert np.allclose(grads, edge, rtol=1e-8, atol=0)
+    assert np.allclose(grads, edge, rtol=2e-8, atol=0)
 
 
 def test_sigmoid_bound_is_not_attained():
