@@ -898,7 +898,7 @@ def _as_text(latex: str) -> str:
     return re.sub(r"\\left|\\right|\\[,;! ]|[\s{}\\]", "", latex)
 
 
-def in_order(value):
+def as_system(value):
     """A tuple of equations ``symbol = expression`` with each symbol's expression put into
     the other equations, as a system: the sheet's ``a_{t+1} = ..., x_{t+1} = x_t - \\eta
     a_{t+1}``, in either order.  A system that defines its symbols in a circle keeps them.
@@ -906,7 +906,7 @@ def in_order(value):
     Examples
     --------
     >>> a, x, b = sp.symbols("a x b")
-    >>> in_order(sp.Tuple(sp.Eq(x, a + 1), sp.Eq(a, 2 * b)))
+    >>> as_system(sp.Tuple(sp.Eq(x, a + 1), sp.Eq(a, 2 * b)))
     (Eq(x, 2*b + 1), Eq(a, 2*b))
     """
     if not (isinstance(value, sp.Tuple) and value and all(

@@ -21,7 +21,7 @@ from numerics.terminal import fail
 from .. import topic_module
 from ..core import Derivation
 from ..render import claim as rendered_claim
-from .comparing import (Space, _by_label, compare, defined, in_order, one_based,
+from .comparing import (Space, _by_label, as_system, compare, defined, one_based,
                         takes_derivatives, unlabelled)
 from .reading import LIMITS, ClaimError, _condition, _Labelled, read_claim_with_context
 from .slips import diagnose
@@ -217,8 +217,8 @@ def check(derivation: Derivation, name: str, text: str, reveal: bool = True,
             reading = _reading(claimed, context.one_sided)
             space = Space(derivation, result, context)
             own = {s: v for s, v in space.definitions.items() if s != result.lhs}  # not w_mn for w_mn
-            claimed = in_order(defined(unlabelled(claimed, space), own))
-            derived = in_order(defined(result.value, space.definitions))
+            claimed = as_system(defined(unlabelled(claimed, space), own))
+            derived = as_system(defined(result.value, space.definitions))
             _no_stray_functions(claimed, derived, f"{derivation.topic}.{name}")
             shifted = one_based(claimed, derived)  # sums from 1 where the model's are from 0
             outcome = None if shifted is None else compare(shifted, derived, space)
