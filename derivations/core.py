@@ -419,11 +419,15 @@ class Derivation(Mapping):
     notation : dict
         Meanings of the other symbols that appear (``lambda``, ``t``).
     definitions : dict
-        Relations the topic defines, symbol to value (``{kappa: L/mu}``; ``{C: 10}`` where
-        the sheet fixes ``C``): the checker compares claims with these substituted.
+        Relations the topic defines, symbol to value (``{kappa: L/mu}``, which the checker
+        substitutes in claims and results), and values the sheet fixes for a question
+        (``{w_0: 0}``: a result in ``w_0`` is compared there with a claim that leaves it out).
     aliases : dict
         Names students write for the model's quantities, LaTeX to value
         (``{r"\\lambda_{max}": sigma_max**2}``); declared, never guessed by the checker.
+    values : dict
+        The values given with ``--subs`` (set by :meth:`with_values`): a claim's symbol of
+        that name is the value.
 
     Examples
     --------
@@ -447,6 +451,7 @@ class Derivation(Mapping):
     notation: dict[str, str] = field(default_factory=dict)
     definitions: dict[sp.Symbol, sp.Basic] = field(default_factory=dict)
     aliases: dict[str, sp.Basic] = field(default_factory=dict)
+    values: dict[sp.Symbol, sp.Basic] = field(default_factory=dict)  # given with --subs
 
     @property
     def symbols(self) -> dict[str, str]:
@@ -517,10 +522,16 @@ class Derivation(Mapping):
                                   if s in constraint.free_symbols)
                 raise ValueError(f"{shown} violate the model's constraint {constraint}; "
                                  f"choose values that satisfy it")
+        for symbol, value in self.definitions.items():  # kappa = 5 with L = 3, mu = 1
+            implied = sp.sympify(value).subs(fixed)  # a relation, not a value the sheet fixed
+            if symbol in fixed and sp.sympify(value).free_symbols and not implied.free_symbols \
+                    and implied != fixed[symbol]:
+                raise ValueError(f"{symbol} == {fixed[symbol]} contradicts {symbol} = {value} "
+                                 f"= {implied} at the other values; give one of them")
         return replace(self, results=tuple(r.subs(fixed) for r in self.results),
-                       definitions={**{s: sp.sympify(v).subs(fixed)  # a value given wins, and
-                                       for s, v in self.definitions.items() if s not in fixed},
-                                    **fixed})                       # a claim's epsilon is it
+                       definitions={s: sp.sympify(v).subs(fixed)  # a value given wins
+                                    for s, v in self.definitions.items() if s not in fixed},
+                       values={**self.values, **fixed})  # and is a claim's value of its name
 
 
 def _immutable(value):

@@ -1262,7 +1262,7 @@ def _compare_relations(claimed, derived, space):
         return Outcome(True, "symbolic: the same relation, both sides times a positive factor")
     if not outcome.correct and d_kind is sp.Eq and isinstance(derived.lhs, sp.Symbol) and \
             derived.lhs in claimed.free_symbols:
-        solved = _solved_for(claimed, derived.lhs)  # the same equation, solved another way
+        solved = _solved_for(claimed, derived.lhs, space)  # the same equation, solved another way
         if solved is not None:
             outcome = compare_expressions(solved, derived.rhs, space)
             if outcome.witness:
@@ -1297,8 +1297,20 @@ def _result_unknown(expression, lhs):
     return symbol if symbol in expression.free_symbols else None
 
 
-def _solved_for(equation, symbol):
-    """The one solution of ``equation`` for ``symbol``, or None."""
+def _solved_for(equation, symbol, space):
+    """The one solution of ``equation`` for ``symbol``, or None.  Where the equation is
+    linear in ``symbol`` its coefficient must be non-zero at every point drawn: SymPy's
+    solve divides by it, and ``X = X + (X - V) \\max(0, \\eta - \\eta^2 - 1)`` says nothing
+    of ``X`` (red team 11)."""
+    linear = sp.expand(equation.lhs - equation.rhs).as_poly(symbol)
+    if linear is not None and linear.degree() == 1:
+        slope = linear.coeff_monomial(symbol)
+        points = space.points(slope.free_symbols) if slope.free_symbols else [{}]
+        rng = random.Random(space.seed + 2)  # and where it is 0 (beta = 1 for 1 - beta)
+        points += [zero for point in points[:2]
+                   for zero in space._one_at_a_time(slope, False, point, rng)]
+        if slope == 0 or any(_numbers(slope, point) in (None, (0,)) for point in points):
+            return None
     try:
         solutions = sp.solve(sp.Eq(equation.lhs, equation.rhs), symbol, dict=False)
     except (NotImplementedError, ValueError, TypeError):
@@ -1311,7 +1323,7 @@ def _compare_bound(claimed, derived, space):
     ``\lceil E \rceil``, the least integer past it), or the equation solved for the result."""
     unknown = _result_unknown(claimed, space.lhs) if isinstance(claimed, sp.Eq) else None
     if unknown is not None:
-        solved = _solved_for(claimed, unknown)
+        solved = _solved_for(claimed, unknown, space)
         if solved is None:
             raise ClaimError(f"the equation does not give {sp.latex(unknown)} one value", 0)
         return compare_expressions(space.lhs.xreplace({unknown: solved}), derived, space)

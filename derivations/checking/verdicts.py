@@ -216,9 +216,14 @@ def check(derivation: Derivation, name: str, text: str, reveal: bool = True,
             claimed, context = read_claim_with_context(text, derivation, result)
             reading = _reading(claimed, context.one_sided)
             space = Space(derivation, result, context)
-            own = {s: v for s, v in space.definitions.items() if s != result.lhs}  # not w_mn for w_mn
-            claimed = as_system(defined(unlabelled(claimed, space), own))
-            derived = as_system(defined(result.value, space.definitions))
+            claimed = unlabelled(claimed, space)
+            relations = {s: v for s, v in space.definitions.items() if v.free_symbols}
+            fixed = {s: v for s, v in space.definitions.items()  # the sheet's w_0 = 0: only for
+                     if not v.free_symbols and s not in claimed.free_symbols}  # a claim without
+            given = {**relations, **getattr(derivation, "values", {})}
+            claimed = as_system(defined(claimed, {s: v for s, v in given.items()
+                                                  if s != result.lhs}))  # not w_mn for w_mn
+            derived = as_system(defined(result.value, {**relations, **fixed}))
             _no_stray_functions(claimed, derived, f"{derivation.topic}.{name}")
             shifted = one_based(claimed, derived)  # sums from 1 where the model's are from 0
             outcome = None if shifted is None else compare(shifted, derived, space)

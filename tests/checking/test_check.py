@@ -407,3 +407,11 @@ def test_a_value_fixed_by_subs_is_the_claims_value_of_that_name():
                   "(231, 23, 88)") == "correct"
     assert status(momentum.derive(epsilon=sp.Rational(1, 100)), "iterations_2g",
                   "(265, 27, 101)") == "wrong"
+
+
+def test_a_value_given_must_not_contradict_a_definition():
+    # kappa = L/mu: kappa = 5 at L = 3, mu = 1 is refused (red team 11: the given kappa won)
+    with pytest.raises(ValueError, match=r"kappa == 5 contradicts kappa = L/mu = 3"):
+        gd.derive(L=3, mu=1, kappa=5)
+    assert status(gd.derive(L=3, mu=1, kappa=3), "condition_number_rate", r"\frac{1}{2}") == \
+        "correct"
