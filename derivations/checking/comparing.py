@@ -147,7 +147,7 @@ class Space:
         rng, found = random.Random(self.seed + 1), []
         switches = _switches(values)[:3] + _crossings(values)[:CROSSINGS]
         for (gap, whole), point in itertools.product(switches, points[:2]):
-            # where no one parameter reaches it: all the positive ones scaled together
+            # where no one parameter reaches it: those whose domain is a cone scaled together
             found += self._one_at_a_time(gap, whole, point, rng) or \
                 self._along_a_ray(gap, whole, point, rng)
             if point is points[0]:  # and from the centre of a disk
@@ -190,8 +190,9 @@ class Space:
 
     def _along_a_ray(self, gap, whole, point, rng):
         """Points where ``gap`` switches with every real parameter of ``point`` in it whose
-        domain a positive factor keeps (:func:`_is_cone`) scaled by one factor: ``\\min(1/(\\sigma_L^2 + \\sigma_S^2), 10)`` switches only where
-        both are small, which no one of them solved for reaches from the points drawn."""
+        domain a positive factor keeps (:func:`_is_cone`) scaled by one factor:
+        ``\\min(1/(\\sigma_L^2 + \\sigma_S^2), 10)`` switches only where both are small,
+        which no one of them solved for reaches from the points drawn."""
         scaled = sorted((s for s in gap.free_symbols & set(point) if isinstance(s, sp.Symbol)
                          and not s.is_integer and _is_cone(self.domains.get(s, sp.Reals))), key=str)
         if len(scaled) < 2:
