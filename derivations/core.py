@@ -522,16 +522,16 @@ class Derivation(Mapping):
                                   if s in constraint.free_symbols)
                 raise ValueError(f"{shown} violate the model's constraint {constraint}; "
                                  f"choose values that satisfy it")
+        implied = {s: sp.sympify(v).subs(fixed) for s, v in self.definitions.items()}
         for symbol, value in self.definitions.items():  # kappa = 5 with L = 3, mu = 1
-            implied = sp.sympify(value).subs(fixed)  # a relation, not a value the sheet fixed
-            if symbol in fixed and sp.sympify(value).free_symbols and not implied.free_symbols \
-                    and implied != fixed[symbol]:
+            if symbol in fixed and sp.sympify(value).free_symbols and \
+                    not implied[symbol].free_symbols and implied[symbol] != fixed[symbol]:
                 raise ValueError(f"{symbol} == {fixed[symbol]} contradicts {symbol} = {value} "
-                                 f"= {implied} at the other values; give one of them")
+                                 f"= {implied[symbol]} at the other values; give one of them")
         return replace(self, results=tuple(r.subs(fixed) for r in self.results),
-                       definitions={s: sp.sympify(v).subs(fixed)  # a value given wins
-                                    for s, v in self.definitions.items() if s not in fixed},
-                       values={**self.values, **fixed})  # and is a claim's value of its name
+                       definitions={s: v for s, v in implied.items() if s not in fixed},
+                       values={**self.values, **fixed})  # a value given wins, and is a
+                                                         # claim's value of its name
 
 
 def _immutable(value):

@@ -323,6 +323,16 @@ def sheet_comparison(momentum_rate, matrix, tuning):
                  sp.Matrix([0, 1]), 1),
                 ("momentum with beta = 1/10, eta = 1 (reading ii)",
                  matrix.xreplace({beta: SHEET_BETA, eta: 1}), sp.Matrix([0, 1]), 1))
+    return comparison, iterations, iterations_from_rest(readings, band)
+
+
+def iterations_from_rest(readings, band):
+    """cs182 2(g): ``iterations_from_rest_2g``, each reading's settling time (the later of
+    the sheet's two directions) from rest, exactly (:func:`~derivations.method.settling_time`).
+
+    ``readings`` are ``(name, state matrix in h, start, row of x)``; ``band`` is reading
+    (ii)'s complex band, whose ends' geometric mean is the ``eta = 1`` it uses.
+    """
     firsts, steps = [], [Step("reading ii's band, where both directions are complex", band),
                          Step("the product of its ends: eta = 1, their geometric mean, lies in "
                               "it", sp.expand(band.start * band.end))]
@@ -336,7 +346,7 @@ def sheet_comparison(momentum_rate, matrix, tuning):
                            at)] + [Step(f"  {s.text}", s.expr) for s in found]
         firsts.append(max(counts_here))
         steps.append(Step(f"{name}: the later of the two directions", sp.Integer(firsts[-1])))
-    from_rest = Result(
+    return Result(
         "iterations_from_rest_2g",
         "The fewest iterations T after which the error stays within 1/200 of its start "
         "(|x_t| <= |x_0|/200 for every t >= T) in both of the sheet's directions "
@@ -345,7 +355,6 @@ def sheet_comparison(momentum_rate, matrix, tuning):
         "the count depends on eta).",
         sp.Tuple(*firsts), tuple(steps),
         lhs=sp.Tuple(*sp.symbols("T_GD T_momentum T_beta")))
-    return comparison, iterations, from_rest
 
 
 if __name__ == "__main__":
