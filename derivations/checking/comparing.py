@@ -874,7 +874,8 @@ def names_result(label, lhs, known: bool = True) -> bool:
 
     The result's own symbol, the symbol without its star (``\eta`` for ``\eta^*``) and,
     for a name the model does not have (``known=False``), the symbol with a subscript
-    (``\lambda_{1,2}`` for ``\lambda``, ``\eta_{opt}`` for ``\eta^*``).
+    (``\lambda_{1,2}`` for ``\lambda``, ``\eta_{opt}`` for ``\eta^*``) or its letter
+    starred in place of its subscript (``t^*`` for ``t_\epsilon``).
 
     Examples
     --------
@@ -885,13 +886,16 @@ def names_result(label, lhs, known: bool = True) -> bool:
     >>> names_result(sp.Symbol("eta_max"), eta_star), names_result(sp.Symbol("eta_opt"),
     ...                                                             eta_star, known=False)
     (False, True)
+    >>> names_result(sp.Symbol("t^*"), sp.Symbol("t_epsilon"), known=False)
+    True
     """
     if lhs is None or label == lhs:
         return True
     if not (isinstance(label, sp.Symbol) and isinstance(lhs, sp.Symbol)):
         return False
     mine, theirs = _plain(label.name), _plain(lhs.name)
-    return mine == theirs or (not known and mine.startswith(theirs + "_"))
+    return mine == theirs or (not known and (mine.startswith(theirs + "_") or (
+        mine != label.name and theirs.startswith(mine + "_"))))
 
 
 def _as_text(latex: str) -> str:
