@@ -12,6 +12,9 @@ import re
 from pathlib import Path
 
 import sympy as sp
+from sympy.printing.pretty.pretty import PrettyPrinter
+from sympy.printing.pretty.pretty_symbology import pretty_use_unicode
+from sympy.printing.pretty.stringpict import prettyForm
 
 from .core import Derivation, Result, Step
 
@@ -115,6 +118,37 @@ def standalone_document(body: str) -> str:
     return f"{PREAMBLE}\\begin{{document}}\n{body}\\end{{document}}\n"
 
 
+class _TextPrinter(PrettyPrinter):
+    """SymPy's pretty printer with a power of a fraction or of a negative number in
+    parentheses: SymPy writes ``(-9/11)**t`` as ``-9/11`` with ``t`` above, which reads as
+    ``-(9/11)^t`` or ``-9/11^t``."""
+
+    def _print_Pow(self, power):
+        base, exponent = power.as_base_exp()
+        if base.is_Rational and (base.q != 1 or base < 0) and not (
+                exponent.is_Rational and (exponent < 0 or exponent.q != 1)):
+            return prettyForm(*self._print(base).parens()) ** self._print(exponent)
+        return super()._print_Pow(power)
+
+
+def pretty(expr) -> str:
+    """``expr`` as SymPy's :func:`~sympy.printing.pretty.pretty` writes it, with a power of a
+    fraction or of a negative number in parentheses.
+
+    Examples
+    --------
+    >>> print(pretty(sp.Rational(-9, 11) ** sp.Symbol("t")))
+           t
+    (-9/11)
+    """
+    printer = _TextPrinter()
+    previous = pretty_use_unicode(printer._settings["use_unicode"])
+    try:
+        return printer.doprint(expr)
+    finally:
+        pretty_use_unicode(previous)
+
+
 def text(derivation: Derivation) -> str:
     """Plain-text rendering with SymPy's pretty printer.
 
@@ -131,8 +165,8 @@ def text(derivation: Derivation) -> str:
         out += [f"{result.name}: {result.statement}"]
         for number, step in enumerate(result.steps, 1):
             out.append(f"  {number}. {step.text}")
-            out += ["       " + line for line in sp.pretty(step.expr).splitlines()]
-        shown = sp.pretty(claim(result))
+            out += ["       " + line for line in pretty(step.expr).splitlines()]
+        shown = pretty(claim(result))
         out.append("  result:")
         out += ["       " + line for line in shown.splitlines()]
         out.append("")
