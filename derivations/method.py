@@ -1375,7 +1375,8 @@ def engine_results(method: Method, curvature_range=(mu, L), tuning="auto", only=
         spectrum, roots = spectrum_results(method, polynomial, curvature_range, only)
         results.update(spectrum)
     constant = _coefficients(polynomial)[-1]
-    polyak = tuned and degree == 2 and not constant.has(method.curvature, method.step)
+    polyak = tuned and degree == 2 and not constant.has(method.curvature, method.step) and \
+        any(constant.has(p.symbol) for p in method.parameters)  # a momentum left to choose
     regimes = {}
     if degree == 2 and (polyak or wanted(
             "discriminant", "repeated_eigenvalue_learning_rates", "real_eigenvalue_range",
@@ -1850,6 +1851,62 @@ eigenvalues) is computed numerically: --subs alpha=1/10 h=1.
 """
 
 
+# The results that choose parameters: with one of those fixed they are derived again.
+TUNED = ("optimal_parameters", "optimal_rate", "transient_growth")
+
+
+def with_fixed(method: Method, values: dict) -> Method:
+    """``method`` with the parameters in ``values`` (symbol -> number) fixed: put into its
+    updates, no longer parameters.  A fixed step leaves the stability region to be solved
+    for the curvature and nothing to tune with it; the built-in Nesterov tuning (the step
+    1/L, the momentum chosen) needs both, so with either fixed the engine tunes what is
+    left as any method.
+
+    Examples
+    --------
+    >>> m = builtin("heavy_ball").parameters[1].symbol
+    >>> half = with_fixed(builtin("heavy_ball"), {m: sp.Rational(1, 2)})
+    >>> half.updates[-1].rhs, [p.name for p in half.parameters]
+    (-alpha*g_t + 3*w_t/2 - w_{t-1}/2, ['alpha'])
+    """
+    fixed = {p.symbol: values[p.symbol] for p in method.parameters if p.symbol in values}
+    if not fixed:
+        return method
+    shown = ", ".join(f"{symbol} = {value}" for symbol, value in fixed.items())
+    return replace(method, title=f"{method.title}, {shown}",
+                   updates=tuple(sp.Eq(u.lhs, sp.expand(u.rhs.xreplace(fixed)), evaluate=False)
+                                 for u in method.updates),
+                   parameters=tuple(p for p in method.parameters if p.symbol not in fixed),
+                   step=None if method.step in fixed else method.step, tuning="auto")
+
+
+def at_values(built: Derivation, method: Method, curvature_range, values: dict) -> Derivation:
+    """``built`` (the derivation of ``method``) at the ``--subs`` values; where they fix a
+    parameter the tuning chooses, its results (:data:`TUNED`) are those of the method with
+    it fixed, tuning the others over the range (numerically where the values fix its ends
+    to numbers), and left out where that has no tuning.
+
+    Examples
+    --------
+    >>> hb = builtin("heavy_ball")
+    >>> at = at_values(derive_method(hb), hb, (mu, L), {"m": "0", "mu": "1", "L": "100"})
+    >>> at["optimal_parameters"].value, at["optimal_rate"].value       # gradient descent's
+    ((Eq(alpha, 2/101),), 99/101)
+    """
+    given = built.with_values(values)
+    fixed = {p.symbol: given.values[p.symbol] for p in method.parameters
+             if p.symbol in given.values}
+    if not fixed or not any(name in given.names for name in TUNED):
+        return given
+    ends = tuple(given.values.get(end, end) for end in curvature_range)
+    names = {str(symbol) for symbol in (*fixed, *curvature_range)}
+    retuned = derive_method(with_fixed(method, fixed), ends).with_values(
+        {key: value for key, value in values.items() if getattr(key, "name", key) not in names})
+    return replace(given, results=tuple(
+        retuned[r.name] if r.name in TUNED else r for r in given.results
+        if r.name not in TUNED or r.name in retuned.names))
+
+
 def with_curvature(method: Method, name: str) -> Method:
     """``method`` with its curvature named ``name``, which must not be a parameter's name.
 
@@ -1983,8 +2040,8 @@ def main(argv=None) -> int:
     rest += (["--subs", *args.subs] if args.subs else []) + (["--only", *args.only] if args.only else [])
     rest += (["--check", *args.check] if args.check else []) + (
         ["--no-reveal"] if args.no_reveal else [])
-    return cli.main(lambda **values: numeric_spectrum(built.with_values(values)), rest,
-                    prog=parser.prog)
+    return cli.main(lambda **values: numeric_spectrum(at_values(
+        built, method, curvature_range, values)), rest, prog=parser.prog)
 
 
 if __name__ == "__main__":

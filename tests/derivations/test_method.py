@@ -4,7 +4,9 @@ from dataclasses import replace
 import subprocess
 import sys
 
+import numpy as np
 import pytest
+import scipy.optimize
 import sympy as sp
 
 from derivations import method as M
@@ -378,3 +380,45 @@ def test_command_line_adds_the_numeric_rate_when_every_value_is_fixed():
                           * (M.lam - sp.S(1) / 4) + a * M.lam**3), M.lam)
     expected = max(abs(np.roots([float(c) for c in p.all_coeffs()])))
     assert rate["name"] == "rate" and rate["numeric"] == pytest.approx(expected, rel=1e-12)
+
+
+# Audit 12: a value given for a parameter the tuning chooses.  The tuning is then over the
+# others; before, the value went into the optimum's equations (``Eq(1/2, ...)``, False)
+# beside the unconstrained optimum.
+def test_heavy_ball_with_no_momentum_tunes_as_gradient_descent():
+    method = M.builtin("heavy_ball")
+    at = M.at_values(M.derive_method(method), method, (mu, L), {"m": "0"})
+    (step,) = at["optimal_parameters"].value
+    assert step.lhs == alpha and same(step.rhs, 2 / (L + mu))
+    assert same(at["optimal_rate"].value, (L - mu) / (L + mu))
+
+
+def worst_radius(momentum, step, curvatures):
+    """The largest modulus of the roots of l^2 - (1 + m - a h) l + m over the curvatures."""
+    return max(max(abs(np.roots([1, -(1 + momentum - step * c), momentum])))
+               for c in curvatures)
+
+
+def test_heavy_ball_with_a_fixed_momentum_tunes_the_step_numerically():
+    method = M.builtin("heavy_ball")
+    at = M.at_values(M.derive_method(method), method, (mu, L),
+                     {"m": "1/2", "mu": "1", "L": "100"})
+    (step,) = at["optimal_parameters"].value
+    rate = float(at["optimal_rate"].value)
+    # the reported rate is the worst radius at the reported step (at the range's ends, where
+    # the worst radius of a degree-2 polynomial affine in h lies), to the search's 1e-9
+    assert rate == pytest.approx(worst_radius(0.5, float(step.rhs), (1, 100)), abs=1e-9)
+    # and no step does better: a bounded scalar search over the stable steps (0, 3/100)
+    best = scipy.optimize.minimize_scalar(lambda a: worst_radius(0.5, a, (1, 100)),
+                                          bounds=(1e-6, 0.03 - 1e-9), method="bounded",
+                                          options={"xatol": 1e-12})
+    assert rate == pytest.approx(best.fun, abs=1e-6) and rate > 0.93   # Polyak's is 9/11
+    assert "transient_growth" not in at.names      # defined at Polyak's tuning only
+
+
+def test_gd_with_its_step_fixed_has_no_tuning_and_its_worst_rate():
+    method = M.builtin("gd")
+    at = M.at_values(M.derive_method(method), method, (mu, L),
+                     {"alpha": "1/10", "mu": "1", "L": "100"})
+    assert not {"optimal_parameters", "optimal_rate"} & set(at.names)
+    assert at["worst_rate"].value == 9            # max(|1 - 1/10|, |1 - 100/10|)
