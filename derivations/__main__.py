@@ -71,8 +71,8 @@ def outcome(module, values: dict, only, form: str) -> dict:
     shown = {"topic": derivation.topic, "title": derivation.title, "names": list(derivation.names),
              "parameters": [p.name for p in derivation.parameters]}
     mine = {p.name: values[p.name] for p in derivation.parameters if p.name in values}
-    try:
-        derivation = derivation.with_values(mine)
+    try:  # the method topic derives its tuning again for a value that fixes a tuned parameter
+        derivation = getattr(module, "at_values", core.Derivation.with_values)(derivation, mine)
     except ValueError as error:
         return {**shown, "error": str(error)}
     kept = [name for name in only if name in derivation.names]

@@ -1880,19 +1880,22 @@ def with_fixed(method: Method, values: dict) -> Method:
                    step=None if method.step in fixed else method.step, tuning="auto")
 
 
-def at_values(built: Derivation, method: Method, curvature_range, values: dict) -> Derivation:
-    """``built`` (the derivation of ``method``) at the ``--subs`` values; where they fix a
-    parameter the tuning chooses, its results (:data:`TUNED`) are those of the method with
-    it fixed, tuning the others over the range (numerically where the values fix its ends
-    to numbers), and left out where that has no tuning.
+def at_values(built: Derivation, values: dict, method: Method | None = None,
+              curvature_range=(mu, L)) -> Derivation:
+    """``built`` (the derivation of ``method``, by default the topic's EMA heavy ball) at
+    the ``--subs`` values; where they fix a parameter the tuning chooses, its results
+    (:data:`TUNED`) are those of the method with it fixed, tuning the others over the
+    range (numerically where the values fix its ends to numbers), and left out where that
+    has no tuning.
 
     Examples
     --------
     >>> hb = builtin("heavy_ball")
-    >>> at = at_values(derive_method(hb), hb, (mu, L), {"m": "0", "mu": "1", "L": "100"})
+    >>> at = at_values(derive_method(hb), {"m": "0", "mu": "1", "L": "100"}, hb)
     >>> at["optimal_parameters"].value, at["optimal_rate"].value       # gradient descent's
     ((Eq(alpha, 2/101),), 99/101)
     """
+    method = method or builtin("heavy_ball_ema")
     given = built.with_values(values)
     fixed = {p.symbol: given.values[p.symbol] for p in method.parameters
              if p.symbol in given.values}
@@ -2041,7 +2044,7 @@ def main(argv=None) -> int:
     rest += (["--check", *args.check] if args.check else []) + (
         ["--no-reveal"] if args.no_reveal else [])
     return cli.main(lambda **values: numeric_spectrum(at_values(
-        built, method, curvature_range, values)), rest, prog=parser.prog)
+        built, values, method, curvature_range)), rest, prog=parser.prog)
 
 
 if __name__ == "__main__":

@@ -387,7 +387,7 @@ def test_command_line_adds_the_numeric_rate_when_every_value_is_fixed():
 # beside the unconstrained optimum.
 def test_heavy_ball_with_no_momentum_tunes_as_gradient_descent():
     method = M.builtin("heavy_ball")
-    at = M.at_values(M.derive_method(method), method, (mu, L), {"m": "0"})
+    at = M.at_values(M.derive_method(method), {"m": "0"}, method)
     (step,) = at["optimal_parameters"].value
     assert step.lhs == alpha and same(step.rhs, 2 / (L + mu))
     assert same(at["optimal_rate"].value, (L - mu) / (L + mu))
@@ -401,8 +401,7 @@ def worst_radius(momentum, step, curvatures):
 
 def test_heavy_ball_with_a_fixed_momentum_tunes_the_step_numerically():
     method = M.builtin("heavy_ball")
-    at = M.at_values(M.derive_method(method), method, (mu, L),
-                     {"m": "1/2", "mu": "1", "L": "100"})
+    at = M.at_values(M.derive_method(method), {"m": "1/2", "mu": "1", "L": "100"}, method)
     (step,) = at["optimal_parameters"].value
     rate = float(at["optimal_rate"].value)
     # the reported rate is the worst radius at the reported step (at the range's ends, where
@@ -418,7 +417,6 @@ def test_heavy_ball_with_a_fixed_momentum_tunes_the_step_numerically():
 
 def test_gd_with_its_step_fixed_has_no_tuning_and_its_worst_rate():
     method = M.builtin("gd")
-    at = M.at_values(M.derive_method(method), method, (mu, L),
-                     {"alpha": "1/10", "mu": "1", "L": "100"})
+    at = M.at_values(M.derive_method(method), {"alpha": "1/10", "mu": "1", "L": "100"}, method)
     assert not {"optimal_parameters", "optimal_rate"} & set(at.names)
     assert at["worst_rate"].value == 9            # max(|1 - 1/10|, |1 - 100/10|)
