@@ -428,6 +428,9 @@ class Derivation(Mapping):
     values : dict
         The values given with ``--subs`` (set by :meth:`with_values`): a claim's symbol of
         that name is the value.
+    left_out : dict
+        The results :meth:`with_values` left out because an assumption of theirs is false
+        at the values given: name to the assumption.
 
     Examples
     --------
@@ -452,6 +455,7 @@ class Derivation(Mapping):
     definitions: dict[sp.Symbol, sp.Basic] = field(default_factory=dict)
     aliases: dict[str, sp.Basic] = field(default_factory=dict)
     values: dict[sp.Symbol, sp.Basic] = field(default_factory=dict)  # given with --subs
+    left_out: dict[str, str] = field(default_factory=dict)  # false assumptions at the values
 
     @property
     def symbols(self) -> dict[str, str]:
@@ -487,6 +491,9 @@ class Derivation(Mapping):
         return render.notebook_latex(self)
 
     def _unknown(self, name: str) -> str:
+        if name in self.left_out:
+            return (f"{self.topic}.{name} does not hold at the values given: it assumes "
+                    f"{self.left_out[name]}; choose values that satisfy it")
         return (f"result == {name!r} is not a result of {self.topic}; "
                 f"choose from {', '.join(self.names)}")
 
@@ -504,7 +511,16 @@ class Derivation(Mapping):
         """Substitute parameter values (names or symbols to numbers or numeric strings).
 
         Each value is checked against its parameter's domain and the derivation's
-        constraints; a value outside the model raises ``ValueError``.
+        constraints; a value outside the model raises ``ValueError``.  A result with an
+        assumption that is false at the values is left out (``left_out`` says why).
+
+        Examples
+        --------
+        >>> x = sp.Symbol("x", positive=True)
+        >>> d = Derivation("demo", "Demo", (Result("root", "1/(1 - x) for x < 1.", 1 / (1 - x),
+        ...                assumptions=(x < 1,)),), (Parameter(x, "x", sp.Interval.open(0, sp.oo)),))
+        >>> d.with_values({"x": "1/2"})["root"].value, d.with_values({"x": "2"}).names
+        (2, ())
         """
         by_name = {p.name: p for p in self.parameters}
         fixed = {}
@@ -528,10 +544,14 @@ class Derivation(Mapping):
                     not implied[symbol].free_symbols and implied[symbol] != fixed[symbol]:
                 raise ValueError(f"{symbol} == {fixed[symbol]} contradicts {symbol} = {value} "
                                  f"= {implied[symbol]} at the other values; give one of them")
-        return replace(self, results=tuple(r.subs(fixed) for r in self.results),
+        false = {r.name: next((a for a in r.assumptions if isinstance(a, sp.Basic)
+                               and a.subs(fixed) == sp.false), None) for r in self.results}
+        return replace(self, results=tuple(r.subs(fixed) for r in self.results
+                                           if false[r.name] is None),
                        definitions={s: v for s, v in implied.items() if s not in fixed},
-                       values={**self.values, **fixed})  # a value given wins, and is a
-                                                         # claim's value of its name
+                       values={**self.values, **fixed},  # a value given wins, and is a
+                       left_out={**self.left_out, **{  # claim's value of its name
+                           name: sp.sstr(a) for name, a in false.items() if a is not None}})
 
 
 def _immutable(value):

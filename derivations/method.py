@@ -554,6 +554,26 @@ def _sign(expr, domains) -> int:
     return 0
 
 
+def _nonnegative(expr, domains) -> bool:
+    """Whether ``expr`` is at least 0 wherever the parameters lie in their domains (False
+    where that is not shown).
+
+    Examples
+    --------
+    >>> b, m = sp.Symbol("beta", positive=True), sp.Symbol("m", real=True)
+    >>> _nonnegative(1 - b, {b: sp.Interval.Lopen(0, 1)}), _nonnegative(m, {m: sp.Interval.open(-1, 1)})
+    (True, False)
+    """
+    if expr.is_nonnegative or _sign(expr, domains) > 0:
+        return True
+    free = expr.free_symbols
+    if len(free) != 1:
+        return False
+    (symbol,) = free
+    below = sp.solveset(expr < 0, symbol, domains.get(symbol, sp.Reals))
+    return below is sp.EmptySet
+
+
 def _sign_univariate(expr, symbol, domain) -> int:
     """The sign of ``expr``, rational in ``symbol``, on an interval ``domain``, or 0 when it
     changes or vanishes there: a rational function keeps its sign between the real roots
@@ -601,16 +621,22 @@ def _sign_linear(expr, domains) -> int:
         slope = sp.expand(expr).coeff(symbol)
         ends = []
         for end, is_open in ((domain.start, domain.left_open), (domain.end, domain.right_open)):
-            if end.is_infinite:
+            if end.is_infinite:   # the sign there is the slope's; undecided, it decides nothing
                 value_sign = _sign(slope, domains) * (1 if end > 0 else -1)
+                if value_sign == 0:
+                    break
                 ends.append((value_sign, True))
             else:
                 value = sp.expand(expr.subs(symbol, end))
-                ends.append((0 if value == 0 else _sign(value, domains), is_open))
-        for target in (1, -1):
-            if all(s == target or (s == 0 and is_open) for s, is_open in ends) and \
-                    any(s == target for s, _ in ends):
-                return target
+                value_sign = 0 if value == 0 else _sign(value, domains)
+                if value_sign == 0 and value != 0:   # undecided, not zero
+                    break
+                ends.append((value_sign, is_open))
+        else:
+            for target in (1, -1):
+                if all(s == target or (s == 0 and is_open) for s, is_open in ends) and \
+                        any(s == target for s, _ in ends):
+                    return target
     return 0
 
 
@@ -827,9 +853,13 @@ def quadratic_regimes(method: Method, polynomial):
         return found   # the regimes below need two positive roots in the step
     low, high = (x for _, x in sorted(zip((v.real for v in at_sample), roots),
                                       key=lambda pair: pair[0]))
+    real_roots = _positive_part(sp.factor(sp.discriminant(disc, step)), domains)
+    found["assumes"] = () if _nonnegative(real_roots, domains) else (sp.GreaterThan(real_roots, 0),)
     found["repeated"] = ((low, high), (
         Step("the eigenvalues coincide where the discriminant vanishes", equation(disc, 0)),
-        Step(f"a quadratic in {step}; its roots", sp.Tuple(low, high))))
+        Step(f"a quadratic in {step}; its roots are real where its own discriminant, up to "
+             "positive factors, is at least 0", real_roots),
+        Step(f"its roots", sp.Tuple(low, high))))
     # low < high: the two pieces are disjoint, and Union has nothing to merge (asking is slow)
     found["real"] = (sp.Union(sp.Interval.Lopen(0, low), sp.Interval(high, sp.oo),
                               evaluate=False), (
@@ -840,6 +870,18 @@ def quadratic_regimes(method: Method, polynomial):
         Step("the discriminant is negative strictly between its roots",
              sp.Interval.open(low, high)),))
     return found
+
+
+def _positive_part(expr, domains):
+    """``expr`` without its factors that are positive on the domains (its sign's part).
+
+    Examples
+    --------
+    >>> m = sp.Symbol("m", real=True)
+    >>> _positive_part(16 * h**2 * m, {})
+    m
+    """
+    return sp.Mul(*(f for f in sp.Mul.make_args(expr) if _sign(f, domains) <= 0))
 
 
 def _rationalised(expr, r, square):
@@ -1383,22 +1425,29 @@ def engine_results(method: Method, curvature_range=(mu, L), tuning="auto", only=
             "complex_eigenvalue_range")):
         regimes = quadratic_regimes(method, polynomial)
         results.update(regime_results(method, regimes))
-    if degree == 2 and wanted("complex_eigenvalue_modulus") and (
-            _sign(constant, _domains(method)) >= 0 or constant.is_nonnegative):
+    if degree == 2 and wanted("complex_eigenvalue_modulus") and \
+            _sign(constant, _domains(method)) >= 0:     # p(0) < 0 everywhere: no complex regime
         modulus = sp.sqrt(sp.factor(constant))
+        sign = _positive_part(sp.factor(constant), _domains(method))
+        assumes = () if _nonnegative(constant, _domains(method)) else (sp.GreaterThan(sign, 0),)
         results["complex_eigenvalue_modulus"] = Result(
             "complex_eigenvalue_modulus", "In the complex regime both eigenvalues have "
-            "this modulus.", modulus,
+            "this modulus." + (f" It assumes {sp.sstr(assumes[0])}: complex eigenvalues have "
+                               "the product p(0) = |lambda|^2, so elsewhere there is no "
+                               "complex regime." if assumes else ""), modulus,
             (Step("complex eigenvalues are conjugate, so |lambda|^2 = lambda_1 lambda_2 "
                   "= p(0)", equation(sp.Symbol("lambda_1") * sp.Symbol("lambda_2"), constant)),
-             Step("take the square root", equation(rho, modulus))), lhs=rho)
+             Step("take the square root", equation(rho, modulus))), lhs=rho,
+            assumptions=assumes)
     if wanted("stability_region"):
         region, region_steps, undecided = stability_region(method, polynomial)
         var = method.step if method.step is not None else method.curvature
+        where = (f" It assumes {sp.sstr(sp.And(*undecided))}, which the domains do not "
+                 "decide; where that fails no value is stable." if undecided else "")
         results["stability_region"] = Result(
             "stability_region", f"The values of {var} for which every eigenvalue of T lies "
-            f"inside the unit circle (the other parameters fixed in their domains).", region,
-            region_steps, lhs=var, assumptions=undecided)
+            f"inside the unit circle (the other parameters fixed in their domains).{where}",
+            region, region_steps, lhs=var, assumptions=undecided)
     small, large = curvature_range
     if tuned:
         if degree == 1:
@@ -1502,16 +1551,20 @@ def regime_results(method: Method, regimes) -> dict:
         "discriminant", "The discriminant of the characteristic polynomial.", disc,
         disc_steps, lhs=sp.Symbol("Delta"))}
     if "repeated" in regimes:
-        results["repeated_eigenvalue_learning_rates"] = Result(
-            "repeated_eigenvalue_learning_rates", "The step sizes at which the two "
-            "eigenvalues coincide.", sp.FiniteSet(*regimes["repeated"][0]),
-            regimes["repeated"][1], lhs=method.step)
-        results["real_eigenvalue_range"] = Result(
-            "real_eigenvalue_range", "The step sizes with real eigenvalues.",
-            *regimes["real"], lhs=method.step)
-        results["complex_eigenvalue_range"] = Result(
-            "complex_eigenvalue_range", "The step sizes with complex eigenvalues.",
-            *regimes["complex"], lhs=method.step)
+        assumes = regimes["assumes"]
+        where = (f" It assumes {sp.sstr(assumes[0])}, where the discriminant vanishes at two "
+                 "real steps (the domains do not decide it; elsewhere every step has real "
+                 "eigenvalues)." if assumes else "")
+        for name, statement, (value, steps) in (
+                ("repeated_eigenvalue_learning_rates", "The step sizes at which the two "
+                 "eigenvalues coincide.", (sp.FiniteSet(*regimes["repeated"][0]),
+                                           regimes["repeated"][1])),
+                ("real_eigenvalue_range", "The step sizes with real eigenvalues.",
+                 regimes["real"]),
+                ("complex_eigenvalue_range", "The step sizes with complex eigenvalues.",
+                 regimes["complex"])):
+            results[name] = Result(name, statement + where, value, steps, lhs=method.step,
+                                   assumptions=assumes)
     return results
 
 

@@ -420,3 +420,62 @@ def test_gd_with_its_step_fixed_has_no_tuning_and_its_worst_rate():
     at = M.at_values(M.derive_method(method), {"alpha": "1/10", "mu": "1", "L": "100"}, method)
     assert not {"optimal_parameters", "optimal_rate"} & set(at.names)
     assert at["worst_rate"].value == 9            # max(|1 - 1/10|, |1 - 100/10|)
+
+
+# Audit 12: what the domains do not decide is assumed, said, and checked at the values.
+HEAVY_BALL = [r"w_{t+1} = w_t - \alpha g_t + m (w_t - w_{t-1})"]
+
+
+def test_a_momentum_domain_past_one_makes_the_region_assume_m_below_one():
+    # the product of the eigenvalues is m, so m >= 1 leaves no stable step
+    method = M.method_from_latex(HEAVY_BALL, domains={"m": sp.Interval.Ropen(0, 2)})
+    d = M.derive_method(method)
+    m_wide = method.parameters[1].symbol
+    assert d["stability_region"].assumptions == (sp.StrictGreaterThan(1 - m_wide, 0),)
+    assert "assumes 1 - m > 0" in d["stability_region"].statement
+    at = d.with_values({"m": "3/2"})
+    assert "stability_region" not in at.names and at.left_out["stability_region"] == "1 - m > 0"
+    with pytest.raises(KeyError, match="does not hold at the values given: it assumes 1 - m > 0"):
+        at["stability_region"]
+
+
+def test_negative_momentum_has_no_complex_regime_to_assume_away():
+    # for m < 0 the discriminant (1 + m - alpha h)^2 - 4m is positive: no complex eigenvalues
+    method = M.method_from_latex(HEAVY_BALL, domains={"m": sp.Interval.open(-1, 1)})
+    d = M.derive_method(method)
+    m_real = method.parameters[1].symbol
+    for name in ("repeated_eigenvalue_learning_rates", "complex_eigenvalue_range",
+                 "complex_eigenvalue_modulus"):                # sqrt(m): no modulus for m < 0
+        assert d[name].assumptions == (sp.GreaterThan(m_real, 0),)
+        assert name in d.with_values({"m": "-1/2"}).left_out
+
+
+def test_triple_momentum_regimes_assume_real_repeated_steps_and_the_rest_holds_without():
+    d = M.derive_method(M.builtin("triple_momentum"))
+    b, g = (p.symbol for p in M.builtin("triple_momentum").parameters if p.name != "alpha")
+    # the discriminant in x = alpha h is (1+g)^2 x^2 - 2(1+s) x + (1-b)^2, s = b g + b - g:
+    # its roots are real exactly when s >= 0
+    (assumed,) = d["complex_eigenvalue_range"].assumptions
+    assert isinstance(assumed, sp.GreaterThan) and same(assumed.lhs, b * g + b - g)
+    at = d.with_values({"beta": "0", "gamma": "1", "alpha": "1/10", "h": "1"})
+    assert {"repeated_eigenvalue_learning_rates", "real_eigenvalue_range",
+            "complex_eigenvalue_range"} <= set(at.left_out)
+    # its rate there: the roots of l^2 - (1 + b - a h (1 + g)) l + (b - a g h)
+    expected = max(abs(np.roots([1, -(1 + 0 - 0.1 * 2), 0 - 0.1])))
+    assert float(at["rate"].value) == pytest.approx(expected, abs=1e-12)
+
+
+def test_an_assumption_false_at_the_values_leaves_the_result_out():
+    from derivations import gd
+    at = gd.derive(eta="10", sigma="1")   # |1 - 2 eta sigma^2| = 19: no number of steps
+    assert "iterations_to_tolerance" not in at.names
+    assert at.left_out["iterations_to_tolerance"] == "Abs(2*eta*sigma**2 - 1) < 1"
+
+
+def test_a_sign_left_undecided_at_an_end_decides_nothing():
+    # 1 - alpha h (1 - nu) with nu in [0, 1]: positive at alpha = 0, negative for large
+    # alpha h when nu < 1; the slope h (nu - 1) has no sign on [0, 1], so no sign is known
+    qhm = M.builtin("qhm")
+    a, _, nu = (p.symbol for p in qhm.parameters)
+    assert M._sign(1 - a * h * (1 - nu), M._domains(qhm)) == 0
+    assert M._sign(1 + a * h * nu, M._domains(qhm)) == 1
