@@ -859,7 +859,7 @@ def quadratic_regimes(method: Method, polynomial):
         Step("the eigenvalues coincide where the discriminant vanishes", equation(disc, 0)),
         Step(f"a quadratic in {step}; its roots are real where its own discriminant, up to "
              "positive factors, is at least 0", real_roots),
-        Step(f"its roots", sp.Tuple(low, high))))
+        Step("its roots", sp.Tuple(low, high))))
     # low < high: the two pieces are disjoint, and Union has nothing to merge (asking is slow)
     found["real"] = (sp.Union(sp.Interval.Lopen(0, low), sp.Interval(high, sp.oo),
                               evaluate=False), (
