@@ -1453,7 +1453,8 @@ def engine_results(method: Method, curvature_range=(mu, L), tuning="auto", only=
         if degree == 1:
             best, rate_best, steps = balanced_tuning(roots[0], method.step, small, large,
                                                      method.curvature)
-            results.update(_tuning_results({method.step: best}, rate_best, steps, small, large))
+            results.update(_tuning_results({method.step: best}, rate_best, steps, small, large,
+                                           one_state=True))
         elif polyak and "repeated" in regimes:
             values, rate_best, steps = polyak_tuning(
                 method, polynomial, regimes["repeated"][0], small, large)
@@ -1471,7 +1472,10 @@ def engine_results(method: Method, curvature_range=(mu, L), tuning="auto", only=
                 (Step(f"the step is 1/{large}", equation(method.step, 1 / large)),) + steps, small, large,
                 statement=f"With the step fixed at 1/{large}, the momentum minimising the worst "
                 f"spectral radius over curvatures in [{small}, {large}] (it makes the slowest "
-                f"mode critically damped); the step itself is not optimised."))
+                f"mode critically damped); the step itself is not optimised.",
+                rate_note=" It is not the least over the step and the momentum together: a "
+                "numerical tuning of both (the same updates with --update and --range as two "
+                "numbers) does better."))
     numeric_range = all(end.is_number for end in curvature_range)
     if tuning_wanted and numeric_range and "optimal_parameters" not in results \
             and method.parameters:
@@ -1526,8 +1530,11 @@ def spectrum_results(method: Method, polynomial, curvature_range, only=None):
     if _asks(only, "rate"):
         rate = sp.Abs(roots[0]) if degree == 1 else sp.Max(*(sp.Abs(r) for r in roots))
         results["rate"] = Result(
-            "rate", "The spectral radius of T: the asymptotic rate of convergence (the error "
-            "shrinks like rate^t up to a factor polynomial in t), not a bound on each step.",
+            "rate", "The spectral radius of T: " + (
+                "with one state T is this direction's factor, so the error in it is "
+                "multiplied by it at every step." if degree == 1 else
+                "the asymptotic rate of convergence (the error shrinks like rate^t up to a "
+                "factor polynomial in t), not a bound on each step."),
             rate, (Step("the largest modulus of the eigenvalues", rate),), lhs=rho)
     largest = (worst_rate(method, polynomial, roots, *curvature_range)
                if _asks(only, "worst_rate") else None)
@@ -1535,8 +1542,9 @@ def spectrum_results(method: Method, polynomial, curvature_range, only=None):
         small, large = curvature_range
         results["worst_rate"] = Result(
             "worst_rate", f"The largest spectral radius over curvatures {method.curvature} "
-            f"in [{small}, {large}] for fixed parameters: an asymptotic rate for every "
-            "quadratic with Hessian eigenvalues there. It is at an end of the range, as "
+            f"in [{small}, {large}] for fixed parameters: a bound on the asymptotic rate of "
+            "every quadratic with Hessian eigenvalues there, its rate where one of them is "
+            "at the curvature that attains it. It is at an end of the range, as "
             "proved for characteristic polynomials of degree at most 2 with coefficients "
             "affine in the curvature (the engine gives it only for those).",
             largest[0], largest[1], lhs=sp.Symbol("rho_max"))
@@ -1584,7 +1592,12 @@ def in_square_roots(expr, small, large):
     return natural_form(tidy.subs({r: sp.sqrt(s) for s, r in ((small, a), (large, b))}))
 
 
-def _tuning_results(values, rate_best, steps, small, large, statement=None, numeric=False):
+def _tuning_results(values, rate_best, steps, small, large, statement=None, numeric=False,
+                    one_state=False, rate_note=""):
+    """The ``optimal_parameters`` and ``optimal_rate`` results of a tuning: ``values`` (symbol
+    to value), its worst rate and the steps that found them.  With ``one_state`` the rate
+    is a factor of every step (the distance shrinks by at least it); ``rate_note`` is added
+    to the rate's statement."""
     if not numeric:
         values = {k: in_square_roots(v, small, large) for k, v in values.items()}
         rate_best = in_square_roots(rate_best, small, large)
@@ -1600,8 +1613,10 @@ def _tuning_results(values, rate_best, steps, small, large, statement=None, nume
             sp.Tuple(*(equation(k, v) for k, v in values.items())), steps),
         "optimal_rate": Result(
             "optimal_rate", f"The worst spectral radius over the curvatures at that tuning{how}: "
-            "an asymptotic rate; the distance to the minimiser need not shrink by it at every "
-            "step.", rate_best, steps, lhs=sp.Symbol("rho^*")),
+            + ("with one state it is a factor of every step: the distance to the minimiser "
+               "shrinks by at least it each step." if one_state else
+               "an asymptotic rate; the distance to the minimiser need not shrink by it at "
+               "every step.") + rate_note, rate_best, steps, lhs=sp.Symbol("rho^*")),
     }
 
 
@@ -1649,7 +1664,10 @@ def transient_growth(method: Method, matrix, values, rate_best, large) -> Result
     in_rate = (sp.factor(tuned.subs(small, solved).subs(sp.Abs(rho - 1), 1 - rho))
                if solved is not None else tuned)
     return Result(
-        "transient_growth", "From rest (buffers 0, history at w_0), the first step multiplies "
+        "transient_growth", "From rest (buffers 0, history at w_0" + (
+            ": the recurrence's first step; torch.optim.SGD instead sets its buffer to the "
+            "undamped gradient on its first step, the same only without dampening"
+            if method.name == "heavy_ball_pytorch" else "") + "), the first step multiplies "
         "the error w - w^* in the direction of the largest curvature by this factor (signed) "
         "at the optimal tuning, rho being the optimal rate; its size exceeds 1 when the rate "
         "is above sqrt(2) - 1, so the worst-case distance first grows although the spectral "

@@ -104,6 +104,12 @@ def test_rates_are_stated_as_spectral_radii():
     d = M.derive_method(M.builtin("heavy_ball"))
     assert "asymptotic" in d["rate"].statement and "not a bound on each step" in d["rate"].statement
     assert "need not shrink by it at every step" in d["optimal_rate"].statement
+    # GD's factor |1 - alpha h| multiplies each direction's error at every step (audit 12):
+    # |w_{t+1} - w*| <= max_h |1 - alpha h| |w_t - w*|, so its rates are per-step factors
+    gd = M.derive_method(M.builtin("gd"))
+    assert "at every step" in gd["rate"].statement and "not a bound" not in gd["rate"].statement
+    assert "shrinks by at least it each step" in gd["optimal_rate"].statement
+    assert "a bound on the asymptotic rate" in gd["worst_rate"].statement
 
 
 @pytest.mark.parametrize("first, second, expected", [
