@@ -429,8 +429,8 @@ class Derivation(Mapping):
         The values given with ``--subs`` (set by :meth:`with_values`): a claim's symbol of
         that name is the value.
     left_out : dict
-        The results :meth:`with_values` left out because an assumption of theirs is false
-        at the values given: name to the assumption.
+        The results left out at the values given, name to the reason (:meth:`with_values`
+        leaves out a result whose assumption the values make false).
 
     Examples
     --------
@@ -492,8 +492,7 @@ class Derivation(Mapping):
 
     def _unknown(self, name: str) -> str:
         if name in self.left_out:
-            return (f"{self.topic}.{name} does not hold at the values given: it assumes "
-                    f"{self.left_out[name]}; choose values that satisfy it")
+            return f"{self.topic}.{name} is left out at the values given: {self.left_out[name]}"
         return (f"result == {name!r} is not a result of {self.topic}; "
                 f"choose from {', '.join(self.names)}")
 
@@ -551,7 +550,9 @@ class Derivation(Mapping):
                        definitions={s: v for s, v in implied.items() if s not in fixed},
                        values={**self.values, **fixed},  # a value given wins, and is a
                        left_out={**self.left_out, **{  # claim's value of its name
-                           name: sp.sstr(a) for name, a in false.items() if a is not None}})
+                           name: f"it assumes {sp.sstr(a)}, which they make false; choose "
+                                 f"values that satisfy it"
+                           for name, a in false.items() if a is not None}})
 
 
 def _immutable(value):

@@ -1976,9 +1976,17 @@ def at_values(built: Derivation, values: dict, method: Method | None = None,
     names = {str(symbol) for symbol in (*fixed, *curvature_range)}
     retuned = derive_method(with_fixed(method, fixed), ends).with_values(
         {key: value for key, value in values.items() if getattr(key, "name", key) not in names})
+    shown = ", ".join(f"{symbol} = {value}" for symbol, value in fixed.items())
+    why = (f"with {shown} fixed the tuning of the rest is numerical, and this result is "
+           f"derived at a closed-form tuning only" if "optimal_parameters" in retuned.names else
+           f"with {shown} fixed the engine has no tuning of the rest over [{ends[0]}, "
+           f"{ends[1]}]; give the range as two numbers (--range 1 100, or --subs of its "
+           f"ends) for a numerical one")
     return replace(given, results=tuple(
         retuned[r.name] if r.name in TUNED else r for r in given.results
-        if r.name not in TUNED or r.name in retuned.names))
+        if r.name not in TUNED or r.name in retuned.names), left_out={
+        **given.left_out, **retuned.left_out,
+        **{name: why for name in TUNED if name in given.names and name not in retuned.names}})
 
 
 def with_curvature(method: Method, name: str) -> Method:

@@ -170,6 +170,8 @@ def text(derivation: Derivation) -> str:
         out.append("  result:")
         out += ["       " + line for line in shown.splitlines()]
         out.append("")
+    out += [f"{name}: left out at the values given: {reason}"
+            for name, reason in derivation.left_out.items()]
     return "\n".join(out)
 
 
@@ -217,7 +219,8 @@ def numeric(value: sp.Basic):
 
 
 def as_json(derivation: Derivation) -> dict:
-    """The JSON contract: topic, title, symbols and, per result, its value in four forms."""
+    """The JSON contract: topic, title, symbols and, per result, its value in four forms;
+    ``left_out`` names the results whose assumption the ``--subs`` values make false."""
     return {
         "topic": derivation.topic,
         "title": derivation.title,
@@ -234,6 +237,7 @@ def as_json(derivation: Derivation) -> dict:
             }
             for r in derivation.results
         ],
+        **({"left_out": dict(derivation.left_out)} if derivation.left_out else {}),
     }
 
 
