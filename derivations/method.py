@@ -564,14 +564,20 @@ def _nonnegative(expr, domains) -> bool:
     >>> _nonnegative(1 - b, {b: sp.Interval.Lopen(0, 1)}), _nonnegative(m, {m: sp.Interval.open(-1, 1)})
     (True, False)
     """
-    if expr.is_nonnegative or _sign(expr, domains) > 0:
+    if expr.is_nonnegative:
         return True
     free = expr.free_symbols
-    if len(free) != 1:
-        return False
-    (symbol,) = free
-    below = sp.solveset(expr < 0, symbol, domains.get(symbol, sp.Reals))
-    return below is sp.EmptySet
+    if len(free) == 1:
+        (symbol,) = free
+        domain = domains.get(symbol, sp.Reals)
+        if isinstance(domain, sp.Interval) and expr.is_polynomial(symbol) and \
+                sp.degree(expr, symbol) == 1:   # a line: at least 0 at both ends (cheaper)
+            slope = sp.expand(expr).coeff(symbol)
+            return all((slope * end).is_nonnegative if end.is_infinite else
+                       expr.subs(symbol, end).is_nonnegative for end in (domain.start, domain.end))
+    if _sign(expr, domains) > 0:
+        return True
+    return len(free) == 1 and sp.solveset(expr < 0, symbol, domain) is sp.EmptySet
 
 
 def _sign_univariate(expr, symbol, domain) -> int:
@@ -881,7 +887,8 @@ def _positive_part(expr, domains):
     >>> _positive_part(16 * h**2 * m, {})
     m
     """
-    return sp.Mul(*(f for f in sp.Mul.make_args(expr) if _sign(f, domains) <= 0))
+    return sp.Mul(*(f for f in sp.Mul.make_args(expr)
+                    if not (f.is_positive or _sign_linear(f, domains) > 0)))
 
 
 def _rationalised(expr, r, square):
@@ -1057,8 +1064,30 @@ def polyak_tuning(method: Method, polynomial, repeated, small, large):
         Step("the smallest rho that allows it", equation(rho, rho_best)),
         Step("the smallest curvature sits on the lower repeated-eigenvalue step",
              equation(step, step_best)),
-    )
+    ) + _no_better_tuning(polynomial, curvature, small, large, rho_best)
     return {momentum: momentum_best, step: step_best}, rho_best, steps
+
+
+def _no_better_tuning(polynomial, curvature, small, large, rho_best) -> tuple:
+    """The steps showing that no tuning, in any regime, has a smaller worst radius than
+    ``rho_best``, where ``p(1)`` is a multiple of the curvature (else none).
+
+    With both roots in the disk of radius ``rho < 1``, ``p(1) = (1 - l1)(1 - l2)`` lies in
+    ``[(1 - rho)^2, (1 + rho)^2]``; ``p(1) = c h`` at the two ends then bounds their ratio.
+    """
+    c = sp.cancel(polynomial.subs(lam, 1) / curvature)
+    if c.has(curvature) or c == 0:
+        return ()
+    ratio = sp.sqrt(large) / sp.sqrt(small)
+    least = linear_inequality(ratio * (1 - rho) - (1 + rho), rho).canonical.rhs  # rho >= least
+    if sp.simplify(least - rho_best) != 0:
+        return ()
+    return (Step("no tuning does better, in any regime: p(1) = (1 - lambda_1)(1 - lambda_2) "
+                 "lies in [(1 - rho)^2, (1 + rho)^2] when both roots have modulus at most rho, "
+                 "and p(1) is c times the curvature", equation(sp.Symbol("p(1)"), c * curvature)),
+            Step("so c times the largest curvature is at most (1 + rho)^2 and c times the "
+                 "smallest at least (1 - rho)^2: their ratio is at most ((1 + rho)/(1 - rho))^2, "
+                 "that is", sp.GreaterThan(rho, natural_form(least), evaluate=False)))
 
 
 def linear_inequality(expr, var, strict=False):

@@ -494,3 +494,13 @@ def test_a_fixed_momentum_over_a_symbolic_range_leaves_the_tuning_out_and_says_w
     assert set(M.TUNED) <= set(at.left_out)
     assert "give the range as two numbers" in at.left_out["optimal_rate"]
     assert "worst_rate" in at.names           # a function of the step at m = 1/2
+
+
+@pytest.mark.parametrize("name", ["heavy_ball", "heavy_ball_ema", "heavy_ball_pytorch"])
+def test_polyaks_tuning_is_shown_optimal_in_every_regime(name):
+    # with both roots in the disk of radius rho, p(1) = (1 - l1)(1 - l2) lies in
+    # [(1 - rho)^2, (1 + rho)^2]; p(1) = c h then gives rho >= (sqrt L - sqrt mu)/(sqrt L + sqrt mu)
+    steps = M.derive_method(M.builtin(name))["optimal_parameters"].steps
+    (bound,) = [s.expr for s in steps if s.text.endswith("that is")]
+    assert isinstance(bound, sp.GreaterThan) and bound.lhs == M.rho
+    assert same(bound.rhs, (sp.sqrt(L) - sp.sqrt(mu)) / (sp.sqrt(L) + sp.sqrt(mu)))
