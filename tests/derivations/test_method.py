@@ -500,7 +500,8 @@ def test_a_fixed_momentum_over_a_symbolic_range_leaves_the_tuning_out_and_says_w
 def test_polyaks_tuning_is_shown_optimal_in_every_regime(name):
     # with both roots in the disk of radius rho, p(1) = (1 - l1)(1 - l2) lies in
     # [(1 - rho)^2, (1 + rho)^2]; p(1) = c h then gives rho >= (sqrt L - sqrt mu)/(sqrt L + sqrt mu)
+    small, large = M.curvature_range_for(M.builtin(name))   # h_min, h_max where mu is momentum
     steps = M.derive_method(M.builtin(name))["optimal_parameters"].steps
     (bound,) = [s.expr for s in steps if s.text.endswith("that is")]
     assert isinstance(bound, sp.GreaterThan) and bound.lhs == M.rho
-    assert same(bound.rhs, (sp.sqrt(L) - sp.sqrt(mu)) / (sp.sqrt(L) + sp.sqrt(mu)))
+    assert same(bound.rhs, (sp.sqrt(large) - sp.sqrt(small)) / (sp.sqrt(large) + sp.sqrt(small)))
