@@ -1612,13 +1612,17 @@ def in_square_roots(expr, small, large):
     --------
     >>> in_square_roots((L + mu - 2 * sp.sqrt(L * mu)) / (L - mu), mu, L)
     (sqrt(L) - sqrt(mu))/(sqrt(L) + sqrt(mu))
+    >>> in_square_roots(1 - 2 * mu / (L + mu), mu, L)
+    (L - mu)/(L + mu)
     """
     a, b = sp.Symbol("a", positive=True), sp.Symbol("b", positive=True)
     squares = {s: r**2 for s, r in ((small, a), (large, b)) if isinstance(s, sp.Symbol)}
     if not squares:
         return natural_form(expr)
     tidy = natural_form(sp.factor(expr.subs(squares)))
-    return natural_form(tidy.subs({r: sp.sqrt(s) for s, r in ((small, a), (large, b))}))
+    back = natural_form(tidy.subs({r: sp.sqrt(s) for s, r in ((small, a), (large, b))}))
+    plain = natural_form(sp.cancel(back))      # (L - mu)/(L + mu) where no root is left
+    return plain if sp.count_ops(plain) < sp.count_ops(back) else back
 
 
 def _tuning_results(values, rate_best, steps, small, large, statement=None, numeric=False,
