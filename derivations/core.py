@@ -545,14 +545,13 @@ class Derivation(Mapping):
                                  f"= {implied[symbol]} at the other values; give one of them")
         false = {r.name: next((a for a in r.assumptions if isinstance(a, sp.Basic)
                                and a.subs(fixed) == sp.false), None) for r in self.results}
+        left_out = {name: f"it assumes {sp.sstr(a)}, which they make false; choose values "
+                          f"that satisfy it" for name, a in false.items() if a is not None}
         return replace(self, results=tuple(r.subs(fixed) for r in self.results
-                                           if false[r.name] is None),
+                                           if r.name not in left_out),
                        definitions={s: v for s, v in implied.items() if s not in fixed},
-                       values={**self.values, **fixed},  # a value given wins, and is a
-                       left_out={**self.left_out, **{  # claim's value of its name
-                           name: f"it assumes {sp.sstr(a)}, which they make false; choose "
-                                 f"values that satisfy it"
-                           for name, a in false.items() if a is not None}})
+                       # a value given wins, and is a claim's value of its name
+                       values={**self.values, **fixed}, left_out={**self.left_out, **left_out})
 
 
 def _immutable(value):

@@ -18,7 +18,7 @@ from sympy.printing.pretty.stringpict import prettyForm
 
 from .core import Derivation, Result, Step
 
-__all__ = ["latex", "latex_result", "standalone_document", "text", "as_json", "numeric",
+__all__ = ["latex", "latex_result", "standalone_document", "text", "pretty", "as_json", "numeric",
            "latex_value", "claim", "markdown", "markdown_result", "markdown_step",
            "notebook_latex", "html", "html_result", "html_document", "math_span", "KATEX"]
 
