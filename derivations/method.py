@@ -1976,12 +1976,16 @@ def with_fixed(method: Method, values: dict) -> Method:
     fixed = {p.symbol: values[p.symbol] for p in method.parameters if p.symbol in values}
     if not fixed:
         return method
-    shown = ", ".join(f"{symbol} = {value}" for symbol, value in fixed.items())
-    return replace(method, title=f"{method.title}, {shown}",
+    return replace(method, title=f"{method.title}, {_assignments(fixed)}",
                    updates=tuple(sp.Eq(u.lhs, sp.expand(u.rhs.xreplace(fixed)), evaluate=False)
                                  for u in method.updates),
                    parameters=tuple(p for p in method.parameters if p.symbol not in fixed),
                    step=None if method.step in fixed else method.step, tuning="auto")
+
+
+def _assignments(values: dict) -> str:
+    """``"m = 1/2, alpha = 1/10"``."""
+    return ", ".join(f"{symbol} = {value}" for symbol, value in values.items())
 
 
 def at_values(built: Derivation, values: dict, method: Method | None = None,
@@ -2007,10 +2011,12 @@ def at_values(built: Derivation, values: dict, method: Method | None = None,
         return given
     ends = tuple(given.values.get(end, end) for end in curvature_range)
     names = {str(symbol) for symbol in (*fixed, *curvature_range)}
-    retuned = derive_method(with_fixed(method, fixed), ends).with_values(
+    reduced = with_fixed(method, fixed)
+    retuned = derive_method(reduced, ends).with_values(
         {key: value for key, value in values.items() if getattr(key, "name", key) not in names})
-    shown = ", ".join(f"{symbol} = {value}" for symbol, value in fixed.items())
-    why = (f"with {shown} fixed the tuning of the rest is numerical, and this result is "
+    shown = _assignments(fixed)
+    why = (f"with {shown} fixed no parameter is left to tune" if not reduced.parameters else
+           f"with {shown} fixed the tuning of the rest is numerical, and this result is "
            f"derived at a closed-form tuning only" if "optimal_parameters" in retuned.names else
            f"with {shown} fixed the engine has no tuning of the rest over [{ends[0]}, "
            f"{ends[1]}]; give the range as two numbers (--range 1 100, or --subs of its "
