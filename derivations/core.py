@@ -98,6 +98,9 @@ class Result:
         The variable in which the statement also asks for the value's order of growth
         (a rate asked as ``O(1/sqrt(T))``: ``T``); the checker then takes an order in it
         as an answer.
+    chooses : tuple of sympy Symbol
+        The parameters an optimal tuning chooses (``beta``, ``eta``): a value given to one
+        of them asks another question, and the result is left out.
 
     Examples
     --------
@@ -114,6 +117,7 @@ class Result:
     lhs: sp.Basic | None = None
     assumptions: tuple[sp.Basic, ...] = ()
     order_in: sp.Symbol | None = None
+    chooses: tuple[sp.Symbol, ...] = ()
 
     def __post_init__(self):
         if not re.fullmatch(r"[a-z][a-z0-9_]*", self.name):
@@ -543,15 +547,35 @@ class Derivation(Mapping):
                     not implied[symbol].free_symbols and implied[symbol] != fixed[symbol]:
                 raise ValueError(f"{symbol} == {fixed[symbol]} contradicts {symbol} = {value} "
                                  f"= {implied[symbol]} at the other values; give one of them")
-        false = {r.name: next((a for a in r.assumptions if isinstance(a, sp.Basic)
-                               and a.subs(fixed) == sp.false), None) for r in self.results}
-        left_out = {name: f"it assumes {sp.sstr(a)}, which they make false; choose values "
-                          f"that satisfy it" for name, a in false.items() if a is not None}
+        left_out = {r.name: why for r in self.results
+                    if (why := _left_out_because(r, fixed)) is not None}
         return replace(self, results=tuple(r.subs(fixed) for r in self.results
                                            if r.name not in left_out),
                        definitions={s: v for s, v in implied.items() if s not in fixed},
                        # a value given wins, and is a claim's value of its name
                        values={**self.values, **fixed}, left_out={**self.left_out, **left_out})
+
+
+def _left_out_because(result: Result, fixed: dict) -> str | None:
+    """Why ``result`` does not hold at the values ``fixed``, or None where it does: an
+    assumption they make false; a parameter its tuning chooses that they fix; an assumption
+    SymPy cannot decide there while the value turns complex (an interval's imaginary end)."""
+    false = next((a for a in result.assumptions if isinstance(a, sp.Basic)
+                  and a.subs(fixed) == sp.false), None)
+    if false is not None:
+        return f"it assumes {sp.sstr(false)}, which they make false; choose values that satisfy it"
+    if set(result.chooses) & set(fixed):
+        return f"it chooses {', '.join(sorted(map(str, result.chooses)))}, which they fix"
+    if result.assumptions and not _has_imaginary(result.value) and \
+            _has_imaginary(result.value.subs(fixed)):
+        return (f"it assumes {sp.sstr(sp.And(*result.assumptions).subs(fixed))} there, which "
+                f"SymPy cannot decide, and its value is not real at them")
+    return None
+
+
+def _has_imaginary(value) -> bool:
+    """Whether ``value`` holds the imaginary unit (``I*sqrt(beta)``, an interval's end)."""
+    return isinstance(value, sp.Basic) and value.has(sp.I)
 
 
 def _immutable(value):

@@ -212,7 +212,8 @@ def derive() -> Derivation:
               equation(sp.Abs(sp.Symbol("w_t") - w_star) / sp.Abs(w_star), error_ratio)),
          Step("it falls below epsilon once t passes the solution of", equation(error_ratio, epsilon)),
          Step("the smallest whole number of steps", equation(t, iterations))),
-        lhs=sp.Symbol("t_epsilon"), assumptions=(sp.StrictLessThan(error_ratio.base, 1),)
+        lhs=sp.Symbol("t_epsilon"), assumptions=(  # the factor in the range, and not 0
+            sp.StrictLessThan(error_ratio.base, 1), sp.StrictGreaterThan(error_ratio.base, 0))
         if error_ratio.is_Pow else ())
 
     # cs182 1(c): both directions must be stable; the intersection is set by sigma_L.
@@ -245,10 +246,10 @@ def derive() -> Derivation:
         "The single learning rate that makes both directions converge fastest.",
         best, (Step("the Hessian of (y - sigma w)^2 is 2 sigma^2, so the factor is",
                     equation(rho, factor)),) + best_steps[:3],
-        lhs=sp.Symbol("eta^*"))
+        lhs=sp.Symbol("eta^*"), chooses=(eta,))
     optimal_rate = Result(
         "optimal_rate", "The contraction factor of both directions at the optimal rate.",
-        best_rate, best_steps[3:], lhs=sp.Symbol("rho^*"))
+        best_rate, best_steps[3:], lhs=sp.Symbol("rho^*"), chooses=(eta,))
     faster = Result(
         "large_direction_faster_range",
         "The rates for which the sigma_L direction converges faster than the sigma_S one; "

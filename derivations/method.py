@@ -646,6 +646,18 @@ def _sign_linear(expr, domains) -> int:
     return 0
 
 
+def _file(relation, condition, undecided, holds, failing) -> None:
+    """Put ``relation`` (``expr > 0`` for a Jury ``condition``) with the undecided ones,
+    or ``condition`` with those that hold or fail where SymPy decides it at once
+    (``3/4 > 0`` once a parameter is fixed)."""
+    if relation is sp.true:
+        holds.append(condition)
+    elif relation is sp.false:
+        failing.append(condition)
+    else:
+        undecided.append(relation)
+
+
 def jury_conditions(polynomial, var=lam):
     """Jury's conditions for every root of ``polynomial`` inside the unit circle (any degree).
 
@@ -718,7 +730,7 @@ def stability_region(method: Method, polynomial):
             holds.append(condition)
             continue
         if not expr.has(var):
-            undecided.append(sp.StrictGreaterThan(expr, 0))
+            _file(sp.StrictGreaterThan(expr, 0), condition, undecided, holds, failing)
             continue
         if expr.free_symbols == {var}:
             region = sp.Intersection(region, sp.solveset(expr > 0, var, domains.get(var, sp.Reals)))
@@ -735,9 +747,9 @@ def stability_region(method: Method, polynomial):
             elif slope_sign < 0:
                 upper.append(bound)
             else:
-                undecided.append(sp.StrictGreaterThan(expr, 0))
+                _file(sp.StrictGreaterThan(expr, 0), condition, undecided, holds, failing)
         else:
-            undecided.append(sp.StrictGreaterThan(expr, 0))
+            _file(sp.StrictGreaterThan(expr, 0), condition, undecided, holds, failing)
     if failing:
         steps.append(Step("these are never positive, so no value is stable", sp.Tuple(*failing)))
         return sp.S.EmptySet, tuple(steps) + (Step("so the stable values are", sp.S.EmptySet),), ()
@@ -860,6 +872,8 @@ def quadratic_regimes(method: Method, polynomial):
     low, high = (x for _, x in sorted(zip((v.real for v in at_sample), roots),
                                       key=lambda pair: pair[0]))
     real_roots = _positive_part(sp.factor(sp.discriminant(disc, step)), domains)
+    if _sign(real_roots, domains) < 0:
+        return found   # never two real steps: every step has real eigenvalues
     found["assumes"] = () if _nonnegative(real_roots, domains) else (sp.GreaterThan(real_roots, 0),)
     found["repeated"] = ((low, high), (
         Step("the eigenvalues coincide where the discriminant vanishes", equation(disc, 0)),
@@ -1066,6 +1080,27 @@ def polyak_tuning(method: Method, polynomial, repeated, small, large):
              equation(step, step_best)),
     ) + _no_better_tuning(polynomial, curvature, small, large, rho_best)
     return {momentum: momentum_best, step: step_best}, rho_best, steps
+
+
+def _reaches_every_rate(method: Method, constant) -> bool:
+    """Whether the momentum's domain holds the momentum of every rate ``0 <= rho < 1``,
+    that is of ``p(0) = rho^2``: Polyak's optimum, whatever the range, is one of them.
+
+    Examples
+    --------
+    >>> hb = builtin("heavy_ball"); m = hb.parameters[1].symbol
+    >>> _reaches_every_rate(hb, m), _reaches_every_rate(replace(hb, parameters=(
+    ...     hb.parameters[0], replace(hb.parameters[1], domain=sp.Interval(0, sp.S.Half)))), m)
+    (True, False)
+    """
+    momentum = next(p for p in method.parameters if constant.has(p.symbol))
+    if constant.free_symbols != {momentum.symbol} or sp.degree(constant, momentum.symbol) != 1:
+        return True   # not a line in one momentum: left to polyak_tuning's own steps
+    at = linear_root(constant - rho**2, momentum.symbol)
+    ends = [at.subs(rho, 0), at.subs(rho, 1)]     # rho = 1 itself is not needed
+    needed = sp.Interval(min(ends), max(ends), left_open=ends[0] > ends[1],
+                         right_open=ends[1] > ends[0])
+    return bool(needed.is_subset(momentum.domain))
 
 
 def _no_better_tuning(polynomial, curvature, small, large, rho_best) -> tuple:
@@ -1447,7 +1482,8 @@ def engine_results(method: Method, curvature_range=(mu, L), tuning="auto", only=
         results.update(spectrum)
     constant = _coefficients(polynomial)[-1]
     polyak = tuned and degree == 2 and not constant.has(method.curvature, method.step) and \
-        any(constant.has(p.symbol) for p in method.parameters)  # a momentum left to choose
+        any(constant.has(p.symbol) for p in method.parameters) and \
+        _reaches_every_rate(method, constant)  # a momentum left to choose, in its domain
     regimes = {}
     if degree == 2 and (polyak or wanted(
             "discriminant", "repeated_eigenvalue_learning_rates", "real_eigenvalue_range",

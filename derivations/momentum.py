@@ -215,17 +215,17 @@ def derive() -> Derivation:
     rate_best = engine["optimal_rate"].value
     optimal_beta = Result(
         "optimal_beta", "The beta minimising the worst spectral radius over [sigma_min, "
-        "sigma_max].", beta_best, tuning_steps, lhs=sp.Symbol("beta^*"))
+        "sigma_max].", beta_best, tuning_steps, lhs=sp.Symbol("beta^*"), chooses=(beta, eta))
     optimal_learning_rate = Result(
         "optimal_learning_rate", "The learning rate paired with the optimal beta.", eta_best,
-        tuning_steps[-1:], lhs=sp.Symbol("eta^*"))
+        tuning_steps[-1:], lhs=sp.Symbol("eta^*"), chooses=(beta, eta))
     optimal_rate = Result(
         "optimal_rate", "The worst spectral radius over every direction at the optimal tuning: "
         "an asymptotic rate (the error shrinks like t rho^t), not a per-step factor.",
-        rate_best, tuning_steps[:-1], lhs=sp.Symbol("rho^*"))
+        rate_best, tuning_steps[:-1], lhs=sp.Symbol("rho^*"), chooses=(beta, eta))
     growth = engine["transient_growth"]
     transient = Result("transient_growth", growth.statement, growth.value, growth.steps,
-                       lhs=growth.lhs, assumptions=growth.assumptions)
+                       lhs=growth.lhs, assumptions=growth.assumptions, chooses=(beta, eta))
 
     mapping, map_steps = equivalence(builtin("heavy_ball"), EMA)
     step_coefficient, momentum_coefficient = mapping[alpha], mapping[m]

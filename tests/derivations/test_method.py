@@ -505,3 +505,48 @@ def test_polyaks_tuning_is_shown_optimal_in_every_regime(name):
     (bound,) = [s.expr for s in steps if s.text.endswith("that is")]
     assert isinstance(bound, sp.GreaterThan) and bound.lhs == M.rho
     assert same(bound.rhs, (sp.sqrt(large) - sp.sqrt(small)) / (sp.sqrt(large) + sp.sqrt(small)))
+
+
+# Red team 12.
+def test_polyaks_closed_form_needs_every_optimal_momentum_in_the_domain():
+    # with m in [0, 1/2] Polyak's m* = (9/11)^2 at kappa = 100 is out of reach: the numeric
+    # tuning finds the best at m = 1/2, the same as a fixed m = 1/2 (rate above 0.93)
+    method = M.method_from_latex(HEAVY_BALL, domains={"m": sp.Interval(0, sp.S.Half)})
+    d = M.derive_method(method, M.curvature_range_for(method, ["1", "100"]))
+    rate = float(d["optimal_rate"].value)
+    step, momentum = (e.rhs for e in d["optimal_parameters"].value)
+    assert float(momentum) == pytest.approx(0.5, abs=1e-9)
+    assert rate == pytest.approx(worst_radius(0.5, float(step), (1, 100)), abs=1e-9)
+    assert rate > 0.93
+
+
+def test_a_regime_assumption_the_domain_makes_false_leaves_no_regimes():
+    method = M.method_from_latex(HEAVY_BALL, domains={"m": sp.Interval.open(-1, 0)})
+    names = M.derive_method(method).names       # m < 0: the discriminant is positive
+    assert "complex_eigenvalue_range" not in names and "repeated_eigenvalue_learning_rates" not in names
+
+
+def test_a_value_turned_complex_under_an_undecided_assumption_is_left_out():
+    # beta = 0 leaves -gamma >= 0, true only at gamma = 0; the ends would be complex
+    at = M.derive_method(M.builtin("triple_momentum")).with_values({"beta": "0"})
+    assert "complex_eigenvalue_range" in at.left_out and "rate" in at.names
+    nesterov = M.derive_method(M.builtin("nesterov")).with_values({"alpha": "2", "h": "1"})
+    assert "complex_eigenvalue_modulus" in nesterov.left_out     # it would be I*sqrt(beta)
+
+
+def test_a_fixed_beta_leaves_the_momentum_topics_tuning_out():
+    from derivations import gd, momentum
+    at = momentum.derive(beta="1/2")
+    assert {"optimal_beta", "optimal_learning_rate", "optimal_rate"} <= set(at.left_out)
+    assert "stability_range" in at.names
+    assert "optimal_rate" in gd.derive(eta="1/10").left_out
+    # gd at eta = 1/(2 sigma^2): the factor 0 lands on w* in one step, not zero
+    assert "iterations_to_tolerance" in gd.derive(eta="1/2", sigma="1").left_out
+
+
+def test_a_condition_decided_once_a_parameter_is_fixed_is_filed_so():
+    method = M.builtin("triple_momentum")
+    beta = method.parameters[1].symbol
+    d = M.derive_method(M.with_fixed(method, {beta: sp.Rational(1, 2)}),
+                        M.curvature_range_for(method, ["1", "100"]))
+    assert "stability_region" in d.names          # it raised AttributeError on True.lhs
