@@ -27,14 +27,17 @@ def test_momentum_latex_prints_align_blocks():
 def test_json_contract(capsys):
     assert cli.main(momentum.derive, ["--json", "--subs", "beta=1/2", "sigma=1", "eta=1/10"]) == 0
     payload = json.loads(capsys.readouterr().out)
-    assert set(payload) == {"topic", "title", "symbols", "results"}
+    # the tuning chooses beta and eta, which the values fix: left out, and said so
+    assert set(payload) == {"topic", "title", "symbols", "results", "left_out"}
+    assert "chooses beta, eta" in payload["left_out"]["optimal_beta"]
     assert payload["symbols"]["beta"]
     for result in payload["results"]:
         assert {"name", "statement", "latex", "value", "srepr"} <= set(result)
     by_name = {r["name"]: r for r in payload["results"]}
     assert by_name["complex_eigenvalue_modulus"]["numeric"] == pytest.approx(0.5 ** 0.5)
     assert by_name["stability_range"]["numeric"]["end"] == pytest.approx(3.0)
-    assert "numeric" not in by_name["optimal_beta"]  # sigma_min, sigma_max still free
+    assert "optimal_beta" not in by_name
+    assert "numeric" not in by_name["decoupled_recurrence"]  # a_t, x_t still free
 
 
 def test_only_keeps_order(capsys):
