@@ -1540,7 +1540,7 @@ def engine_results(method: Method, curvature_range=(mu, L), tuning="auto", only=
                 f"mode critically damped); the step itself is not optimised.",
                 rate_note=" It is not the least over the step and the momentum together: a "
                 "numerical tuning of both (the same updates with --update and --range as two "
-                "numbers) does better."))
+                f"numbers) does better where {large} > {small}."))
     numeric_range = all(end.is_number for end in curvature_range)
     if tuning_wanted and numeric_range and "optimal_parameters" not in results \
             and method.parameters:
